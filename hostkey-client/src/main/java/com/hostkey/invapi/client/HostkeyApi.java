@@ -1,0 +1,124 @@
+package com.hostkey.invapi.client;
+
+import java.util.List;
+
+/**
+ * The calls a reinstall makes against Hostkey's invapi, one method per call.
+ *
+ * <p>Every method either returns the typed answer or throws a {@link HostkeyException} subtype;
+ * callers decide on the exception's type (see the taxonomy there), never on message text.
+ * Non-idempotent calls ({@link #createReinstallKey}, {@link #createPxe}, {@link #reboot},
+ * {@link #runJenkinsTask}) are never repeated by the client: an unknown outcome is raised as
+ * {@link HostkeyException.Ambiguous}.
+ *
+ * <p>{@code account} names a configured credential set (API key, optional PIN); "default" when the
+ * command names none.
+ */
+public interface HostkeyApi extends AutoCloseable {
+
+    /** {@code os.php action=list id=...}: the OSes offered for this server. Read, retried. */
+    List<OsOffer> listOs(String account, long serverId);
+
+    /** {@code eq.php action=show id=...}: the server's facts. Read, retried. */
+    ServerFacts show(String account, long serverId);
+
+    /** {@code jenkins.php action=get_tasks}: the Ansible tasks. Read, retried. */
+    List<JenkinsTask> jenkinsTasks(String account);
+
+    /** {@code eq.php action=reinstall id=...}: creates the master key all stages report on. */
+    String createReinstallKey(String account, long serverId);
+
+    /** {@code eq.php action=create_pxe ...}: answers with the callback key of the async action. */
+    AsyncAction createPxe(String account, CreatePxeRequest request);
+
+    /** {@code eq.php action=boot_dev media=...}: harmless to repeat, retried. */
+    AsyncAction bootDevice(String account, long serverId, BootMedia media);
+
+    /** {@code eq.php action=reboot id=...}: never repeated by the client. */
+    AsyncAction reboot(String account, long serverId);
+
+    /** Launches one Jenkins/Ansible task on the server (assumed action {@code run_task}). */
+    AsyncAction runJenkinsTask(String account, long serverId, String taskId);
+
+    /** {@code eq.php action=clear_pxe id=... hostname=...}: harmless to repeat, retried. */
+    AsyncAction clearPxe(String account, long serverId, String hostname);
+
+    /** {@code eq_callback.php action=check key=...}: no token; harmless, retried. */
+    CallbackAnswer checkCallback(String key);
+
+    @Override
+    void close();
+
+    /** Boot media accepted by {@code boot_dev}. */
+    enum BootMedia {
+        PXE("pxe"), DISK("disk"), CD("cd");
+
+        private final String wire;
+
+        BootMedia(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /** An async action's immediate answer: the key to poll on eq_callback. */
+    record AsyncAction(String action, String callbackKey) {}
+
+    /** One entry of os/list. Tags are the {tag, value} pairs flattened to a map. */
+    record OsOffer(long id, String name, boolean active, java.util.Map<String, String> tags) {}
+
+    /** One Jenkins task with its tags (gpu, bm, vm, vgpu, default). */
+    record JenkinsTask(String id, String name, List<String> tags) {}
+
+    /** What {@code eq.php action=show} says of a server; unknown fields are left out. */
+    record ServerFacts(long id, String status, String hostname, String location, List<String> tags) {}
+
+    /**
+     * Everything create_pxe takes. {@code rootPassword} and {@code postInstallScript} are secrets
+     * for logging purposes: {@link #toString()} masks them.
+     */
+    record CreatePxeRequest(
+            long serverId,
+            long osId,
+            String rootPassword,
+            String hostname,
+            String sshKey,
+            String postInstallCallback,
+            String postInstallScript,
+            String reinstallKey,
+            String diskScheme) {
+
+        @Override
+        public String toString() {
+            return "CreatePxeRequest[serverId=" + serverId + ", osId=" + osId + ", rootPassword=***"
+                    + ", hostname=" + hostname + ", sshKey=" + (sshKey == null ? null : "<set>")
+                    + ", postInstallCallback=" + postInstallCallback
+                    + ", postInstallScript=" + (postInstallScript == null ? null : "***")
+                    + ", reinstallKey=" + (reinstallKey == null ? null : "<set>")
+                    + ", diskScheme=" + diskScheme + "]";
+        }
+    }
+
+    /**
+     * One answer of eq_callback check, classified. {@code stage} is set for {@link Kind#STAGE}
+     * when the answer carries a recognisable stage number (scope text or context), else null.
+     */
+    record CallbackAnswer(Kind kind, String key, Integer stage, String scope, String action, String serverId) {
+
+        public enum Kind {
+            /** "Not ready" or any unrecognised result: keep polling. */
+            NOT_READY,
+            /** "Stage": an installer progress message on a reinstall master key. */
+            STAGE,
+            /** "OK": the action (or the whole install) is done; the key is now deleted. */
+            OK,
+            /** "Error": the task failed; {@code scope} holds the reason. */
+            ERROR,
+            /** "AsyncKey not found": the key is gone (already answered OK once, or never existed). */
+            KEY_NOT_FOUND
+        }
+    }
+}
