@@ -43,6 +43,14 @@ public interface HostkeyApi extends AutoCloseable {
     /** {@code eq.php action=clear_pxe id=... hostname=...}: harmless to repeat, retried. */
     AsyncAction clearPxe(String account, long serverId, String hostname);
 
+    /**
+     * {@code eq.php action=status id=...}: asks for the power state (async, answered on the callback
+     * key). Harmless, retried. A default method so that existing fakes of this interface still compile.
+     */
+    default AsyncAction status(String account, long serverId) {
+        throw new UnsupportedOperationException("status is not implemented by " + getClass().getName());
+    }
+
     /** {@code eq_callback.php action=check key=...}: no token; harmless, retried. */
     CallbackAnswer checkCallback(String key);
 
@@ -64,7 +72,11 @@ public interface HostkeyApi extends AutoCloseable {
         }
     }
 
-    /** An async action's immediate answer: the key to poll on eq_callback. */
+    /**
+     * An async action's immediate answer: the key to poll on eq_callback. {@code callbackKey} is
+     * null when Hostkey answered OK without one (boot_dev, create_pxe and clear_pxe are only assumed
+     * to be asynchronous).
+     */
     record AsyncAction(String action, String callbackKey) {}
 
     /** One entry of os/list. Tags are the {tag, value} pairs flattened to a map. */

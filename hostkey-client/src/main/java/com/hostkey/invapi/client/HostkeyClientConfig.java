@@ -1,0 +1,318 @@
+package com.hostkey.invapi.client;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of {@link HostkeyClient}. Build with {@link #builder(String)} or read the environment
+ * with {@link #fromEnv(Map)}; every default lives in {@link Builder}.
+ *
+ * @param baseUrl where invapi lives, e.g. {@code https://invapi.hostkey.com}; calls go to
+ *     {@code baseUrl + "/<module>.php"}
+ * @param accounts credential sets by account name; "default" is the one commands use when they name none
+ * @param readTimeout whole-call timeout of reads (os list, show, get_tasks) and of login/logout
+ * @param actionTimeout whole-call timeout of actions (reinstall, create_pxe, boot_dev, reboot, ...)
+ * @param callbackTimeout whole-call timeout of eq_callback checks
+ * @param retry how idempotent calls are repeated
+ * @param requestsPerSecond the most requests sent per second per account (callback checks share
+ *     one budget of their own, they carry no account)
+ * @param tokenTtl the lifetime asked for at login ({@code ttl})
+ * @param refreshMargin how long before {@code token_expire} a session is renewed
+ * @param diskSchemeField the create_pxe form field that carries the partition scheme; no such
+ *     field is public, so it is a setting (the simulator has the same one)
+ */
+public record HostkeyClientConfig(
+        String baseUrl,
+        Map<String, Credentials> accounts,
+        Duration readTimeout,
+        Duration actionTimeout,
+        Duration callbackTimeout,
+        RetryPolicy retry,
+        double requestsPerSecond,
+        Duration tokenTtl,
+        Duration refreshMargin,
+        String diskSchemeField) {
+
+    /** The account a command uses when it names none. */
+    public static final String DEFAULT_ACCOUNT = "default";
+
+    public static final String ENV_BASE_URL = "HOSTKEY_BASE_URL";
+    public static final String ENV_API_KEY = "HOSTKEY_API_KEY";
+    public static final String ENV_PIN = "HOSTKEY_PIN";
+    public static final String ENV_ACCOUNTS = "HOSTKEY_ACCOUNTS";
+    public static final String ENV_ACCOUNT_PREFIX = "HOSTKEY_ACCOUNT_";
+    public static final String FILE_SUFFIX = "_FILE";
+    public static final String ENV_READ_TIMEOUT_MS = "HOSTKEY_READ_TIMEOUT_MS";
+    public static final String ENV_ACTION_TIMEOUT_MS = "HOSTKEY_ACTION_TIMEOUT_MS";
+    public static final String ENV_CALLBACK_TIMEOUT_MS = "HOSTKEY_CALLBACK_TIMEOUT_MS";
+    public static final String ENV_MAX_ATTEMPTS = "HOSTKEY_MAX_ATTEMPTS";
+    public static final String ENV_RATE_LIMIT_RPS = "HOSTKEY_RATE_LIMIT_RPS";
+    public static final String ENV_TOKEN_TTL_SECONDS = "HOSTKEY_TOKEN_TTL_SECONDS";
+    public static final String ENV_TOKEN_REFRESH_MARGIN_SECONDS = "HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS";
+    public static final String ENV_DISK_SCHEME_FIELD = "HOSTKEY_DISK_SCHEME_FIELD";
+
+    public HostkeyClientConfig {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        if (baseUrl.isBlank()) {
+            throw new IllegalArgumentException("baseUrl is blank");
+        }
+        while (baseUrl.endsWith("/")) {
+            baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
+        }
+        accounts = Map.copyOf(Objects.requireNonNull(accounts, "accounts"));
+        if (accounts.isEmpty()) {
+            throw new IllegalArgumentException("no Hostkey account configured");
+        }
+        requirePositive(readTimeout, "readTimeout");
+        requirePositive(actionTimeout, "actionTimeout");
+        requirePositive(callbackTimeout, "callbackTimeout");
+        Objects.requireNonNull(retry, "retry");
+        if (!(requestsPerSecond > 0)) {
+            throw new IllegalArgumentException("requestsPerSecond must be > 0, was " + requestsPerSecond);
+        }
+        requirePositive(tokenTtl, "tokenTtl");
+        Objects.requireNonNull(refreshMargin, "refreshMargin");
+        if (refreshMargin.isNegative()) {
+            throw new IllegalArgumentException("refreshMargin must not be negative");
+        }
+        Objects.requireNonNull(diskSchemeField, "diskSchemeField");
+        if (diskSchemeField.isBlank()) {
+            throw new IllegalArgumentException("diskSchemeField is blank");
+        }
+    }
+
+    public static Builder builder(String baseUrl) {
+        return new Builder(baseUrl);
+    }
+
+    /**
+     * Reads the settings from environment variables (pass {@code System.getenv()}).
+     *
+     * <ul>
+     *   <li>{@code HOSTKEY_BASE_URL} (required)</li>
+     *   <li>{@code HOSTKEY_API_KEY}, optional {@code HOSTKEY_PIN}: the "default" account</li>
+     *   <li>{@code HOSTKEY_ACCOUNTS=a,b}: more accounts, each with
+     *       {@code HOSTKEY_ACCOUNT_A_API_KEY} (required) and optional {@code HOSTKEY_ACCOUNT_A_PIN};
+     *       the name is upper-cased and every character other than A-Z, 0-9 becomes {@code _}</li>
+     *   <li>each secret may instead be read from a file named by the same variable with {@code _FILE}
+     *       appended (e.g. {@code HOSTKEY_API_KEY_FILE}); setting both is an error</li>
+     *   <li>optional tuning: {@code HOSTKEY_READ_TIMEOUT_MS}, {@code HOSTKEY_ACTION_TIMEOUT_MS},
+     *       {@code HOSTKEY_CALLBACK_TIMEOUT_MS}, {@code HOSTKEY_MAX_ATTEMPTS},
+     *       {@code HOSTKEY_RATE_LIMIT_RPS}, {@code HOSTKEY_TOKEN_TTL_SECONDS},
+     *       {@code HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS}, {@code HOSTKEY_DISK_SCHEME_FIELD}</li>
+     * </ul>
+     *
+     * @throws IllegalStateException naming the variable that is missing or wrong
+     */
+    public static HostkeyClientConfig fromEnv(Map<String, String> env) {
+        String baseUrl = value(env, ENV_BASE_URL);
+        if (baseUrl == null) {
+            throw new IllegalStateException(ENV_BASE_URL + " is not set (e.g. https://invapi.hostkey.com)");
+        }
+        Map<String, Credentials> accounts = new LinkedHashMap<>();
+        String defaultKey = secret(env, ENV_API_KEY);
+        if (defaultKey != null) {
+            accounts.put(DEFAULT_ACCOUNT, new Credentials(defaultKey, secret(env, ENV_PIN)));
+        } else if (secret(env, ENV_PIN) != null) {
+            throw new IllegalStateException(ENV_PIN + " is set but " + ENV_API_KEY + " is not");
+        }
+        String names = value(env, ENV_ACCOUNTS);
+        if (names != null) {
+            for (String name : Arrays.stream(names.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()) {
+                String prefix = ENV_ACCOUNT_PREFIX + envName(name);
+                String apiKey = secret(env, prefix + "_API_KEY");
+                if (apiKey == null) {
+                    throw new IllegalStateException(prefix + "_API_KEY (or " + prefix + "_API_KEY" + FILE_SUFFIX
+                            + ") is not set, but " + ENV_ACCOUNTS + " names account '" + name + "'");
+                }
+                if (accounts.containsKey(name)) {
+                    throw new IllegalStateException("account '" + name + "' is configured twice ("
+                            + ENV_ACCOUNTS + " and " + ENV_API_KEY + ")");
+                }
+                accounts.put(name, new Credentials(apiKey, secret(env, prefix + "_PIN")));
+            }
+        }
+        if (accounts.isEmpty()) {
+            throw new IllegalStateException(ENV_API_KEY + " (or " + ENV_API_KEY + FILE_SUFFIX + ", or "
+                    + ENV_ACCOUNTS + ") is not set: no Hostkey account configured");
+        }
+        Builder b = builder(baseUrl).accounts(accounts);
+        Long ms;
+        if ((ms = number(env, ENV_READ_TIMEOUT_MS)) != null) {
+            b.readTimeout(Duration.ofMillis(ms));
+        }
+        if ((ms = number(env, ENV_ACTION_TIMEOUT_MS)) != null) {
+            b.actionTimeout(Duration.ofMillis(ms));
+        }
+        if ((ms = number(env, ENV_CALLBACK_TIMEOUT_MS)) != null) {
+            b.callbackTimeout(Duration.ofMillis(ms));
+        }
+        Long attempts = number(env, ENV_MAX_ATTEMPTS);
+        if (attempts != null) {
+            RetryPolicy d = RetryPolicy.DEFAULT;
+            b.retry(new RetryPolicy(attempts.intValue(), d.initialBackoff(), d.maxBackoff(), d.maxRetryAfter()));
+        }
+        String rps = value(env, ENV_RATE_LIMIT_RPS);
+        if (rps != null) {
+            try {
+                b.requestsPerSecond(Double.parseDouble(rps));
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException(ENV_RATE_LIMIT_RPS + " is not a number: " + rps, e);
+            }
+        }
+        Long s;
+        if ((s = number(env, ENV_TOKEN_TTL_SECONDS)) != null) {
+            b.tokenTtl(Duration.ofSeconds(s));
+        }
+        if ((s = number(env, ENV_TOKEN_REFRESH_MARGIN_SECONDS)) != null) {
+            b.refreshMargin(Duration.ofSeconds(s));
+        }
+        String field = value(env, ENV_DISK_SCHEME_FIELD);
+        if (field != null) {
+            b.diskSchemeField(field);
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("invalid Hostkey client settings: " + e.getMessage(), e);
+        }
+    }
+
+    static String envName(String account) {
+        return account.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static Long number(Map<String, String> env, String name) {
+        String v = value(env, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(name + " is not a whole number: " + v, e);
+        }
+    }
+
+    /** A secret from {@code NAME} or from the file named by {@code NAME_FILE}; never both. */
+    private static String secret(Map<String, String> env, String name) {
+        String direct = value(env, name);
+        String file = value(env, name + FILE_SUFFIX);
+        if (direct != null && file != null) {
+            throw new IllegalStateException("both " + name + " and " + name + FILE_SUFFIX + " are set: set one");
+        }
+        if (file == null) {
+            return direct;
+        }
+        try {
+            String content = Files.readString(Path.of(file)).strip();
+            if (content.isEmpty()) {
+                throw new IllegalStateException(name + FILE_SUFFIX + " names an empty file: " + file);
+            }
+            return content;
+        } catch (IOException e) {
+            throw new IllegalStateException(name + FILE_SUFFIX + " names a file that cannot be read: " + file, e);
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    /** Builder; its field initialisers are the defaults. */
+    public static final class Builder {
+        private final String baseUrl;
+        private final Map<String, Credentials> accounts = new LinkedHashMap<>();
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration actionTimeout = Duration.ofSeconds(60);
+        private Duration callbackTimeout = Duration.ofSeconds(15);
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private double requestsPerSecond = 10;
+        private Duration tokenTtl = Duration.ofSeconds(3600);
+        private Duration refreshMargin = Duration.ofSeconds(120);
+        private String diskSchemeField = "disk_scheme";
+
+        private Builder(String baseUrl) {
+            this.baseUrl = baseUrl;
+        }
+
+        /** Adds (or replaces) one account. */
+        public Builder account(String name, Credentials credentials) {
+            accounts.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(credentials, "credentials"));
+            return this;
+        }
+
+        public Builder accounts(Map<String, Credentials> all) {
+            all.forEach(this::account);
+            return this;
+        }
+
+        /** Whole-call timeout of reads and login/logout; default 30 s. */
+        public Builder readTimeout(Duration d) {
+            this.readTimeout = d;
+            return this;
+        }
+
+        /** Whole-call timeout of actions; default 60 s. */
+        public Builder actionTimeout(Duration d) {
+            this.actionTimeout = d;
+            return this;
+        }
+
+        /** Whole-call timeout of eq_callback checks; default 15 s. */
+        public Builder callbackTimeout(Duration d) {
+            this.callbackTimeout = d;
+            return this;
+        }
+
+        /** Retry policy of idempotent calls; default {@link RetryPolicy#DEFAULT}. */
+        public Builder retry(RetryPolicy p) {
+            this.retry = p;
+            return this;
+        }
+
+        /** Requests per second per account; default 10. */
+        public Builder requestsPerSecond(double rps) {
+            this.requestsPerSecond = rps;
+            return this;
+        }
+
+        /** Token lifetime requested at login; default 3600 s. */
+        public Builder tokenTtl(Duration d) {
+            this.tokenTtl = d;
+            return this;
+        }
+
+        /** Renew a session this long before it expires; default 120 s. */
+        public Builder refreshMargin(Duration d) {
+            this.refreshMargin = d;
+            return this;
+        }
+
+        /** The create_pxe field carrying the partition scheme; default {@code disk_scheme}. */
+        public Builder diskSchemeField(String field) {
+            this.diskSchemeField = field;
+            return this;
+        }
+
+        public HostkeyClientConfig build() {
+            return new HostkeyClientConfig(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry,
+                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package com.hostkey.invapi.simulator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One OS install on one server, started when the server booted from pxe with a PXE config. Its
+ * milestones are appended as simulated time reaches them; a later boot supersedes it.
+ */
+final class Install {
+
+    /** A stage the installer reported, or the failure it reported instead. */
+    record Milestone(int stage, boolean failure, Instant at) {}
+
+    final long serverId;
+    final Instant startedAt;
+    final PxeConfig config;
+    final boolean sudden;
+    final List<Milestone> reached = new ArrayList<>();
+    boolean superseded;
+    boolean failed;
+    boolean completed;
+
+    Install(long serverId, Instant startedAt, PxeConfig config, boolean sudden) {
+        this.serverId = serverId;
+        this.startedAt = startedAt;
+        this.config = config;
+        this.sudden = sudden;
+    }
+
+    boolean running() {
+        return !superseded && !failed && !completed;
+    }
+}

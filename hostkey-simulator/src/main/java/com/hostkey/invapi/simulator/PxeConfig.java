@@ -1,0 +1,34 @@
+package com.hostkey.invapi.simulator;
+
+/**
+ * A server's PXE config as create_pxe stored it. It is "consumed" once an install it drove
+ * finished; it stays until clear_pxe, and booting from pxe with a consumed config is a sudden
+ * reinstall. The root password and post-install script are deliberately not kept.
+ */
+final class PxeConfig {
+
+    final long osId;
+    final String hostname;
+    final String reinstallKey;
+    final String diskScheme;
+    final boolean sshKeySet;
+    final String postInstallCallback;
+    boolean consumed;
+
+    PxeConfig(long osId, String hostname, String reinstallKey, String diskScheme, boolean sshKeySet,
+              String postInstallCallback) {
+        this.osId = osId;
+        this.hostname = hostname;
+        this.reinstallKey = reinstallKey;
+        this.diskScheme = diskScheme;
+        this.sshKeySet = sshKeySet;
+        this.postInstallCallback = postInstallCallback;
+    }
+
+    /** A config an earlier, finished install left behind (fleet setting {@code pxeConfigLeft}). */
+    static PxeConfig leftOver(String hostname) {
+        PxeConfig config = new PxeConfig(0, hostname, null, null, false, null);
+        config.consumed = true;
+        return config;
+    }
+}

@@ -1,0 +1,64 @@
+package com.hostkey.reinstall.schemas;
+
+import com.hostkey.reinstall.schemas.avro.PollTargets;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed topic registry. Every topic is keyed by the server id (decimal string), so one
+ * server's records stay in order on one partition.
+ *
+ * <ul>
+ *   <li>{@link #commands}: reinstall-commands, {@link ReinstallCommand}: upstream commands and the
+ *       projector's step commands; read by the command handler and the projector.</li>
+ *   <li>{@link #events}: reinstall-events, {@link ReinstallEvent}: facts from the handler and poller.</li>
+ *   <li>{@link #pollTargets}: reinstall-poll-targets (compacted), {@link PollTargets}: keys to poll.</li>
+ *   <li>{@link #completions}: reinstall-completions, {@link ReinstallCompletion}: one per reinstall, for billing.</li>
+ * </ul>
+ */
+public final class ReinstallTopics {
+
+    public static final String COMMANDS = "reinstall-commands";
+    public static final String EVENTS = "reinstall-events";
+    public static final String POLL_TARGETS = "reinstall-poll-targets";
+    public static final String COMPLETIONS = "reinstall-completions";
+
+    public final Topic<String, ReinstallCommand> commands;
+    public final Topic<String, ReinstallEvent> events;
+    public final Topic<String, PollTargets> pollTargets;
+    public final Topic<String, ReinstallCompletion> completions;
+    private final Map<String, ?> serdeConfig;
+
+    private ReinstallTopics(Map<String, ?> serdeConfig) {
+        this.serdeConfig = Map.copyOf(serdeConfig);
+        this.commands = topic(COMMANDS, ReinstallCommand.class);
+        this.events = topic(EVENTS, ReinstallEvent.class);
+        this.pollTargets = topic(POLL_TARGETS, PollTargets.class);
+        this.completions = topic(COMPLETIONS, ReinstallCompletion.class);
+    }
+
+    /** @param serdeConfig at least {@code schema.registry.url}; optionally {@code auto.register.schemas} */
+    public static ReinstallTopics create(Map<String, ?> serdeConfig) {
+        return new ReinstallTopics(serdeConfig);
+    }
+
+    public List<Topic<String, ?>> all() {
+        return List.of(commands, events, pollTargets, completions);
+    }
+
+    /** The serde of the projector's state store values. */
+    public Serde<ReinstallState> stateSerde() {
+        return AvroSerde.of(ReinstallState.class, serdeConfig, false);
+    }
+
+    private <V extends org.apache.avro.specific.SpecificRecord> Topic<String, V> topic(String name, Class<V> type) {
+        return new Topic<>(name, Serdes.String(), AvroSerde.of(type, serdeConfig, false));
+    }
+}

@@ -1,0 +1,74 @@
+package com.hostkey.reinstall.schemas.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a service's settings from environment variables, collecting every missing required one so
+ * that start-up fails once with a message naming them all. A secret may come from a file instead:
+ * {@code NAME_FILE} holds the path.
+ */
+public final class EnvSettings {
+
+    private final Map<String, String> env;
+    private final List<String> missing = new ArrayList<>();
+
+    public EnvSettings(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static EnvSettings fromSystem() {
+        return new EnvSettings(System.getenv());
+    }
+
+    /** A required setting; {@code doc} says what it is in the failure message. */
+    public String required(String name, String doc) {
+        String value = optional(name, null);
+        if (value == null) {
+            missing.add(name + " (" + doc + ")");
+        }
+        return value;
+    }
+
+    public String optional(String name, String fallback) {
+        String value = env.get(name);
+        if ((value == null || value.isBlank()) && env.get(name + "_FILE") != null) {
+            try {
+                value = Files.readString(Path.of(env.get(name + "_FILE"))).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + name + "_FILE", e);
+            }
+        }
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    public int optionalInt(String name, int fallback) {
+        String value = optional(name, null);
+        try {
+            return value == null ? fallback : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+        }
+    }
+
+    public long optionalLong(String name, long fallback) {
+        String value = optional(name, null);
+        try {
+            return value == null ? fallback : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+        }
+    }
+
+    /** Throws once, naming every required setting that was missing. */
+    public void validate(String service) {
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(service + " cannot start, missing settings: " + String.join(", ", missing));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package com.hostkey.reinstall.projector;
+
+import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+
+/** Wires the projector from the environment and runs it until SIGTERM. */
+public final class StateProjectorMain {
+
+    private StateProjectorMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        EnvSettings env = EnvSettings.fromSystem();
+        ProjectorConfig config = ProjectorConfig.fromEnv(env);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, env.optionalInt("TOPIC_PARTITIONS", 6), (short) config.replication());
+        }
+        StateProjector projector = StateProjector.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            projector.close();
+            stopped.countDown();
+        }, "projector-shutdown"));
+        stopped.await();
+    }
+}
