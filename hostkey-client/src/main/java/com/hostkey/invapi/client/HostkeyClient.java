@@ -556,7 +556,7 @@ public final class HostkeyClient implements HostkeyApi {
         JsonNode body = parse(text);
         String error = body == null ? null : InvapiBody.error(body, spec.timeout() == Timeout.CALLBACK).orElse(null);
         if (error != null) {
-            String message = scrub(error, form);
+            String message = error;
             if (spec.timeout() == Timeout.CALLBACK && InvapiBody.isKeyNotFound(error)) {
                 return new Classified(body, "key_not_found");
             }

@@ -28,10 +28,11 @@ final class InvapiBody {
     /**
      * The error text when {@code body} is an error body, else empty. The rule: {@code code} negative
      * or a non-numeric string, or {@code result} is -1, or {@code result} is a string other than
-     * the success words while an {@code error}/{@code message} is present. {@code "Error"} is a
-     * regular answer of callback checks ({@code errorResultIsAnswer}), not an error body.
+     * the success words while an {@code error}/{@code message} is present. On callback checks
+     * ({@code callbackCheck}) every result word is an answer ("Error" a failed task, anything
+     * unknown "still running"), so only a negative code or result makes an error body there.
      */
-    static Optional<String> error(JsonNode body, boolean errorResultIsAnswer) {
+    static Optional<String> error(JsonNode body, boolean callbackCheck) {
         if (body == null || !body.isObject()) {
             return Optional.empty();
         }
@@ -55,7 +56,7 @@ final class InvapiBody {
                     error = true;
                 } else if (hasText(body, "error") || hasText(body, "message")) {
                     String lower = r.toLowerCase(Locale.ROOT);
-                    boolean answer = SUCCESS_RESULTS.contains(lower) || (errorResultIsAnswer && lower.equals("error"));
+                    boolean answer = callbackCheck || SUCCESS_RESULTS.contains(lower);
                     error |= !answer;
                 }
             }

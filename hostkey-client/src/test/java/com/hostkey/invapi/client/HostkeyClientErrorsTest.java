@@ -260,8 +260,6 @@ class HostkeyClientErrorsTest extends InvapiTestBase {
         FakeInvapi closed = new FakeInvapi(clock::instant);
         String deadUrl = closed.baseUrl();
         closed.close();
-        client.close();
-        client = newClient(config().build());
         HostkeyClient dead = newClient(HostkeyClientConfig.builder(deadUrl)
                 .account("default", Credentials.of(FakeInvapi.API_KEY)).build());
 

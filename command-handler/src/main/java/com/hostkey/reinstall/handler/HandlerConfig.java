@@ -1,0 +1,72 @@
+package com.hostkey.reinstall.handler;
+
+import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The command handler's settings.
+ *
+ * @param bootstrapServers  KAFKA_BOOTSTRAP_SERVERS (required)
+ * @param schemaRegistryUrl SCHEMA_REGISTRY_URL (required)
+ * @param groupId           HANDLER_GROUP_ID (default reinstall-command-handler)
+ * @param transactionalId   HANDLER_TRANSACTIONAL_ID, unique per instance (default group id + random suffix)
+ * @param sealingKeys       SEALING_PRIVATE_KEYS: comma-separated {@code keyId=path-to-PKCS#8-PEM} (required)
+ */
+public record HandlerConfig(
+        String bootstrapServers,
+        String schemaRegistryUrl,
+        String groupId,
+        String transactionalId,
+        Map<String, Path> sealingKeys) {
+
+    public static HandlerConfig fromEnv(EnvSettings env) {
+        String groupId = env.optional("HANDLER_GROUP_ID", "reinstall-command-handler");
+        String keys = env.required("SEALING_PRIVATE_KEYS", "keyId=path of the private keys that open sealed secrets");
+        HandlerConfig config = new HandlerConfig(
+                env.required("KAFKA_BOOTSTRAP_SERVERS", "Kafka bootstrap servers"),
+                env.required("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry URL"),
+                groupId,
+                env.optional("HANDLER_TRANSACTIONAL_ID", groupId + "-" + UUID.randomUUID()),
+                keys == null ? Map.of() : parseKeys(keys));
+        env.validate("command-handler");
+        return config;
+    }
+
+    static Map<String, Path> parseKeys(String spec) {
+        Map<String, Path> keys = new HashMap<>();
+        for (String entry : spec.split(",")) {
+            String[] parts = entry.strip().split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new IllegalArgumentException("SEALING_PRIVATE_KEYS entries must be keyId=path, got '" + entry + "'");
+            }
+            keys.put(parts[0].strip(), Path.of(parts[1].strip()));
+        }
+        return keys;
+    }
+
+    public SecretOpener secretOpener() {
+        Map<String, PrivateKey> keys = new HashMap<>();
+        sealingKeys.forEach((id, path) -> {
+            try {
+                keys.put(id, SealingKeys.parsePrivateKey(Files.readString(path)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read sealing key " + id + " from " + path, e);
+            }
+        });
+        return new SecretOpener(keys);
+    }
+
+    public Map<String, Object> serdeConfig() {
+        return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    }
+}

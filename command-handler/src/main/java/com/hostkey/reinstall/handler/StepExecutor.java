@@ -1,0 +1,182 @@
+package com.hostkey.reinstall.handler;
+
+import com.hostkey.invapi.client.HostkeyApi;
+import com.hostkey.invapi.client.HostkeyApi.AsyncAction;
+import com.hostkey.invapi.client.HostkeyApi.BootMedia;
+import com.hostkey.invapi.client.HostkeyApi.CreatePxeRequest;
+import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
+import com.hostkey.invapi.client.HostkeyApi.OsOffer;
+import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
+import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
+import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
+import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import com.hostkey.reinstall.schemas.avro.ValidationFailed;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes one step command: exactly one Hostkey call (or, for validation, a few reads) and the
+ * event that states its outcome. Secrets are opened here, for the create_pxe call only, and never
+ * leave this method.
+ */
+public final class StepExecutor {
+
+    static final String SOURCE = "command-handler";
+    private static final Logger log = LoggerFactory.getLogger(StepExecutor.class);
+
+    private final HostkeyApi hostkey;
+    private final SecretOpener secrets;
+    private final Clock clock;
+
+    public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, Clock clock) {
+        this.hostkey = hostkey;
+        this.secrets = secrets;
+        this.clock = clock;
+    }
+
+    /** True for the commands this handler executes (not the upstream ones the projector reads). */
+    public static boolean isStepCommand(ReinstallCommand command) {
+        return switch (command.getPayload()) {
+            case ValidateReinstall v -> true;
+            case CreateReinstallKey c -> true;
+            case CreatePxeConfig c -> true;
+            case SetBootDevice s -> true;
+            case RebootServer r -> true;
+            case RunJenkinsTask r -> true;
+            case ClearPxeConfig c -> true;
+            default -> false;
+        };
+    }
+
+    /** Runs the command's call; every outcome, failures included, becomes one event. */
+    public ReinstallEvent execute(ReinstallCommand command) {
+        long serverId = command.getServerId();
+        Object outcome;
+        try {
+            outcome = switch (command.getPayload()) {
+                case ValidateReinstall v -> validate(serverId, v);
+                case CreateReinstallKey c -> ReinstallKeyCreated.newBuilder()
+                        .setReinstallKey(hostkey.createReinstallKey(c.getAccount(), serverId)).build();
+                case CreatePxeConfig c -> accepted(AsyncActionKind.CREATE_PXE, hostkey.createPxe(c.getAccount(), pxeRequest(serverId, c)), null);
+                case SetBootDevice s -> accepted(
+                        switch (s.getMedia()) {
+                            case PXE -> AsyncActionKind.BOOT_FROM_PXE;
+                            case DISK, CD -> AsyncActionKind.BOOT_FROM_DISK;
+                        },
+                        hostkey.bootDevice(s.getAccount(), serverId, BootMedia.valueOf(s.getMedia().name())), null);
+                case RebootServer r -> accepted(AsyncActionKind.REBOOT, hostkey.reboot(r.getAccount(), serverId), null);
+                case RunJenkinsTask r -> accepted(AsyncActionKind.JENKINS_TASK,
+                        hostkey.runJenkinsTask(r.getAccount(), serverId, r.getTaskId()), r.getTaskId());
+                case ClearPxeConfig c -> accepted(AsyncActionKind.CLEAR_PXE, hostkey.clearPxe(c.getAccount(), serverId, c.getHostname()), null);
+                default -> throw new IllegalArgumentException("not a step command: " + command.getPayload().getClass().getSimpleName());
+            };
+        } catch (HostkeyException e) {
+            log.warn("server={} reinstall={} command={} Hostkey call failed: {}", serverId, command.getReinstallId(),
+                    command.getCommandId(), e.getMessage());
+            outcome = HostkeyCallFailed.newBuilder()
+                    .setCall(e.action())
+                    .setErrorClass(errorClassOf(e))
+                    .setMessage(e.getMessage())
+                    .build();
+        } catch (SecretOpener.CannotOpenException e) {
+            log.warn("server={} reinstall={} command={} cannot open a sealed secret: {}", serverId, command.getReinstallId(),
+                    command.getCommandId(), e.getMessage());
+            outcome = HostkeyCallFailed.newBuilder()
+                    .setCall("eq/create_pxe")
+                    .setErrorClass(HostkeyErrorClass.INTERNAL)
+                    .setMessage("sealed secret cannot be opened: " + e.getMessage())
+                    .build();
+        }
+        log.info("server={} reinstall={} command={} {} -> {}", serverId, command.getReinstallId(), command.getCommandId(),
+                command.getPayload().getClass().getSimpleName(), outcome.getClass().getSimpleName());
+        return ReinstallEvent.newBuilder()
+                .setEventId(command.getCommandId() + ":outcome")
+                .setServerId(serverId)
+                .setReinstallId(command.getReinstallId())
+                .setCommandId(command.getCommandId())
+                .setOccurredAt(clock.instant())
+                .setSource(SOURCE)
+                .setPayload(outcome)
+                .build();
+    }
+
+    /** The reads that must pass before anything touches the server. */
+    private Object validate(long serverId, ValidateReinstall command) {
+        List<OsOffer> offers;
+        try {
+            offers = hostkey.listOs(command.getAccount(), serverId);
+        } catch (HostkeyException.Rejected e) {
+            return rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": " + e.hostkeyMessage());
+        }
+        Optional<OsOffer> os = offers.stream().filter(o -> o.id() == command.getOsId()).findFirst();
+        if (os.isEmpty()) {
+            return rejected(RejectionReason.OS_NOT_OFFERED, "osId", "OS " + command.getOsId() + " is not offered for server " + serverId
+                    + " (offered: " + offers.stream().map(o -> String.valueOf(o.id())).collect(Collectors.joining(", ")) + ")");
+        }
+        if (!command.getJenkinsTasks().isEmpty()) {
+            Set<String> known = hostkey.jenkinsTasks(command.getAccount()).stream().map(JenkinsTask::id).collect(Collectors.toSet());
+            for (String task : command.getJenkinsTasks()) {
+                if (!known.contains(task)) {
+                    return rejected(RejectionReason.UNKNOWN_JENKINS_TASK, "jenkinsTasks", "Jenkins task '" + task + "' does not exist");
+                }
+            }
+        }
+        ServerFacts facts = hostkey.show(command.getAccount(), serverId);
+        return ReinstallValidated.newBuilder()
+                .setOsName(os.get().name())
+                .setServerType(null)
+                .setLocation(facts.location())
+                .build();
+    }
+
+    private CreatePxeRequest pxeRequest(long serverId, CreatePxeConfig command) {
+        return new CreatePxeRequest(
+                serverId,
+                command.getOsId(),
+                secrets.open(command.getRootPassword()),
+                command.getHostname(),
+                command.getSshKey(),
+                command.getPostInstallCallbackUrl(),
+                command.getPostInstallScript() == null ? null : secrets.open(command.getPostInstallScript()),
+                command.getReinstallKey(),
+                command.getPartitionScheme() == null ? null : command.getPartitionScheme().name());
+    }
+
+    private static ActionAccepted accepted(AsyncActionKind kind, AsyncAction action, String detail) {
+        return ActionAccepted.newBuilder().setAction(kind).setCallbackKey(action.callbackKey()).setDetail(detail).build();
+    }
+
+    private static ValidationFailed rejected(RejectionReason reason, String field, String message) {
+        return ValidationFailed.newBuilder().setReason(reason).setField(field).setMessage(message).build();
+    }
+
+    static HostkeyErrorClass errorClassOf(HostkeyException e) {
+        return switch (e) {
+            case HostkeyException.Rejected r -> HostkeyErrorClass.REJECTED;
+            case HostkeyException.AuthFailed a -> HostkeyErrorClass.AUTH;
+            case HostkeyException.WrongPin w -> HostkeyErrorClass.WRONG_PIN;
+            case HostkeyException.Transient t -> HostkeyErrorClass.TRANSIENT;
+            case HostkeyException.Ambiguous a -> HostkeyErrorClass.AMBIGUOUS;
+        };
+    }
+}

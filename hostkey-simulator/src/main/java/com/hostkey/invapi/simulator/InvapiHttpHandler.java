@@ -1,0 +1,148 @@
+package com.hostkey.invapi.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@code /<module>.php}: reads the form fields (body and query string), draws the injected
+ * faults, lets {@link Invapi} answer, and records the call in the audit with secrets masked.
+ */
+final class InvapiHttpHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(InvapiHttpHandler.class);
+    private static final Pattern MODULE = Pattern.compile(".*/([A-Za-z0-9_]+)\\.php");
+    private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
+
+    private final Invapi invapi;
+    private final Faults faults;
+    private final AuditLog audit;
+    private final SimClock clock;
+    private final ObjectMapper mapper;
+
+    InvapiHttpHandler(Invapi invapi, Faults faults, AuditLog audit, SimClock clock, ObjectMapper mapper) {
+        this.invapi = invapi;
+        this.faults = faults;
+        this.audit = audit;
+        this.clock = clock;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Matcher path = MODULE.matcher(exchange.getRequestURI().getPath());
+            if (!path.matches()) {
+                send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            long arrival = audit.arrive();
+            Instant arrivedAt = clock.now();
+            String module = path.group(1);
+            Map<String, String> params = new LinkedHashMap<>();
+            Forms.parseInto(exchange.getRequestURI().getRawQuery(), params);
+            if ("POST".equalsIgnoreCase(exchange.getRequestMethod())) {
+                Forms.parseInto(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), params);
+            }
+            String action = params.getOrDefault("action", "");
+            String id = params.get("id");
+            Long serverId = id != null && NUMBER.matcher(id).matches() ? Long.valueOf(id) : null;
+            Map<String, String> masked = Secrets.mask(module, params);
+            String outcome;
+            try {
+                outcome = answer(exchange, module, action, params);
+            } catch (RuntimeException e) {
+                log.error("{}/{} failed inside the simulator", module, action, e);
+                send(exchange, 500, "text/plain", "simulator error".getBytes(StandardCharsets.UTF_8));
+                outcome = "SIMULATOR_ERROR " + e.getClass().getSimpleName();
+            }
+            audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, outcome, masked));
+            log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, outcome);
+            if (log.isDebugEnabled()) {
+                log.debug("{}/{} fields {}", module, action, masked);
+            }
+        }
+    }
+
+    /** Answers one call, faults included; returns its audit outcome. */
+    private String answer(HttpExchange exchange, String module, String action, Map<String, String> params)
+            throws IOException {
+        FaultPlan plan = faults.plan(module, action);
+        pause(plan.latency());
+        pause(plan.hang());
+        if (plan.retryAfter() != null) {
+            long seconds = Math.max(1, (plan.retryAfter().toMillis() + 999) / 1000);
+            exchange.getResponseHeaders().set("Retry-After", String.valueOf(seconds));
+            sendJson(exchange, 429, "{\"code\":-1,\"message\":\"Too Many Requests\"}");
+            return "FAULT: HTTP_429";
+        }
+        if (plan.serverErrorStatus() != 0) {
+            int status = plan.serverErrorStatus();
+            String html = "<html><head><title>" + status + "</title></head><body><h1>" + status
+                    + " Server Error</h1><hr>nginx</body></html>";
+            send(exchange, status, "text/html", html.getBytes(StandardCharsets.UTF_8));
+            return "FAULT: HTTP_" + status;
+        }
+        if (plan.errorBodyMessage() != null) {
+            String message = module + "/" + action + ": " + plan.errorBodyMessage();
+            sendJson(exchange, 200, mapper.writeValueAsString(Map.of("code", -1, "message", message)));
+            return "FAULT: ERROR_BODY " + message;
+        }
+        Reply reply = invapi.handle(module, action, params, plan.asyncFailureReason());
+        if (plan.responseLost()) {
+            // Closing an exchange before sending headers drops the connection: the client sees no answer.
+            return "FAULT: RESPONSE_LOST after " + reply.outcome();
+        }
+        byte[] body = json(reply);
+        if (plan.malformedJson()) {
+            send(exchange, 200, "application/json; charset=utf-8", Arrays.copyOf(body, Math.max(1, body.length / 2)));
+            return "FAULT: MALFORMED_JSON after " + reply.outcome();
+        }
+        send(exchange, 200, "application/json; charset=utf-8", body);
+        return reply.outcome();
+    }
+
+    private byte[] json(Reply reply) {
+        try {
+            return mapper.writeValueAsBytes(reply.body());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a reply", e);
+        }
+    }
+
+    private static void pause(Duration duration) {
+        if (duration.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sendJson(HttpExchange exchange, int status, String json) throws IOException {
+        send(exchange, status, "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package com.hostkey.invapi.simulator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the simulator standalone. Prints exactly one line to stdout when ready,
+ * {@code hostkey-simulator listening on http://127.0.0.1:PORT}; logs go to stderr.
+ */
+public final class SimulatorMain {
+
+    static final String USAGE = """
+            usage: hostkey-simulator [options]
+              --port N                     TCP port, 0 = any free port (default 8090)
+              --bind ADDRESS               address to bind (default 127.0.0.1; 0.0.0.0 in a container)
+              --time-scale X               simulated seconds per real second (default 1)
+              --fleet N                    generated fleet of N servers, ids 1001.. (default 20)
+              --fleet-file PATH            fleet from a JSON array of servers
+              --account NAME:APIKEY[:PIN]  repeatable (default default:sim-api-key:1234)
+              --token-ttl SECONDS          default token lifetime (default 10800)
+              --action-delay SECONDS       async action duration (default 5)
+              --stage-offsets S1,S2,S3,S4,S5  stage offsets from the reboot (default 60,300,480,600,720)
+              --flat-login                 login answers the token fields at top level
+              --reinstall-key-field NAME   field of eq/reinstall's key (default reinstall_key)
+              --stage5-as-stage            stage 5 answers once as Stage before OK
+              --stage-number-in WHERE      scope_text | context | order_only (default scope_text)
+              --stage-delivery MODE        latest | oldest_unread (default latest)
+              --disk-scheme-field NAME     create_pxe field of the partitioning scheme (default disk_scheme)
+              --no-password-policy         accept any root_pass
+              --seed N                     fault draw seed (default 42)
+            """;
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "hostkey-simulator-logback.xml");
+        }
+        SimulatorConfig config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("hostkey-simulator: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        HostkeySimulator simulator = HostkeySimulator.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }, "simulator-shutdown"));
+        System.out.println("hostkey-simulator listening on " + simulator.baseUrl());
+        System.out.flush();
+        stopped.await();
+    }
+
+    /** The config the command line asks for; {@link IllegalArgumentException} names a bad option. */
+    static SimulatorConfig parse(String[] args) {
+        SimulatorConfig.Builder builder = SimulatorConfig.builder().port(8090);
+        List<String[]> accounts = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--help", "-h" -> throw new IllegalArgumentException("help requested");
+                case "--flat-login" -> builder.flatLogin(true);
+                case "--stage5-as-stage" -> builder.stage5AsStage(true);
+                case "--no-password-policy" -> builder.validateRootPassword(false);
+                default -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("option " + arg + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    apply(builder, accounts, arg, value);
+                }
+            }
+        }
+        for (String[] account : accounts) {
+            builder.account(account[0], account[1], account.length > 2 ? account[2] : null);
+        }
+        return builder.build();
+    }
+
+    private static void apply(SimulatorConfig.Builder builder, List<String[]> accounts, String option, String value) {
+        try {
+            switch (option) {
+                case "--port" -> builder.port(Integer.parseInt(value));
+                case "--bind" -> builder.bindAddress(value);
+                case "--time-scale" -> builder.timeScale(Double.parseDouble(value));
+                case "--fleet" -> builder.generatedFleet(Integer.parseInt(value));
+                case "--fleet-file" -> builder.fleetFile(Path.of(value));
+                case "--account" -> {
+                    String[] parts = value.split(":", 3);
+                    if (parts.length < 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                        throw new IllegalArgumentException("--account needs NAME:APIKEY[:PIN]");
+                    }
+                    accounts.add(parts);
+                }
+                case "--token-ttl" -> builder.tokenTtl(Duration.ofSeconds(Long.parseLong(value)));
+                case "--action-delay" -> builder.actionDelay(Duration.ofMillis((long) (Double.parseDouble(value) * 1000)));
+                case "--stage-offsets" -> {
+                    List<Duration> offsets = new ArrayList<>();
+                    for (String part : value.split(",")) {
+                        offsets.add(Duration.ofSeconds(Long.parseLong(part.trim())));
+                    }
+                    builder.stageOffsets(offsets);
+                }
+                case "--reinstall-key-field" -> builder.reinstallKeyField(value);
+                case "--stage-number-in" -> builder.stageNumberIn(StageNumberIn.valueOf(value.toUpperCase(Locale.ROOT)));
+                case "--stage-delivery" -> builder.stageDelivery(StageDelivery.valueOf(value.toUpperCase(Locale.ROOT)));
+                case "--disk-scheme-field" -> builder.diskSchemeField(value);
+                case "--seed" -> builder.faultSeed(Long.parseLong(value));
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + option + " needs a number, got " + value, e);
+        }
+    }
+}

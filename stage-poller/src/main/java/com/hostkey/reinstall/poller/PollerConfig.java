@@ -1,0 +1,38 @@
+package com.hostkey.reinstall.poller;
+
+import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The stage poller's settings.
+ *
+ * @param bootstrapServers  KAFKA_BOOTSTRAP_SERVERS (required)
+ * @param schemaRegistryUrl SCHEMA_REGISTRY_URL (required)
+ * @param groupId           POLLER_GROUP_ID (default reinstall-stage-poller)
+ * @param interval          POLLER_INTERVAL_MS between two checks of one key (default 15000, as Hostkey's own tooling)
+ * @param requestsPerSecond POLLER_MAX_REQUESTS_PER_SECOND, the eq_callback budget (default 20)
+ */
+public record PollerConfig(
+        String bootstrapServers,
+        String schemaRegistryUrl,
+        String groupId,
+        Duration interval,
+        int requestsPerSecond) {
+
+    public static PollerConfig fromEnv(EnvSettings env) {
+        PollerConfig config = new PollerConfig(
+                env.required("KAFKA_BOOTSTRAP_SERVERS", "Kafka bootstrap servers"),
+                env.required("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry URL"),
+                env.optional("POLLER_GROUP_ID", "reinstall-stage-poller"),
+                Duration.ofMillis(env.optionalLong("POLLER_INTERVAL_MS", 15_000)),
+                env.optionalInt("POLLER_MAX_REQUESTS_PER_SECOND", 20));
+        env.validate("stage-poller");
+        return config;
+    }
+
+    public Map<String, Object> serdeConfig() {
+        return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    }
+}

@@ -1,0 +1,295 @@
+package com.hostkey.reinstall.poller;
+
+import com.hostkey.invapi.client.HostkeyApi;
+import com.hostkey.invapi.client.HostkeyApi.CallbackAnswer;
+import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.reinstall.poller.CallbackInterpreter.Interpretation;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.PollKey;
+import com.hostkey.reinstall.schemas.avro.PollTargets;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls eq_callback for every open key and publishes what the answers establish.
+ *
+ * <p>In: reinstall-poll-targets (compacted; key: server id; value: {@link PollTargets}, a tombstone
+ * when nothing is open). The set of keys is rebuilt from that topic on every partition assignment
+ * (read from the beginning); no local file is the source of truth. Out: reinstall-events
+ * (InstallStageReached, ActionCompleted, ActionFailed, InstallFailed, CallbackKeyVanished).
+ *
+ * <p>Each key is checked once per interval (with jitter, the nearest due first) within a budget of
+ * requests per second. An answer's events are written (and acknowledged) before the key's local
+ * state moves on, so an OK, which deletes the key at Hostkey, is never lost by this process.
+ */
+public final class StagePoller implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StagePoller.class);
+    static final String SOURCE = "stage-poller";
+
+    private final PollerConfig config;
+    private final HostkeyApi hostkey;
+    private final Clock clock;
+    private final ReinstallTopics topics;
+    private final KafkaConsumer<String, PollTargets> consumer;
+    private final KafkaProducer<String, ReinstallEvent> producer;
+    private final Map<String, WatchedKey> watched = new ConcurrentHashMap<>();
+    /** Keys whose final answer was published; a late poll-target update must not revive them. */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    private final Map<TopicPartition, Set<String>> serversByPartition = new ConcurrentHashMap<>();
+    private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore inFlight = new Semaphore(64);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread loop;
+
+    private StagePoller(PollerConfig config, HostkeyApi hostkey, Clock clock) {
+        this.config = config;
+        this.hostkey = hostkey;
+        this.clock = clock;
+        this.topics = ReinstallTopics.create(config.serdeConfig());
+        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(),
+                topics.pollTargets.valueSerde().deserializer());
+        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
+        this.loop = Thread.ofPlatform().name("stage-poller-loop").unstarted(this::run);
+    }
+
+    public static StagePoller start(PollerConfig config, HostkeyApi hostkey, Clock clock) {
+        StagePoller poller = new StagePoller(config, hostkey, clock);
+        poller.consumer.subscribe(List.of(poller.topics.pollTargets.name()), poller.new Rebuild());
+        poller.loop.start();
+        log.info("stage-poller started: interval={} budget={} req/s", config.interval(), config.requestsPerSecond());
+        return poller;
+    }
+
+    static Properties consumerConfig(PollerConfig config) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        // Poll targets come from the projector's transactions: only committed ones are real.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // The whole compacted topic is re-read on assignment, so offsets are never committed.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return props;
+    }
+
+    static Properties producerConfig(PollerConfig config) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        // No duplicates from producer retries; every event acknowledged by all in-sync replicas.
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return props;
+    }
+
+    /** Number of keys currently watched (for tests and metrics). */
+    public int watchedKeys() {
+        return watched.size();
+    }
+
+    private void run() {
+        long budgetWindowStart = System.nanoTime();
+        int spentInWindow = 0;
+        try {
+            while (running.get()) {
+                for (ConsumerRecord<String, PollTargets> record : consumer.poll(Duration.ofMillis(20))) {
+                    apply(record);
+                }
+                if (System.nanoTime() - budgetWindowStart >= 1_000_000_000L) {
+                    budgetWindowStart = System.nanoTime();
+                    spentInWindow = 0;
+                }
+                spentInWindow += dispatchDueChecks(config.requestsPerSecond() - spentInWindow);
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            // close() woke the loop up.
+        } catch (RuntimeException e) {
+            log.error("stage-poller loop failed: {}", e.toString(), e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Starts up to {@code allowance} checks of keys that are due, nearest first. */
+    private int dispatchDueChecks(int allowance) {
+        if (allowance <= 0) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        List<WatchedKey> due = watched.values().stream()
+                .filter(w -> !w.inFlight && !w.nextCheck.isAfter(now))
+                .sorted(Comparator.comparing(w -> w.nextCheck))
+                .limit(allowance)
+                .toList();
+        int started = 0;
+        for (WatchedKey key : due) {
+            if (!inFlight.tryAcquire()) {
+                break;
+            }
+            key.inFlight = true;
+            started++;
+            checks.submit(() -> {
+                try {
+                    check(key);
+                } finally {
+                    key.inFlight = false;
+                    inFlight.release();
+                }
+            });
+        }
+        return started;
+    }
+
+    private void check(WatchedKey key) {
+        CallbackAnswer answer;
+        try {
+            answer = hostkey.checkCallback(key.key);
+        } catch (HostkeyException e) {
+            log.warn("server={} reinstall={} check failed, will retry: {}", key.serverId, key.reinstallId, e.getMessage());
+            key.nextCheck = nextCheckAfter(clock.instant());
+            return;
+        }
+        Interpretation result = CallbackInterpreter.interpret(key, answer);
+        try {
+            for (Object payload : result.payloads()) {
+                ReinstallEvent event = ReinstallEvent.newBuilder()
+                        .setEventId(key.key + ":" + payload.getClass().getSimpleName() + ":" + result.lastStage())
+                        .setServerId(key.serverId)
+                        .setReinstallId(key.reinstallId)
+                        .setCommandId(null)
+                        .setOccurredAt(clock.instant())
+                        .setSource(SOURCE)
+                        .setPayload(payload)
+                        .build();
+                // Acknowledged before moving on: Hostkey deletes a key after its OK.
+                producer.send(new ProducerRecord<>(topics.events.name(), String.valueOf(key.serverId), event)).get();
+                log.info("server={} reinstall={} {}", key.serverId, key.reinstallId, describe(payload));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            log.error("server={} reinstall={} cannot publish an event, will check again: {}", key.serverId, key.reinstallId,
+                    e.getCause().toString());
+            key.nextCheck = nextCheckAfter(clock.instant());
+            return;
+        }
+        key.lastStage = result.lastStage();
+        if (result.keyFinished()) {
+            finished.add(key.key);
+            watched.remove(key.key, key);
+        } else {
+            key.nextCheck = nextCheckAfter(clock.instant());
+        }
+    }
+
+    private static String describe(Object payload) {
+        if (payload instanceof com.hostkey.reinstall.schemas.avro.InstallStageReached stage) {
+            return "stage " + stage.getStage() + (stage.getObserved() ? "" : " (inferred)");
+        }
+        return payload.getClass().getSimpleName();
+    }
+
+    private Instant nextCheckAfter(Instant now) {
+        long interval = config.interval().toMillis();
+        long jitter = interval <= 1 ? 0 : ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1);
+        return now.plusMillis(interval + jitter);
+    }
+
+    /** Replaces the watched keys of one server with what the projector says is open now. */
+    private void apply(ConsumerRecord<String, PollTargets> record) {
+        String server = record.key();
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        serversByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(server);
+        PollTargets targets = record.value();
+        Set<String> open = new HashSet<>();
+        if (targets != null) {
+            Instant firstCheck = clock.instant();
+            for (PollKey pollKey : targets.getKeys()) {
+                if (finished.contains(pollKey.getKey())) {
+                    continue;
+                }
+                open.add(pollKey.getKey());
+                watched.compute(pollKey.getKey(), (k, existing) -> {
+                    if (existing == null) {
+                        return new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, pollKey.getAction(),
+                                pollKey.getLastStage(), firstCheck);
+                    }
+                    existing.lastStage = Math.max(existing.lastStage, pollKey.getLastStage());
+                    return existing;
+                });
+            }
+        }
+        watched.values().removeIf(w -> String.valueOf(w.serverId).equals(server) && !open.contains(w.key));
+    }
+
+    /** Rebuilds the watched keys from the compacted topic whenever partitions move. */
+    private final class Rebuild implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            consumer.seekToBeginning(partitions);
+            log.info("stage-poller rebuilding poll targets of {} partitions from the beginning", partitions.size());
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                Set<String> servers = serversByPartition.remove(partition);
+                if (servers != null) {
+                    watched.values().removeIf(w -> servers.contains(String.valueOf(w.serverId)));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            loop.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checks.shutdown();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,32 @@
+package com.hostkey.reinstall.poller;
+
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import java.time.Instant;
+
+/**
+ * One eq_callback key the poller watches. {@code action} is null for a reinstall master key, whose
+ * answers are installer stages; {@code lastStage} is the highest stage already published.
+ */
+final class WatchedKey {
+
+    final long serverId;
+    final String reinstallId;
+    final String key;
+    final AsyncActionKind action;
+    volatile int lastStage;
+    volatile Instant nextCheck;
+    volatile boolean inFlight;
+
+    WatchedKey(long serverId, String reinstallId, String key, AsyncActionKind action, int lastStage, Instant nextCheck) {
+        this.serverId = serverId;
+        this.reinstallId = reinstallId;
+        this.key = key;
+        this.action = action;
+        this.lastStage = lastStage;
+        this.nextCheck = nextCheck;
+    }
+
+    boolean isMasterKey() {
+        return action == null;
+    }
+}
