@@ -116,7 +116,11 @@ public interface HostkeyApi extends AutoCloseable {
 
     /**
      * One answer of eq_callback check, classified. {@code stage} is set for {@link Kind#STAGE}
-     * when the answer carries a recognisable stage number (scope text or context), else null.
+     * (and for {@link Kind#OK} if it names one) when the answer carries a recognisable stage number
+     * ({@code context.stage}, else "Stage 3" in the scope text), else null. {@code scope} is the
+     * answer's scope as text (objects as their JSON); for {@link Kind#ERROR} without a scope it is
+     * the {@code debug} text, for {@link Kind#KEY_NOT_FOUND} Hostkey's message. {@code key} is the
+     * key the answer names, else the key asked about.
      */
     record CallbackAnswer(Kind kind, String key, Integer stage, String scope, String action, String serverId) {
 

@@ -155,6 +155,10 @@ public final class HostkeyClient implements HostkeyApi {
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .eventListener(SEND_PROGRESS)
+                // Call.timeout() bounds each call per call kind; socket read/write timeouts would
+                // cut a slow but legitimate action short of its configured budget.
+                .readTimeout(Duration.ZERO)
+                .writeTimeout(Duration.ZERO)
                 .build();
     }
 
@@ -195,7 +199,8 @@ public final class HostkeyClient implements HostkeyApi {
                 InvapiBody.firstText(data, "status", "state", "server_status"),
                 InvapiBody.firstText(data, "hostname", "name", "host"),
                 InvapiBody.firstText(data, "location", "datacenter", "dc"),
-                tagNames(data.get("tags")));
+                // Builds differ on whether the tags sit inside server_data or beside it.
+                tagNames(data.has("tags") ? data.get("tags") : body.get("tags")));
     }
 
     @Override
@@ -458,7 +463,7 @@ public final class HostkeyClient implements HostkeyApi {
         }
     }
 
-    /** One HTTP exchange, classified. */
+    /** One HTTP exchange, classified; logs one debug line whatever the outcome. */
     private JsonNode send(CallSpec spec, String token, int attempt) throws RetryableFailure, StaleToken {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("action", spec.action());
@@ -479,7 +484,7 @@ public final class HostkeyClient implements HostkeyApi {
         httpCall.timeout().timeout(timeout(spec.timeout()).toMillis(), TimeUnit.MILLISECONDS);
 
         long started = System.nanoTime();
-        String outcome = "failed";
+        String outcome = "ok";
         int status = -1;
         try {
             String text;
@@ -489,26 +494,26 @@ public final class HostkeyClient implements HostkeyApi {
                 retryAfter = response.header("Retry-After");
                 text = response.body().string();
             } catch (IOException e) {
-                boolean maybeSent = progress.started.get();
                 String what = describe(e);
-                if (maybeSent && !spec.idempotent()) {
-                    outcome = "ambiguous";
+                if (progress.started.get() && !spec.idempotent()) {
                     throw new HostkeyException.Ambiguous(spec.name(), what + " after the request was sent", e);
                 }
-                outcome = "transient";
                 throw new RetryableFailure(new HostkeyException.Transient(spec.name(), what, null, e));
             }
-            Classified c = classify(spec, status, retryAfter, text, form);
-            outcome = c.outcome;
-            return c.body;
-        } catch (HostkeyException e) {
-            if ("failed".equals(outcome)) {
-                outcome = outcomeOf(e);
+            JsonNode answer = classify(spec, status, retryAfter, text, form);
+            if (spec.timeout() == Timeout.CALLBACK && InvapiBody.error(answer, true).isPresent()) {
+                outcome = "key_not_found";
             }
+            return answer;
+        } catch (RetryableFailure e) {
+            outcome = "transient";
             throw e;
-        } catch (ClassifiedFailure e) {
-            outcome = e.outcome;
-            return e.rethrow();
+        } catch (StaleToken e) {
+            outcome = "stale_token";
+            throw e;
+        } catch (HostkeyException e) {
+            outcome = outcomeOf(e);
+            throw e;
         } finally {
             if (log.isDebugEnabled()) {
                 log.debug("invapi {} account={} server={} attempt={} outcome={} http={} latencyMs={} form={}",
@@ -519,78 +524,56 @@ public final class HostkeyClient implements HostkeyApi {
         }
     }
 
-    private record Classified(JsonNode body, String outcome) {}
-
-    /** Carries a classified failure out of {@link #classify} with its outcome word for the log line. */
-    private static final class ClassifiedFailure extends Exception {
-        final String outcome;
-        final transient Exception failure;
-
-        ClassifiedFailure(String outcome, Exception failure) {
-            super(null, null, false, false);
-            this.outcome = outcome;
-            this.failure = failure;
-        }
-
-        JsonNode rethrow() throws RetryableFailure, StaleToken {
-            if (failure instanceof RetryableFailure r) {
-                throw r;
-            }
-            if (failure instanceof StaleToken s) {
-                throw s;
-            }
-            throw (HostkeyException) failure;
-        }
-    }
-
-    private Classified classify(CallSpec spec, int status, String retryAfterHeader, String text, Map<String, String> form)
-            throws ClassifiedFailure {
+    /**
+     * Decides what an answer means. The body decides first (an error body is an error at any
+     * status); then 429/503 (not applied), other 5xx, other non-2xx, and unreadable JSON.
+     */
+    private JsonNode classify(CallSpec spec, int status, String retryAfterHeader, String text, Map<String, String> form)
+            throws RetryableFailure, StaleToken {
         String name = spec.name();
         if (status == 429 || status == 503) {
             // The server turned the request away before acting on it.
             Duration retryAfter = parseRetryAfter(retryAfterHeader);
-            throw new ClassifiedFailure("transient", new RetryableFailure(new HostkeyException.Transient(
-                    name, "HTTP " + status + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s"),
-                    retryAfter, null)));
+            throw new RetryableFailure(new HostkeyException.Transient(name,
+                    "HTTP " + status + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s"),
+                    retryAfter, null));
         }
         JsonNode body = parse(text);
         String error = body == null ? null : InvapiBody.error(body, spec.timeout() == Timeout.CALLBACK).orElse(null);
         if (error != null) {
-            String message = error;
             if (spec.timeout() == Timeout.CALLBACK && InvapiBody.isKeyNotFound(error)) {
-                return new Classified(body, "key_not_found");
+                return body;
             }
+            String message = scrub(error, form);
             // PIN first: re-logging in and repeating a wrong-PIN call would burn a second of three tries.
             if (InvapiBody.isPinError(error)) {
-                throw new ClassifiedFailure("wrong_pin", new HostkeyException.WrongPin(name, message));
+                throw new HostkeyException.WrongPin(name, message);
             }
             if (spec.module().equals("auth")) {
-                throw new ClassifiedFailure("auth_failed", new HostkeyException.AuthFailed(name, message));
+                throw new HostkeyException.AuthFailed(name, message);
             }
             if (InvapiBody.isAuthError(error)) {
-                throw new ClassifiedFailure("stale_token", new StaleToken(message));
+                throw new StaleToken(message);
             }
-            throw new ClassifiedFailure("rejected", new HostkeyException.Rejected(name, message));
+            throw new HostkeyException.Rejected(name, message);
         }
         if (status >= 500) {
             if (spec.idempotent()) {
-                throw new ClassifiedFailure("transient", new RetryableFailure(
-                        new HostkeyException.Transient(name, "HTTP " + status, null, null)));
+                throw new RetryableFailure(new HostkeyException.Transient(name, "HTTP " + status, null, null));
             }
-            throw new ClassifiedFailure("ambiguous", new HostkeyException.Ambiguous(name, "HTTP " + status, null));
+            // Answered, but by something that failed half-way: the action may have been applied.
+            throw new HostkeyException.Ambiguous(name, "HTTP " + status, null);
         }
         if (status >= 300) {
-            throw new ClassifiedFailure("rejected", new HostkeyException.Rejected(name, "HTTP " + status));
+            throw new HostkeyException.Rejected(name, "HTTP " + status);
         }
         if (body == null) {
             if (spec.idempotent()) {
-                throw new ClassifiedFailure("malformed", new RetryableFailure(
-                        new HostkeyException.Transient(name, "answer is not a JSON object", null, null)));
+                throw new RetryableFailure(new HostkeyException.Transient(name, "answer is not a JSON object", null, null));
             }
-            throw new ClassifiedFailure("ambiguous",
-                    new HostkeyException.Ambiguous(name, "answer is not a JSON object", null));
+            throw new HostkeyException.Ambiguous(name, "answer is not a JSON object", null);
         }
-        return new Classified(body, "ok");
+        return body;
     }
 
     private JsonNode parse(String text) {

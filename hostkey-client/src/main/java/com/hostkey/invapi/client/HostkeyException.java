@@ -7,7 +7,10 @@ package com.hostkey.invapi.client;
  *   <li>{@link Rejected}: a business error; Hostkey's message says why. Never retried.</li>
  *   <li>{@link AuthFailed}: the API key or session is not accepted (after one re-login).</li>
  *   <li>{@link WrongPin}: never retried, three wrong PINs lock the account.</li>
- *   <li>{@link Transient}: 5xx, connect failure, 429/503; the request was not applied.</li>
+ *   <li>{@link Transient}: the request was not applied (connect failure, 429/503), or an
+ *       idempotent call kept failing (5xx, timeout, malformed answer) through its retries; safe to
+ *       try again later, after {@link Transient#retryAfter()} when set. A 5xx to a non-idempotent
+ *       call is {@link Ambiguous}, not Transient.</li>
  *   <li>{@link Ambiguous}: the request may have been applied (timeout or connection loss after
  *       the body was sent); reconcile before acting again.</li>
  * </ul>

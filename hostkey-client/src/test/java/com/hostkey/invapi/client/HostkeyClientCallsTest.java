@@ -100,6 +100,13 @@ class HostkeyClientCallsTest extends InvapiTestBase {
     }
 
     @Test
+    void shouldReadServerTagsBesideServerData() {
+        invapi.enqueue("eq/show", json(ok("\"server_data\":{\"id\":\"4242\",\"status\":\"rent\"},\"tags\":[\"bm\",\"reinstall_start\"]")));
+
+        assertThat(client.show("default", SERVER).tags()).containsExactly("bm", "reinstall_start");
+    }
+
+    @Test
     void shouldListJenkinsTasksWithNumericOrStringIds() {
         invapi.enqueue("jenkins/get_tasks", json(ok("""
                 "tasks":[{"id":7,"name":"nvidia-drivers","tags":["gpu","bm"]},

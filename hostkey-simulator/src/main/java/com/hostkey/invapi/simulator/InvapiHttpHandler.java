@@ -2,6 +2,7 @@ package com.hostkey.invapi.simulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -41,6 +42,14 @@ final class InvapiHttpHandler implements HttpHandler {
         this.mapper = mapper;
     }
 
+    /** One prepared answer; {@code body == null} means drop the connection without answering. */
+    private record Answer(int status, String contentType, byte[] body, String retryAfter, String outcome) {
+
+        static Answer json(int status, byte[] body, String outcome) {
+            return new Answer(status, "application/json; charset=utf-8", body, null, outcome);
+        }
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
@@ -61,63 +70,67 @@ final class InvapiHttpHandler implements HttpHandler {
             String id = params.get("id");
             Long serverId = id != null && NUMBER.matcher(id).matches() ? Long.valueOf(id) : null;
             Map<String, String> masked = Secrets.mask(module, params);
-            String outcome;
+            Answer answer;
             try {
-                outcome = answer(exchange, module, action, params);
+                answer = answer(module, action, params);
             } catch (RuntimeException e) {
                 log.error("{}/{} failed inside the simulator", module, action, e);
-                send(exchange, 500, "text/plain", "simulator error".getBytes(StandardCharsets.UTF_8));
-                outcome = "SIMULATOR_ERROR " + e.getClass().getSimpleName();
+                answer = new Answer(500, "text/plain", "simulator error".getBytes(StandardCharsets.UTF_8), null,
+                        "SIMULATOR_ERROR " + e.getClass().getSimpleName());
             }
-            audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, outcome, masked));
-            log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, outcome);
+            // Recorded before answering, so a caller that got its answer finds its call in the audit.
+            audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, answer.outcome(), masked));
+            log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
             if (log.isDebugEnabled()) {
                 log.debug("{}/{} fields {}", module, action, masked);
             }
+            if (answer.body() == null) {
+                // Closing an exchange before sending headers drops the connection: the client sees no answer.
+                return;
+            }
+            if (answer.retryAfter() != null) {
+                exchange.getResponseHeaders().set("Retry-After", answer.retryAfter());
+            }
+            send(exchange, answer.status(), answer.contentType(), answer.body());
         }
     }
 
-    /** Answers one call, faults included; returns its audit outcome. */
-    private String answer(HttpExchange exchange, String module, String action, Map<String, String> params)
-            throws IOException {
+    /** Decides one call's answer, faults included. */
+    private Answer answer(String module, String action, Map<String, String> params) {
         FaultPlan plan = faults.plan(module, action);
         pause(plan.latency());
         pause(plan.hang());
         if (plan.retryAfter() != null) {
             long seconds = Math.max(1, (plan.retryAfter().toMillis() + 999) / 1000);
-            exchange.getResponseHeaders().set("Retry-After", String.valueOf(seconds));
-            sendJson(exchange, 429, "{\"code\":-1,\"message\":\"Too Many Requests\"}");
-            return "FAULT: HTTP_429";
+            byte[] body = "{\"code\":-1,\"message\":\"Too Many Requests\"}".getBytes(StandardCharsets.UTF_8);
+            return new Answer(429, "application/json; charset=utf-8", body, String.valueOf(seconds), "FAULT: HTTP_429");
         }
         if (plan.serverErrorStatus() != 0) {
             int status = plan.serverErrorStatus();
             String html = "<html><head><title>" + status + "</title></head><body><h1>" + status
                     + " Server Error</h1><hr>nginx</body></html>";
-            send(exchange, status, "text/html", html.getBytes(StandardCharsets.UTF_8));
-            return "FAULT: HTTP_" + status;
+            return new Answer(status, "text/html", html.getBytes(StandardCharsets.UTF_8), null, "FAULT: HTTP_" + status);
         }
         if (plan.errorBodyMessage() != null) {
             String message = module + "/" + action + ": " + plan.errorBodyMessage();
-            sendJson(exchange, 200, mapper.writeValueAsString(Map.of("code", -1, "message", message)));
-            return "FAULT: ERROR_BODY " + message;
+            ObjectNode body = mapper.createObjectNode().put("code", -1).put("message", message);
+            return Answer.json(200, json(body), "FAULT: ERROR_BODY " + message);
         }
         Reply reply = invapi.handle(module, action, params, plan.asyncFailureReason());
         if (plan.responseLost()) {
-            // Closing an exchange before sending headers drops the connection: the client sees no answer.
-            return "FAULT: RESPONSE_LOST after " + reply.outcome();
+            return new Answer(0, null, null, null, "FAULT: RESPONSE_LOST after " + reply.outcome());
         }
-        byte[] body = json(reply);
+        byte[] body = json(reply.body());
         if (plan.malformedJson()) {
-            send(exchange, 200, "application/json; charset=utf-8", Arrays.copyOf(body, Math.max(1, body.length / 2)));
-            return "FAULT: MALFORMED_JSON after " + reply.outcome();
+            return Answer.json(200, Arrays.copyOf(body, Math.max(1, body.length / 2)),
+                    "FAULT: MALFORMED_JSON after " + reply.outcome());
         }
-        send(exchange, 200, "application/json; charset=utf-8", body);
-        return reply.outcome();
+        return Answer.json(200, body, reply.outcome());
     }
 
-    private byte[] json(Reply reply) {
+    private byte[] json(ObjectNode body) {
         try {
-            return mapper.writeValueAsBytes(reply.body());
+            return mapper.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a reply", e);
         }
@@ -132,10 +145,6 @@ final class InvapiHttpHandler implements HttpHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void sendJson(HttpExchange exchange, int status, String json) throws IOException {
-        send(exchange, status, "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
     }
 
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

@@ -43,8 +43,12 @@ public record ProjectorConfig(
         return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
     }
 
-    /** Pure factory of the Kafka Streams settings. */
-    public Properties streamsConfig() {
+    /**
+     * Pure factory of the Kafka Streams settings.
+     *
+     * @param queryPort the port the query server actually listens on (httpPort may be 0)
+     */
+    public Properties streamsConfig(int queryPort) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -52,7 +56,7 @@ public record ProjectorConfig(
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         // Lets any instance find the owner of a server's state for interactive queries.
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + httpPort);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + queryPort);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replication);
         // Each hop of the saga waits on a commit under EOS; a short interval keeps hop latency low.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);

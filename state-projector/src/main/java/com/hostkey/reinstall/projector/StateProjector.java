@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +30,22 @@ public final class StateProjector implements AutoCloseable {
     /** Starts the projector; topics must exist (see {@link TopicProvisioner}). */
     public static StateProjector start(ProjectorConfig config) {
         ReinstallTopics topics = ReinstallTopics.create(config.serdeConfig());
-        KafkaStreams streams = new KafkaStreams(ReinstallTopology.build(topics), config.streamsConfig());
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("projector stream thread failed, replacing it: {}", e.toString());
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        StateQueryServer queries;
         try {
-            StateQueryServer queries = new StateQueryServer(streams, config.httpHost(), config.httpPort());
-            streams.start();
-            log.info("state-projector started: application.id={} queries on http://{}:{}", config.applicationId(),
-                    config.httpHost(), queries.port());
-            return new StateProjector(streams, queries);
+            queries = new StateQueryServer(config.httpHost(), config.httpPort());
         } catch (IOException e) {
-            streams.close();
             throw new UncheckedIOException("Cannot open the query port " + config.httpPort(), e);
         }
+        KafkaStreams streams = new KafkaStreams(ReinstallTopology.build(topics), config.streamsConfig(queries.port()));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("projector stream thread failed, replacing it: {}", e.toString());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        queries.serve(streams);
+        streams.start();
+        log.info("state-projector started: application.id={} queries on http://{}:{}", config.applicationId(),
+                config.httpHost(), queries.port());
+        return new StateProjector(streams, queries);
     }
 
     public KafkaStreams streams() {

@@ -49,19 +49,24 @@ public final class StateQueryServer implements AutoCloseable {
     private static final Pattern ONE_SERVER = Pattern.compile("^/reinstalls/(\\d{1,18})$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KafkaStreams streams;
+    private volatile KafkaStreams streams;
     private final String selfHost;
     private final int selfPort;
     private final HttpServer server;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    public StateQueryServer(KafkaStreams streams, String host, int port) throws IOException {
-        this.streams = streams;
+    /** Binds the port at once (port 0 picks a free one), so Kafka Streams can advertise it. */
+    public StateQueryServer(String host, int port) throws IOException {
         this.selfHost = host;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.selfPort = server.getAddress().getPort();
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
+    }
+
+    /** Starts answering from this streams instance. */
+    public void serve(KafkaStreams streams) {
+        this.streams = streams;
         server.start();
     }
 

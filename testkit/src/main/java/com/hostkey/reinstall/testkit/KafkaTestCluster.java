@@ -27,15 +27,15 @@ public final class KafkaTestCluster implements AutoCloseable {
                     .build();
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
                     // Internal topics must fit the cluster, or consumers and transactions silently get nothing.
-                    .setConfigProp("offsets.topic.replication.factor", replication)
-                    .setConfigProp("offsets.topic.num.partitions", 4)
-                    .setConfigProp("transaction.state.log.replication.factor", replication)
-                    .setConfigProp("transaction.state.log.min.isr", 1)
-                    .setConfigProp("transaction.state.log.num.partitions", 4)
-                    .setConfigProp("share.coordinator.state.topic.replication.factor", replication)
-                    .setConfigProp("share.coordinator.state.topic.min.isr", 1)
+                    .setConfigProp("offsets.topic.replication.factor", String.valueOf(replication))
+                    .setConfigProp("offsets.topic.num.partitions", String.valueOf(4))
+                    .setConfigProp("transaction.state.log.replication.factor", String.valueOf(replication))
+                    .setConfigProp("transaction.state.log.min.isr", String.valueOf(1))
+                    .setConfigProp("transaction.state.log.num.partitions", String.valueOf(4))
+                    .setConfigProp("share.coordinator.state.topic.replication.factor", String.valueOf(replication))
+                    .setConfigProp("share.coordinator.state.topic.min.isr", String.valueOf(1))
                     // Consumer groups join at once instead of waiting 3 s for more members.
-                    .setConfigProp("group.initial.rebalance.delay.ms", 0)
+                    .setConfigProp("group.initial.rebalance.delay.ms", String.valueOf(0))
                     .build();
             kit.format();
             kit.startup();

@@ -1,0 +1,114 @@
+package com.hostkey.reinstall.system;
+
+import com.hostkey.invapi.client.Credentials;
+import com.hostkey.invapi.client.HostkeyClient;
+import com.hostkey.invapi.client.HostkeyClientConfig;
+import com.hostkey.invapi.simulator.HostkeySimulator;
+import com.hostkey.invapi.simulator.SimulatorConfig;
+import com.hostkey.reinstall.handler.CommandHandler;
+import com.hostkey.reinstall.handler.HandlerConfig;
+import com.hostkey.reinstall.handler.StepExecutor;
+import com.hostkey.reinstall.poller.PollerConfig;
+import com.hostkey.reinstall.poller.StagePoller;
+import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.StateProjector;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.SecretSealer;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import com.hostkey.reinstall.testkit.ApicurioRegistry;
+import com.hostkey.reinstall.testkit.KafkaTestCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The whole system in one test JVM, every part real: a KRaft broker, Apicurio Registry (child
+ * process), the Hostkey simulator over HTTP, and the three services talking only through Kafka.
+ * Each stack gets unique consumer groups and application id.
+ */
+final class ReinstallStack implements AutoCloseable {
+
+    static final String API_KEY = "it-api-key-" + UUID.randomUUID();
+    static final String PIN = "4321";
+    static final String SEALING_KEY_ID = "it-key-1";
+
+    final KafkaTestCluster kafka;
+    final ApicurioRegistry registry;
+    final HostkeySimulator simulator;
+    final Path workDir;
+    final SecretSealer sealer;
+    final ReinstallTopics topics;
+    final Map<String, Object> serdeConfig;
+    final StateProjector projector;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    ReinstallStack(double timeScale) throws IOException {
+        workDir = Files.createTempDirectory("reinstall-it-");
+        kafka = KafkaTestCluster.start(1);
+        closeables.add(kafka);
+        registry = ApicurioRegistry.start();
+        closeables.add(registry);
+        simulator = HostkeySimulator.start(SimulatorConfig.builder()
+                .port(0)
+                .timeScale(timeScale)
+                .generatedFleet(8)
+                .account("default", API_KEY, PIN)
+                .build());
+        closeables.add(simulator);
+
+        try (Admin admin = kafka.admin()) {
+            TopicProvisioner.ensureTopics(admin, 3, (short) 1);
+        }
+        serdeConfig = Map.of(AvroSerde.SCHEMA_REGISTRY_URL, registry.url());
+        topics = ReinstallTopics.create(serdeConfig);
+
+        KeyPair pair = SealingKeys.generate();
+        SealingKeys.writePair(pair, workDir, SEALING_KEY_ID);
+        sealer = new SecretSealer(SEALING_KEY_ID, pair.getPublic());
+
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
+                "it-projector-" + suffix, workDir.resolve("state").toString(), "127.0.0.1", 0, 1));
+        closeables.add(projector);
+
+        HostkeyClient handlerClient = hostkeyClient();
+        closeables.add(handlerClient);
+        HandlerConfig handlerConfig = new HandlerConfig(kafka.bootstrapServers(), registry.url(), "it-handler-" + suffix,
+                "it-handler-" + suffix + "-0", Map.of(SEALING_KEY_ID, workDir.resolve(SEALING_KEY_ID + ".key.pem")));
+        closeables.add(CommandHandler.start(handlerConfig,
+                new StepExecutor(handlerClient, handlerConfig.secretOpener(), Clock.systemUTC())));
+
+        HostkeyClient pollerClient = hostkeyClient();
+        closeables.add(pollerClient);
+        closeables.add(StagePoller.start(new PollerConfig(kafka.bootstrapServers(), registry.url(), "it-poller-" + suffix,
+                Duration.ofMillis(100), 200), pollerClient, Clock.systemUTC()));
+    }
+
+    private HostkeyClient hostkeyClient() {
+        return new HostkeyClient(HostkeyClientConfig.builder(simulator.baseUrl())
+                .account("default", new Credentials(API_KEY, PIN))
+                .requestsPerSecond(500)
+                .build());
+    }
+
+    String queryUrl(String path) {
+        return "http://127.0.0.1:" + projector.queryPort() + path;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+}
