@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ final class AdminHttpHandler implements HttpHandler {
             String path = exchange.getRequestURI().getPath();
             switch (path) {
                 case "/_sim/health" -> respond(exchange, 200, Map.of("status", "UP"));
-                case "/_sim/audit" -> respond(exchange, 200, simulator.audit().stream().map(AdminHttpHandler::toJson).toList());
+                case "/_sim/audit" -> respond(exchange, 200, toJson(simulator.audit()));
                 case "/_sim/servers" -> respond(exchange, 200, simulator.servers());
                 case "/_sim/report" -> respond(exchange, 200, toJson(simulator.invariantReport()));
                 default -> {

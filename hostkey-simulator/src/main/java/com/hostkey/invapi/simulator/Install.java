@@ -13,20 +13,14 @@ final class Install {
     /** A stage the installer reported, or the failure it reported instead. */
     record Milestone(int stage, boolean failure, Instant at) {}
 
-    final long serverId;
-    final Instant startedAt;
     final PxeConfig config;
-    final boolean sudden;
     final List<Milestone> reached = new ArrayList<>();
     boolean superseded;
     boolean failed;
     boolean completed;
 
-    Install(long serverId, Instant startedAt, PxeConfig config, boolean sudden) {
-        this.serverId = serverId;
-        this.startedAt = startedAt;
+    Install(PxeConfig config) {
         this.config = config;
-        this.sudden = sudden;
     }
 
     boolean running() {

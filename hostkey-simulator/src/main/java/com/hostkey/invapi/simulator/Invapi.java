@@ -617,7 +617,7 @@ final class Invapi {
         if (server.install != null) {
             server.install.superseded = true;
         }
-        Install install = new Install(server.id, startedAt, pxe, sudden);
+        Install install = new Install(pxe);
         server.install = install;
         server.installsStarted++;
         server.currentStage = 0;

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# The local stack: a single-node KRaft broker (Kafka jars from Maven Central), Apicurio Registry
+# (Confluent-compatible API), the Hostkey simulator and the three services, each a plain process.
+#
+#   deploy/stack.sh demo     build, start everything, wait until healthy, run one demo reinstall
+#   deploy/stack.sh up       build and start everything, print the endpoints
+#   deploy/stack.sh down     stop everything
+#   deploy/stack.sh status   which parts run, and their health
+#   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
+#
+# State, logs, keys and pids live in .stack/ at the repository root. Ports can be moved with
+# STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+STACK="$ROOT/.stack"
+KAFKA_PORT="${STACK_KAFKA_PORT:-29092}"
+CONTROLLER_PORT="${STACK_CONTROLLER_PORT:-29093}"
+REGISTRY_PORT="${STACK_REGISTRY_PORT:-28081}"
+REGISTRY_MGMT_PORT="${STACK_REGISTRY_MGMT_PORT:-28091}"
+SIMULATOR_PORT="${STACK_SIMULATOR_PORT:-28090}"
+PROJECTOR_PORT="${STACK_PROJECTOR_PORT:-28083}"
+TIME_SCALE="${STACK_TIME_SCALE:-60}"
+POLL_INTERVAL_MS="${STACK_POLL_INTERVAL_MS:-1000}"
+VERSION="0.1.0-SNAPSHOT"
+REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
+BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+SEALING_KEY_ID="stack-key-1"
+PARTS=(poller handler projector simulator registry kafka)
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+java_home() {
+  JAVA_HOME="$("$ROOT/deploy/bin/find-jdk.sh")" || die "a JDK >= 21 is needed"
+  export JAVA_HOME
+  JAVA="$JAVA_HOME/bin/java"
+}
+
+pid_of() { [ -f "$STACK/pids/$1.pid" ] && cat "$STACK/pids/$1.pid" || true; }
+running() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+start_part() { # name, then the command
+  local name=$1; shift
+  if running "$name"; then say "$name already running (pid $(pid_of "$name"))"; return; fi
+  mkdir -p "$STACK/logs" "$STACK/pids"
+  nohup "$@" > "$STACK/logs/$name.log" 2>&1 &
+  echo $! > "$STACK/pids/$name.pid"
+}
+
+wait_for() { # name, seconds, probe command...
+  local name=$1 seconds=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    running "$name" || { tail -n 30 "$STACK/logs/$name.log" >&2; die "$name exited during start-up (log: $STACK/logs/$name.log)"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$STACK/logs/$name.log" >&2; die "$name not healthy after ${seconds}s"; }
+    sleep 0.5
+  done
+  say "$name is up"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { curl -sf -o /dev/null "$1"; }
+log_has() { grep -q "$2" "$STACK/logs/$1.log"; }
+
+build() {
+  if [ "${STACK_SKIP_BUILD:-0}" = 1 ] && [ -f "$ROOT/deploy/target/deploy-$VERSION-all.jar" ]; then return; fi
+  say "building (mvn package, tests skipped; the first build downloads dependencies)"
+  (cd "$ROOT" && mvn -B -q -ntp package -DskipTests) || die "build failed"
+}
+
+secrets() {
+  mkdir -p "$STACK/secrets" "$STACK/keys"
+  chmod 700 "$STACK/secrets" "$STACK/keys"
+  # The demo account's API key and PIN exist only in these owner-only files (services read *_FILE).
+  [ -f "$STACK/secrets/api-key" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-key")
+  [ -f "$STACK/secrets/pin" ] || (umask 077; printf '%04d' $((RANDOM % 10000)) > "$STACK/secrets/pin")
+  if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
+    "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
+  fi
+}
+
+start_kafka() {
+  local dir="$STACK/kafka" props="$STACK/kafka/server.properties"
+  mkdir -p "$dir" "$STACK/logs"
+  cat > "$props" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=6
+# A single node: internal topics must have one replica or consumers and transactions get nothing.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  local cp="$ROOT/deploy/target/kafka-libs/*"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    "$JAVA" -cp "$cp" kafka.tools.StorageTool format --standalone -t "$(cat "$dir/cluster-id" 2>/dev/null || echo 'q1Sh-9_ISia_zwGINzRvyQ' | tee "$dir/cluster-id")" -c "$props" > "$STACK/logs/kafka-format.log" 2>&1 \
+      || { cat "$STACK/logs/kafka-format.log" >&2; die "formatting the Kafka data dir failed"; }
+  fi
+  start_part kafka "$JAVA" -Xmx512m -cp "$cp" kafka.Kafka "$props"
+  wait_for kafka 60 port_open "$KAFKA_PORT"
+}
+
+start_registry() {
+  local home="$ROOT/deploy/target/apicurio-registry"
+  start_part registry "$JAVA" -Xmx256m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MGMT_PORT" -jar "$home/quarkus-run.jar"
+  wait_for registry 90 http_ok "$REGISTRY_URL/subjects"
+  curl -sf -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' -d '{"compatibility":"BACKWARD"}' \
+    "$REGISTRY_URL/config" >/dev/null || die "cannot set the registry's default compatibility"
+}
+
+start_simulator() {
+  start_part simulator "$JAVA" -Xmx256m -jar "$ROOT/hostkey-simulator/target/hostkey-simulator-$VERSION-all.jar" \
+    --port "$SIMULATOR_PORT" --time-scale "$TIME_SCALE" --fleet 20 \
+    --account "default:$(cat "$STACK/secrets/api-key"):$(cat "$STACK/secrets/pin")"
+  wait_for simulator 30 http_ok "http://127.0.0.1:$SIMULATOR_PORT/_sim/health"
+}
+
+service_env() {
+  export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
+  export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
+  export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
+  export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem"
+  export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
+  export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS=6
+}
+
+start_services() {
+  service_env
+  start_part projector "$JAVA" -Xmx256m -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
+  wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/health"
+  start_part handler "$JAVA" -Xmx256m -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
+  wait_for handler 60 log_has handler "command-handler started"
+  start_part poller "$JAVA" -Xmx256m -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
+  wait_for poller 60 log_has poller "stage-poller started"
+}
+
+endpoints() {
+  cat <<EOT
+
+Endpoints
+  Kafka bootstrap        $BOOTSTRAP
+  Schema registry        $REGISTRY_URL
+  Hostkey simulator      http://127.0.0.1:$SIMULATOR_PORT   (audit: /_sim/audit, invariants: /_sim/report)
+  State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}
+  Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
+  Logs                   $STACK/logs/   (deploy/stack.sh logs NAME)
+EOT
+}
+
+up() {
+  java_home
+  command -v curl >/dev/null || die "curl is needed"
+  build
+  mkdir -p "$STACK"
+  secrets
+  start_kafka
+  start_registry
+  start_simulator
+  start_services
+  endpoints
+}
+
+demo() {
+  up
+  echo
+  say "demo: reinstall server ${DEMO_SERVER:-1001} (simulated install clock x$TIME_SCALE)"
+  "$JAVA" -jar "$ROOT/deploy/target/deploy-$VERSION-all.jar" --bootstrap "$BOOTSTRAP" --registry "$REGISTRY_URL" \
+    --public-key "$STACK/keys/$SEALING_KEY_ID.pub.pem" --key-id "$SEALING_KEY_ID" \
+    --server "${DEMO_SERVER:-1001}" --os 101 --tasks monitoring-agent
+  echo
+  say "final state: curl http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"
+  curl -sf "http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"; echo
+  say "simulator invariants: curl http://127.0.0.1:$SIMULATOR_PORT/_sim/report"
+  curl -sf "http://127.0.0.1:$SIMULATOR_PORT/_sim/report"; echo
+  say "the stack keeps running; stop it with: deploy/stack.sh down"
+}
+
+down() {
+  for part in "${PARTS[@]}"; do
+    if running "$part"; then
+      kill "$(pid_of "$part")" 2>/dev/null || true
+      for _ in $(seq 1 40); do running "$part" || break; sleep 0.25; done
+      running "$part" && kill -9 "$(pid_of "$part")" 2>/dev/null || true
+      say "stopped $part"
+    fi
+    rm -f "$STACK/pids/$part.pid"
+  done
+}
+
+status() {
+  for part in kafka registry simulator projector handler poller; do
+    if running "$part"; then printf '%-10s running (pid %s)\n' "$part" "$(pid_of "$part")"; else printf '%-10s stopped\n' "$part"; fi
+  done
+  http_ok "http://127.0.0.1:$PROJECTOR_PORT/health" && echo "projector health: UP" || echo "projector health: DOWN"
+}
+
+case "${1:-demo}" in
+  demo) demo ;;
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  logs) tail -n 200 -f "$STACK/logs/${2:-projector}.log" ;;
+  *) echo "usage: $0 {demo|up|down|status|logs [NAME]}" >&2; exit 2 ;;
+esac
