@@ -2,7 +2,6 @@ package com.hostkey.reinstall.schemas.secrets;
 
 import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -46,7 +45,7 @@ public final class SecretSealer {
     }
 
     public SealedSecret seal(CharSequence secret) {
-        byte[] plain = StandardCharsets.UTF_8.encode(CharBuffer.wrap(secret)).array();
+        byte[] plain = secret.toString().getBytes(StandardCharsets.UTF_8);
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, RANDOM);
@@ -57,7 +56,7 @@ public final class SecretSealer {
             Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, dataKey, new GCMParameterSpec(GCM_TAG_BITS, iv));
             aes.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
-            byte[] ciphertext = aes.doFinal(trimmed(plain, secret));
+            byte[] ciphertext = aes.doFinal(plain);
 
             Cipher rsa = Cipher.getInstance("RSA/ECB/OAEPPadding");
             rsa.init(Cipher.WRAP_MODE, publicKey, OAEP);
@@ -75,11 +74,5 @@ public final class SecretSealer {
         } finally {
             java.util.Arrays.fill(plain, (byte) 0);
         }
-    }
-
-    /** The charset encoder's backing array may be longer than the encoded bytes. */
-    private static byte[] trimmed(byte[] encoded, CharSequence secret) {
-        int length = StandardCharsets.UTF_8.encode(CharBuffer.wrap(secret)).remaining();
-        return length == encoded.length ? encoded : java.util.Arrays.copyOf(encoded, length);
     }
 }

@@ -24,7 +24,10 @@ import org.apache.kafka.common.errors.SerializationException;
  * <p>One instance is shared by all serdes of a process ({@link #forUrl}), so each schema is
  * registered and fetched once per process.
  */
-public final class SchemaRegistryClient {
+public class SchemaRegistryClient {
+
+    /** URL scheme of an in-process registry for tests, as Confluent's serdes accept it. */
+    public static final String MOCK_SCHEME = "mock://";
 
     private static final Map<String, SchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -40,9 +43,13 @@ public final class SchemaRegistryClient {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** The process-wide client for this registry URL. */
+    /**
+     * The process-wide client for this registry URL; {@code mock://<name>} gives an in-memory
+     * registry shared by everything in the process that names it (for TopologyTestDriver tests).
+     */
     public static SchemaRegistryClient forUrl(String baseUrl) {
-        return SHARED.computeIfAbsent(stripTrailingSlash(baseUrl), SchemaRegistryClient::new);
+        return SHARED.computeIfAbsent(stripTrailingSlash(baseUrl),
+                url -> url.startsWith(MOCK_SCHEME) ? new InMemorySchemaRegistry(url) : new SchemaRegistryClient(url));
     }
 
     /** {@code POST /subjects/{subject}/versions}: registers (or finds) the schema, returns its id. */
