@@ -229,7 +229,12 @@ public final class ReinstallStateMachine {
         if (!pxeConfigMayExist(state.getPhase())) {
             return finish(before, state, CANCELLED, now);
         }
-        // The step in flight settles first; the next answer turns into compensation (see advance()).
+        boolean stepInFlight = state.getPendingCommandId() != null
+                || (state.getPendingCallbackKey() != null && state.getPhase() != INSTALLING);
+        if (!stepInFlight) {
+            return compensate(before, state, now);
+        }
+        // The step in flight settles first; its answer turns into compensation (see advance()).
         return new Decision(state, List.of(), Optional.empty(), false, Optional.empty(), true);
     }
 
