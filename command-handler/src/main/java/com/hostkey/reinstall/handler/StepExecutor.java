@@ -144,7 +144,7 @@ public final class StepExecutor {
         ServerFacts facts = hostkey.show(command.getAccount(), serverId);
         return ReinstallValidated.newBuilder()
                 .setOsName(os.get().name())
-                .setServerType(null)
+                .setServerType(facts.type())
                 .setLocation(facts.location())
                 .build();
     }

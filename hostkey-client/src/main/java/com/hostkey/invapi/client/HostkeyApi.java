@@ -86,7 +86,13 @@ public interface HostkeyApi extends AutoCloseable {
     record JenkinsTask(String id, String name, List<String> tags) {}
 
     /** What {@code eq.php action=show} says of a server; unknown fields are left out. */
-    record ServerFacts(long id, String status, String hostname, String location, List<String> tags) {}
+    /**
+     * What {@code eq.php action=show} says of a server. {@code type} (bm, vm, gpu, vgpu), RAM and
+     * disks are not documented by Hostkey (assumed field names, parsed leniently): null or empty
+     * when the answer lacks them, and checks that need them are then left to Hostkey.
+     */
+    record ServerFacts(long id, String status, String hostname, String location, String type, Integer ramGb,
+                       List<Long> diskSizesGb, List<String> tags) {}
 
     /**
      * Everything create_pxe takes. {@code rootPassword} and {@code postInstallScript} are secrets

@@ -199,8 +199,25 @@ public final class HostkeyClient implements HostkeyApi {
                 InvapiBody.firstText(data, "status", "state", "server_status"),
                 InvapiBody.firstText(data, "hostname", "name", "host"),
                 InvapiBody.firstText(data, "location", "datacenter", "dc"),
+                InvapiBody.firstText(data, "type", "server_type"),
+                InvapiBody.intValue(first(data, "ram_gb", "ram", "memory_gb")),
+                diskSizes(data.get("disks")),
                 // Builds differ on whether the tags sit inside server_data or beside it.
                 tagNames(data.has("tags") ? data.get("tags") : body.get("tags")));
+    }
+
+    /** Disks as [{"size_gb": 480}, ...] or [480, ...]; sizes in GB. */
+    private static List<Long> diskSizes(JsonNode disks) {
+        List<Long> sizes = new ArrayList<>();
+        if (disks != null && disks.isArray()) {
+            for (JsonNode disk : disks) {
+                long size = InvapiBody.longValue(disk.isObject() ? first(disk, "size_gb", "size", "gb") : disk, -1);
+                if (size > 0) {
+                    sizes.add(size);
+                }
+            }
+        }
+        return List.copyOf(sizes);
     }
 
     @Override

@@ -83,7 +83,7 @@ class HostkeyClientCallsTest extends InvapiTestBase {
 
         ServerFacts facts = client.show("default", SERVER);
 
-        assertThat(facts).isEqualTo(new ServerFacts(4242, "rent", "gpu1.example.com", "NL",
+        assertThat(facts).isEqualTo(new ServerFacts(4242, "rent", "gpu1.example.com", "NL", null, null, List.of(),
                 List.of("reinstall_start", "gpu")));
         assertThat(invapi.lastForm("eq/show")).containsEntry("action", "show").containsEntry("id", "4242");
     }
