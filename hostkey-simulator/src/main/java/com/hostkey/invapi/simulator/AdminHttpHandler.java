@@ -1,24 +1,45 @@
 package com.hostkey.invapi.simulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The simulator's own endpoints (never faulted, never audited):
+ * The simulator's own endpoints, on the same port as invapi (never faulted, never audited):
  * <ul>
  *   <li>{@code GET /_sim/health}: {@code {"status":"UP"}}</li>
  *   <li>{@code GET /_sim/audit}: every audit entry, in arrival order</li>
  *   <li>{@code GET /_sim/servers}: every server snapshot; {@code /_sim/servers/{id}}: one (404 if unknown)</li>
  *   <li>{@code GET /_sim/report}: the invariant report with its {@code clean} verdict</li>
+ *   <li>{@code GET /_sim/faults}: the faults set now</li>
+ *   <li>{@code POST /_sim/faults}: sets one fault; the JSON body is described in {@link FaultRequest}
+ *       (e.g. {@code {"module":"eq","action":"reboot","kind":"server_error","rate":1.0,"params":{"status":502}}});
+ *       answers what was set, or 400 naming what is wrong (nothing is changed then)</li>
+ *   <li>{@code DELETE /_sim/faults}: removes every fault</li>
+ *   <li>{@code POST /_sim/accounts/{name}/unlock}: what support does after a PIN lock; 404 for an
+ *       unknown account</li>
  * </ul>
+ * A known path asked with another method answers 405 with an {@code Allow} header.
  */
 final class AdminHttpHandler implements HttpHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
+    private static final Pattern UNLOCK = Pattern.compile("/_sim/accounts/([^/]+)/unlock");
 
     private final HostkeySimulator simulator;
     private final ObjectMapper mapper;
@@ -31,25 +52,89 @@ final class AdminHttpHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!"GET".equalsIgnoreCase(exchange.getRequestMethod())) {
-                respond(exchange, 405, Map.of("error", "only GET is supported"));
-                return;
-            }
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getPath();
+            Matcher unlock = UNLOCK.matcher(path);
             switch (path) {
-                case "/_sim/health" -> respond(exchange, 200, Map.of("status", "UP"));
-                case "/_sim/audit" -> respond(exchange, 200, toJson(simulator.audit()));
-                case "/_sim/servers" -> respond(exchange, 200, simulator.servers());
-                case "/_sim/report" -> respond(exchange, 200, toJson(simulator.invariantReport()));
+                case "/_sim/health" -> onlyGet(exchange, method, () -> Map.of("status", "UP"));
+                case "/_sim/audit" -> onlyGet(exchange, method, () -> toJson(simulator.audit()));
+                case "/_sim/servers" -> onlyGet(exchange, method, simulator::servers);
+                case "/_sim/report" -> onlyGet(exchange, method, () -> toJson(simulator.invariantReport()));
+                case "/_sim/faults" -> faults(exchange, method);
                 default -> {
                     if (path.startsWith("/_sim/servers/")) {
-                        server(exchange, path.substring("/_sim/servers/".length()));
+                        if (method.equals("GET")) {
+                            server(exchange, path.substring("/_sim/servers/".length()));
+                        } else {
+                            notAllowed(exchange, "GET");
+                        }
+                    } else if (unlock.matches()) {
+                        if (method.equals("POST")) {
+                            unlock(exchange, URLDecoder.decode(unlock.group(1), StandardCharsets.UTF_8));
+                        } else {
+                            notAllowed(exchange, "POST");
+                        }
                     } else {
                         respond(exchange, 404, Map.of("error", "unknown endpoint " + path));
                     }
                 }
             }
         }
+    }
+
+    private void onlyGet(HttpExchange exchange, String method, Supplier<Object> answer) throws IOException {
+        if (!method.equals("GET")) {
+            notAllowed(exchange, "GET");
+            return;
+        }
+        respond(exchange, 200, answer.get());
+    }
+
+    private void faults(HttpExchange exchange, String method) throws IOException {
+        Faults faults = simulator.faults();
+        switch (method) {
+            case "GET" -> respond(exchange, 200, faults.describe());
+            case "DELETE" -> {
+                faults.clear();
+                log.info("admin: every fault removed");
+                respond(exchange, 200, Map.of("cleared", true));
+            }
+            case "POST" -> {
+                JsonNode body;
+                try {
+                    body = mapper.readTree(exchange.getRequestBody().readAllBytes());
+                } catch (JsonProcessingException e) {
+                    respond(exchange, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
+                    return;
+                }
+                Map<String, Object> applied;
+                try {
+                    applied = FaultRequest.apply(body, faults);
+                } catch (IllegalArgumentException e) {
+                    respond(exchange, 400, Map.of("error", e.getMessage()));
+                    return;
+                }
+                log.info("admin: fault set {}", applied);
+                respond(exchange, 200, applied);
+            }
+            default -> notAllowed(exchange, "GET, POST, DELETE");
+        }
+    }
+
+    private void unlock(HttpExchange exchange, String account) throws IOException {
+        try {
+            simulator.unlockAccount(account);
+        } catch (NoSuchElementException e) {
+            respond(exchange, 404, Map.of("error", e.getMessage()));
+            return;
+        }
+        log.info("admin: account {} unlocked", account);
+        respond(exchange, 200, Map.of("account", account, "locked", false));
+    }
+
+    private void notAllowed(HttpExchange exchange, String allow) throws IOException {
+        exchange.getResponseHeaders().set("Allow", allow);
+        respond(exchange, 405, Map.of("error", "method not allowed, use " + allow));
     }
 
     private void server(HttpExchange exchange, String id) throws IOException {

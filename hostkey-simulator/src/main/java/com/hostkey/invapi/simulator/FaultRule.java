@@ -1,6 +1,8 @@
 package com.hostkey.invapi.simulator;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -171,6 +173,48 @@ public final class FaultRule {
                 hits(asyncFailureRate, random) ? asyncFailureReason : null,
                 hits(responseLostRate, random),
                 hits(malformedJsonRate, random));
+    }
+
+    /**
+     * The faults this rule injects, by kind (the kind names of {@code POST /_sim/faults}), each
+     * with its rate and parameters; {@code times} when the rule is limited. Empty when it injects
+     * nothing.
+     */
+    synchronized Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!latencyFixed.isZero() || !latencyJitter.isZero()) {
+            out.put("latency", Map.of("fixed_ms", latencyFixed.toMillis(), "jitter_ms", latencyJitter.toMillis()));
+        }
+        if (hangRate > 0) {
+            out.put("hang", Map.of("rate", hangRate, "duration_ms", hangFor.toMillis()));
+        }
+        if (throttleRate > 0) {
+            out.put("throttle", Map.of("rate", throttleRate, "retry_after_s", retryAfter.toSeconds()));
+        }
+        if (serverErrorRate > 0) {
+            out.put("server_error", Map.of("rate", serverErrorRate, "status", serverErrorStatus));
+        }
+        if (errorBodyRate > 0) {
+            out.put("error_body", Map.of("rate", errorBodyRate, "message", errorBodyMessage));
+        }
+        if (asyncFailureRate > 0) {
+            out.put("async_failure", Map.of("rate", asyncFailureRate, "reason", asyncFailureReason));
+        }
+        if (responseLostRate > 0) {
+            out.put("response_lost", Map.of("rate", responseLostRate));
+        }
+        if (malformedJsonRate > 0) {
+            out.put("malformed_json", Map.of("rate", malformedJsonRate));
+        }
+        if (!out.isEmpty() && remaining >= 0) {
+            out.put("times", remaining);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "FaultRule[" + target + " " + describe() + "]";
     }
 
     private boolean configured() {

@@ -2,10 +2,14 @@ package com.hostkey.invapi.simulator;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The fault-injection handle of a running simulator; changes apply to the next call.
@@ -109,6 +113,40 @@ public final class Faults {
         missesPxe.clear();
         failingJenkinsTasks.clear();
         allJenkinsTasksFail = false;
+    }
+
+    /**
+     * Every fault set now, as {@code GET /_sim/faults} answers it: {@code global} and
+     * {@code calls} (per {@code module/action}) hold the rules that inject something (see
+     * {@link FaultRule}), then the installer and Jenkins faults; server ids are {@code "*"} for
+     * all servers.
+     */
+    synchronized Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("global", global.describe());
+        Map<String, Object> calls = new TreeMap<>();
+        rules.forEach((target, rule) -> {
+            Map<String, Object> d = rule.describe();
+            if (!d.isEmpty()) {
+                calls.put(target, d);
+            }
+        });
+        out.put("calls", calls);
+        out.put("install_stalls", byServer(stallAt));
+        out.put("install_fails", byServer(failAt));
+        out.put("never_catch_pxe", missesPxe.stream().map(Faults::serverName).collect(Collectors.toCollection(TreeSet::new)));
+        out.put("jenkins_task_fails", allJenkinsTasksFail ? Set.of("*") : new TreeSet<>(failingJenkinsTasks));
+        return out;
+    }
+
+    private static Map<String, Integer> byServer(Map<Long, Integer> stages) {
+        Map<String, Integer> out = new TreeMap<>();
+        stages.forEach((server, stage) -> out.put(serverName(server), stage));
+        return out;
+    }
+
+    private static String serverName(long serverId) {
+        return serverId == ALL_SERVERS ? "*" : Long.toString(serverId);
     }
 
     synchronized FaultPlan plan(String module, String action) {

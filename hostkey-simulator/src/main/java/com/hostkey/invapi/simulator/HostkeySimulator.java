@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Endpoints: {@code POST|GET /<module>.php} for {@code auth}, {@code eq}, {@code os},
  * {@code jenkins} and {@code eq_callback} (wire as in docs/hostkey-invapi.md, JSON, HTTP 200 with
- * business errors in the body), and the admin endpoints {@code GET /_sim/health},
- * {@code /_sim/audit}, {@code /_sim/servers[/{id}]}, {@code /_sim/report}.
+ * business errors in the body), and on the same port the admin endpoints {@code GET /_sim/health},
+ * {@code /_sim/audit}, {@code /_sim/servers[/{id}]}, {@code /_sim/report}, {@code /_sim/faults},
+ * {@code POST|DELETE /_sim/faults} and {@code POST /_sim/accounts/{name}/unlock} (fault
+ * injection and PIN unlock for a standalone simulator, where {@link #faults()} is out of reach).
  *
  * <p>Every request runs on its own virtual thread. Time is simulated ({@link #clock()}).
  */

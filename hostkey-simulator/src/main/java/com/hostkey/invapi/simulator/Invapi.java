@@ -263,7 +263,8 @@ final class Invapi {
         ids.forEach(serverIds::add);
         fields.put("invapi", config.invapiName());
         ObjectNode body = config.flatLogin() ? fields : JSON.objectNode().set("result", fields);
-        log.info("account {} logged in, {} servers, token valid for {} s simulated", account.name(), ids.size(),
+        // The HTTP handler logs the call at INFO; this adds what only the engine knows.
+        log.debug("account {} logged in, {} servers, token valid for {} s simulated", account.name(), ids.size(),
                 ttl.toSeconds());
         return ok(body);
     }
@@ -302,7 +303,7 @@ final class Invapi {
         ServerState server = ownedServer(c, session(c).account());
         String key = uniqueKey();
         masterKeys.put(key, new MasterKey(key, server.id, server.location));
-        log.info("server {}: reinstall master key created", server.id);
+        log.debug("server {}: reinstall master key created", server.id);
         return ok(JSON.objectNode()
                 .put("result", "OK")
                 .put("action", "reinstall")
@@ -510,7 +511,12 @@ final class Invapi {
                 body.put("key", key);
                 return new Reply(body, "Error");
             }
-            ObjectNode body = JSON.objectNode().put("result", "OK").put("scope", task.scope);
+            ObjectNode body = JSON.objectNode().put("result", "OK");
+            if (config.scopeAsObject()) {
+                body.putObject("scope").put("message", task.scope).put("id", task.serverId);
+            } else {
+                body.put("scope", task.scope);
+            }
             body.set("context", context);
             body.putNull("debug");
             body.put("key", key);
@@ -564,7 +570,7 @@ final class Invapi {
             body.set("context", stageContext(master, 5));
             body.putNull("debug");
             body.put("key", master.key);
-            log.info("server {}: reinstall complete, master key answered OK and is deleted", master.serverId);
+            log.debug("server {}: reinstall complete, master key answered OK and is deleted", master.serverId);
             return new Reply(body, "OK");
         }
         if (unread) {
@@ -761,8 +767,14 @@ final class Invapi {
         return key;
     }
 
-    private static ObjectNode context(String action, long serverId, String location) {
-        return JSON.objectNode().put("action", action).put("id", String.valueOf(serverId)).put("location", location);
+    private ObjectNode context(String action, long serverId, String location) {
+        ObjectNode context = JSON.objectNode().put("action", action);
+        if (config.contextIdAsNumber()) {
+            context.put("id", serverId);
+        } else {
+            context.put("id", String.valueOf(serverId));
+        }
+        return context.put("location", location);
     }
 
     private static Reply notReady(String key) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -21,12 +22,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@code /<module>.php}: reads the form fields (body and query string), draws the injected
  * faults, lets {@link Invapi} answer, and records the call in the audit with secrets masked.
+ *
+ * <p>Logging: one INFO line per call that changes state (login, logout, reinstall, create_pxe,
+ * boot_dev, reboot, on, off, clear_pxe, run_task) and per call an injected fault answered; reads
+ * and eq_callback checks, which pollers send many times a minute, log at DEBUG only.
  */
 final class InvapiHttpHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(InvapiHttpHandler.class);
     private static final Pattern MODULE = Pattern.compile(".*/([A-Za-z0-9_]+)\\.php");
     private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
+    private static final Set<String> STATE_CHANGING = Set.of(
+            "auth/login", "auth/logout", "eq/reinstall", "eq/create_pxe", "eq/boot_dev", "eq/reboot", "eq/on",
+            "eq/off", "eq/clear_pxe", "jenkins/run_task");
 
     private final Invapi invapi;
     private final Faults faults;
@@ -80,7 +88,12 @@ final class InvapiHttpHandler implements HttpHandler {
             }
             // Recorded before answering, so a caller that got its answer finds its call in the audit.
             audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, answer.outcome(), masked));
-            log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
+            if (STATE_CHANGING.contains(module + "/" + action) || answer.status() != 200
+                    || answer.outcome().startsWith("FAULT")) {
+                log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
+            } else {
+                log.debug("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
+            }
             if (log.isDebugEnabled()) {
                 log.debug("{}/{} fields {}", module, action, masked);
             }

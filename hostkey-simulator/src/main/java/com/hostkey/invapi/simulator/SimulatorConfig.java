@@ -47,6 +47,8 @@ public final class SimulatorConfig {
     private final boolean validateRootPassword;
     private final boolean osTypeFlagsOnObject;
     private final boolean keyInNotFoundMessage;
+    private final boolean scopeAsObject;
+    private final boolean contextIdAsNumber;
     private final int wrongPinsBeforeLock;
     private final String invapiName;
     private final long faultSeed;
@@ -76,6 +78,8 @@ public final class SimulatorConfig {
         this.validateRootPassword = b.validateRootPassword;
         this.osTypeFlagsOnObject = b.osTypeFlagsOnObject;
         this.keyInNotFoundMessage = b.keyInNotFoundMessage;
+        this.scopeAsObject = b.scopeAsObject;
+        this.contextIdAsNumber = b.contextIdAsNumber;
         this.wrongPinsBeforeLock = b.wrongPinsBeforeLock;
         this.invapiName = b.invapiName;
         this.faultSeed = b.faultSeed;
@@ -188,6 +192,20 @@ public final class SimulatorConfig {
         return keyInNotFoundMessage;
     }
 
+    /**
+     * The OK answer of an async action carries {@code scope} as an object
+     * ({@code {"message":"Server rebooted","id":1001}}) instead of a string; Hostkey's docs say it
+     * varies.
+     */
+    public boolean scopeAsObject() {
+        return scopeAsObject;
+    }
+
+    /** Callback answers carry {@code context.id} as a number instead of a string. */
+    public boolean contextIdAsNumber() {
+        return contextIdAsNumber;
+    }
+
     /** Consecutive wrong PINs that lock an account. */
     public int wrongPinsBeforeLock() {
         return wrongPinsBeforeLock;
@@ -216,6 +234,7 @@ public final class SimulatorConfig {
                 + ", stageNumberIn=" + stageNumberIn + ", stageDelivery=" + stageDelivery
                 + ", diskSchemeField=" + diskSchemeField + ", validateRootPassword=" + validateRootPassword
                 + ", osTypeFlagsOnObject=" + osTypeFlagsOnObject + ", keyInNotFoundMessage=" + keyInNotFoundMessage
+                + ", scopeAsObject=" + scopeAsObject + ", contextIdAsNumber=" + contextIdAsNumber
                 + ", wrongPinsBeforeLock=" + wrongPinsBeforeLock + ", faultSeed=" + faultSeed + "]";
     }
 
@@ -242,6 +261,8 @@ public final class SimulatorConfig {
         private boolean validateRootPassword = true;
         private boolean osTypeFlagsOnObject;
         private boolean keyInNotFoundMessage;
+        private boolean scopeAsObject;
+        private boolean contextIdAsNumber;
         private int wrongPinsBeforeLock = 3;
         private String invapiName = "sim";
         private long faultSeed = 42L;
@@ -408,6 +429,18 @@ public final class SimulatorConfig {
         /** "AsyncKey not found" messages carry the key ({@code AsyncKey not found: <key>}); default false. */
         public Builder keyInNotFoundMessage(boolean withKey) {
             this.keyInNotFoundMessage = withKey;
+            return this;
+        }
+
+        /** Async actions answer OK with {@code scope} as an object; default false (a string). */
+        public Builder scopeAsObject(boolean asObject) {
+            this.scopeAsObject = asObject;
+            return this;
+        }
+
+        /** Callback answers carry {@code context.id} as a number; default false (a string). */
+        public Builder contextIdAsNumber(boolean asNumber) {
+            this.contextIdAsNumber = asNumber;
             return this;
         }
 

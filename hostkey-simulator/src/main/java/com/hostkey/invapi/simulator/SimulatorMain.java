@@ -27,11 +27,17 @@ public final class SimulatorMain {
               --flat-login                 login answers the token fields at top level
               --reinstall-key-field NAME   field of eq/reinstall's key (default reinstall_key)
               --stage5-as-stage            stage 5 answers once as Stage before OK
+              --key-in-not-found-message   "AsyncKey not found: <key>" instead of the bare message
+              --scope-as-object            async OK answers carry scope as an object
+              --context-id-as-number       callback answers carry context.id as a number
               --stage-number-in WHERE      scope_text | context | order_only (default scope_text)
               --stage-delivery MODE        latest | oldest_unread (default latest)
               --disk-scheme-field NAME     create_pxe field of the partitioning scheme (default disk_scheme)
               --no-password-policy         accept any root_pass
               --seed N                     fault draw seed (default 42)
+            admin on the same port: GET /_sim/health|audit|servers[/ID]|report|faults,
+              POST /_sim/faults {"module":"eq","action":"reboot","kind":"server_error","rate":1.0,"params":{...}}
+              (or "global":true), DELETE /_sim/faults, POST /_sim/accounts/NAME/unlock
             """;
 
     private SimulatorMain() {
@@ -77,6 +83,9 @@ public final class SimulatorMain {
                 case "--help", "-h" -> throw new IllegalArgumentException("help requested");
                 case "--flat-login" -> builder.flatLogin(true);
                 case "--stage5-as-stage" -> builder.stage5AsStage(true);
+                case "--key-in-not-found-message" -> builder.keyInNotFoundMessage(true);
+                case "--scope-as-object" -> builder.scopeAsObject(true);
+                case "--context-id-as-number" -> builder.contextIdAsNumber(true);
                 case "--no-password-policy" -> builder.validateRootPassword(false);
                 default -> {
                     if (value == null) {

@@ -1,5 +1,7 @@
 package com.hostkey.reinstall.schemas;
 
+import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
+import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
@@ -21,6 +23,8 @@ import org.apache.kafka.common.serialization.Serdes;
  *   <li>{@link #events}: reinstall-events, {@link ReinstallEvent}: facts from the handler and poller.</li>
  *   <li>{@link #pollTargets}: reinstall-poll-targets (compacted), {@link PollTargets}: keys to poll.</li>
  *   <li>{@link #completions}: reinstall-completions, {@link ReinstallCompletion}: one per reinstall, for billing.</li>
+ *   <li>{@link #admissions}: reinstall-admissions, {@link AdmissionMessage}: slot requests and releases,
+ *       all under the key {@value #ADMISSION_SCOPE} so one owner counts them.</li>
  * </ul>
  */
 public final class ReinstallTopics {
@@ -29,11 +33,15 @@ public final class ReinstallTopics {
     public static final String EVENTS = "reinstall-events";
     public static final String POLL_TARGETS = "reinstall-poll-targets";
     public static final String COMPLETIONS = "reinstall-completions";
+    public static final String ADMISSIONS = "reinstall-admissions";
+    /** The one key of reinstall-admissions: every slot request and release goes to one owner. */
+    public static final String ADMISSION_SCOPE = "fleet";
 
     public final Topic<String, ReinstallCommand> commands;
     public final Topic<String, ReinstallEvent> events;
     public final Topic<String, PollTargets> pollTargets;
     public final Topic<String, ReinstallCompletion> completions;
+    public final Topic<String, AdmissionMessage> admissions;
     private final Map<String, ?> serdeConfig;
 
     private ReinstallTopics(Map<String, ?> serdeConfig) {
@@ -42,6 +50,7 @@ public final class ReinstallTopics {
         this.events = topic(EVENTS, ReinstallEvent.class);
         this.pollTargets = topic(POLL_TARGETS, PollTargets.class);
         this.completions = topic(COMPLETIONS, ReinstallCompletion.class);
+        this.admissions = topic(ADMISSIONS, AdmissionMessage.class);
     }
 
     /** @param serdeConfig at least {@code schema.registry.url}; optionally {@code auto.register.schemas} */
@@ -50,7 +59,12 @@ public final class ReinstallTopics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(commands, events, pollTargets, completions);
+        return List.of(commands, events, pollTargets, completions, admissions);
+    }
+
+    /** The serde of the admission store's values. */
+    public Serde<AdmissionEntry> admissionEntrySerde() {
+        return AvroSerde.of(AdmissionEntry.class, serdeConfig, false);
     }
 
     /** The serde of the projector's state store values. */

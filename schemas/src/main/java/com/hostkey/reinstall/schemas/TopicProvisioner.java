@@ -28,6 +28,11 @@ public final class TopicProvisioner {
                             .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
                 }
             }
+            if (!existing.contains(ReinstallTopics.ADMISSIONS)) {
+                // One key, one owner: a single partition says so plainly.
+                missing.add(new NewTopic(ReinstallTopics.ADMISSIONS, 1, replication)
+                        .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
+            }
             if (!existing.contains(ReinstallTopics.POLL_TARGETS)) {
                 // Compacted: the latest record per server is the set of keys to poll; the poller rebuilds from it.
                 missing.add(new NewTopic(ReinstallTopics.POLL_TARGETS, partitions, replication).configs(Map.of(

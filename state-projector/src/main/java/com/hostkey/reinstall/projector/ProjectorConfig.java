@@ -16,6 +16,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param httpHost          PROJECTOR_HTTP_HOST, the host other instances reach this one at (default 127.0.0.1)
  * @param httpPort          PROJECTOR_HTTP_PORT for interactive queries (default 8083)
  * @param replication       KAFKA_REPLICATION_FACTOR for internal topics (default 1)
+ * @param saga              deadlines, retries and quarantine (see {@link SagaSettings})
+ * @param admission         concurrency caps (see {@link AdmissionSettings})
+ * @param timerInterval     PROJECTOR_TIMER_INTERVAL_MS, how often due deadlines and retries are looked for (default 1000)
  */
 public record ProjectorConfig(
         String bootstrapServers,
@@ -24,7 +27,10 @@ public record ProjectorConfig(
         String stateDir,
         String httpHost,
         int httpPort,
-        int replication) {
+        int replication,
+        SagaSettings saga,
+        AdmissionSettings admission,
+        java.time.Duration timerInterval) {
 
     public static ProjectorConfig fromEnv(EnvSettings env) {
         ProjectorConfig config = new ProjectorConfig(
@@ -34,7 +40,10 @@ public record ProjectorConfig(
                 env.optional("PROJECTOR_STATE_DIR", "/tmp/reinstall-state-projector"),
                 env.optional("PROJECTOR_HTTP_HOST", "127.0.0.1"),
                 env.optionalInt("PROJECTOR_HTTP_PORT", 8083),
-                env.optionalInt("KAFKA_REPLICATION_FACTOR", 1));
+                env.optionalInt("KAFKA_REPLICATION_FACTOR", 1),
+                SagaSettings.fromEnv(env),
+                AdmissionSettings.fromEnv(env),
+                java.time.Duration.ofMillis(env.optionalLong("PROJECTOR_TIMER_INTERVAL_MS", 1000)));
         env.validate("state-projector");
         return config;
     }

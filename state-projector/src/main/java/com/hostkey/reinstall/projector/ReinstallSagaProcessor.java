@@ -1,38 +1,67 @@
 package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.projector.ReinstallStateMachine.Decision;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
+import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
+import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
+import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the {@value ReinstallTopology#STATE_STORE} store: for each upstream command or event of a
- * server, asks {@link ReinstallStateMachine} what to do, stores the next state and forwards step
- * commands, poll targets and completions to their sinks. Time is the record's timestamp, so a
- * replay decides the same.
+ * Owns the {@value ReinstallTopology#STATE_STORE} and {@value ReinstallTopology#TIMER_STORE}
+ * stores: for each upstream command or event of a server, and for each timer that comes due, asks
+ * {@link ReinstallStateMachine} what to do, stores the next state and forwards what it decided:
+ * step commands, poll targets, events for the record, admission messages and completions.
+ *
+ * <p>Timers live in the store, not in memory: {@code <13-digit epoch millis>|<server id>} for every
+ * open reinstall's next wake-up, scanned by a wall-clock punctuator, so deadlines survive restarts
+ * and rebalances. Processing uses the record's timestamp as "now", timers the wall clock.
  */
 final class ReinstallSagaProcessor implements Processor<String, Object, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(ReinstallSagaProcessor.class);
 
+    private final ReinstallStateMachine machine;
+    private final Duration timerInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ReinstallState> store;
+    private KeyValueStore<String, String> timers;
+
+    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval) {
+        this.machine = machine;
+        this.timerInterval = timerInterval;
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
+        this.timers = context.getStateStore(ReinstallTopology.TIMER_STORE);
+        context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
     }
 
     @Override
@@ -42,49 +71,114 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         ReinstallState current = store.get(serverKey);
         Decision decision = switch (record.value()) {
             case ReinstallCommand command when command.getPayload() instanceof ReinstallServer request ->
-                    ReinstallStateMachine.request(current, command, request, now);
+                    machine.request(current, command, request, now);
             case ReinstallCommand command when command.getPayload() instanceof CancelReinstall cancel ->
-                    ReinstallStateMachine.cancel(current, cancel, now);
-            case ReinstallEvent event -> ReinstallStateMachine.apply(current, event, now);
+                    machine.cancel(current, cancel, now);
+            case ReinstallCommand command when command.getPayload() instanceof ReleaseServer release ->
+                    machine.release(current, release, now);
+            case ReinstallEvent event when isOwnRecord(event) -> null;
+            case ReinstallEvent event -> machine.apply(current, event, now);
             // Step commands are the projector's own output, read back from the shared topic.
             case null, default -> null;
         };
-        if (decision == null) {
-            return;
+        if (decision != null) {
+            carryOut(serverKey, current, decision, now);
         }
-        if (decision.state() != null) {
-            store.put(serverKey, decision.state());
+    }
+
+    /** Records the projector published itself for the history; it already acted on them. */
+    private static boolean isOwnRecord(ReinstallEvent event) {
+        return switch (event.getPayload()) {
+            case DeadlineExceeded d -> true;
+            case StepRetryScheduled s -> true;
+            case RequestRejected r -> true;
+            case JenkinsTaskSkipped j -> true;
+            case ServerReleased s -> true;
+            default -> false;
+        };
+    }
+
+    private void fireDueTimers(Instant now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = timers.range("", timerKey(now, "~"))) {
+            it.forEachRemaining(due::add);
+        }
+        for (KeyValue<String, String> timer : due) {
+            ReinstallState current = store.get(timer.value);
+            Decision decision = machine.onTimer(current, now);
+            if (decision.applied()) {
+                carryOut(timer.value, current, decision, now);
+            } else {
+                // A timer with nothing due any more (state moved on or ended): drop it.
+                timers.delete(timer.key);
+                reindex(timer.value, null, current);
+            }
+        }
+    }
+
+    private void carryOut(String serverKey, ReinstallState current, Decision decision, Instant now) {
+        ReinstallState next = decision.state();
+        if (next != null) {
+            store.put(serverKey, next);
+            reindex(serverKey, current, next);
         }
         if (!decision.applied()) {
-            log.debug("server={} ignored a stale or illegal input {}", serverKey, describe(record.value()));
+            log.debug("server={} ignored a stale or illegal input", serverKey);
             return;
         }
+        long timestamp = now.toEpochMilli();
         for (ReinstallCommand command : decision.commands()) {
-            context.forward(record.withValue((Object) command), ReinstallTopology.COMMANDS_SINK);
+            context.forward(new Record<>(serverKey, (Object) command, timestamp), ReinstallTopology.COMMANDS_SINK);
         }
         if (decision.pollTargetsChanged()) {
             PollTargets targets = decision.pollTargets().orElse(null);
-            context.forward(record.withValue((Object) targets), ReinstallTopology.POLL_TARGETS_SINK);
+            context.forward(new Record<>(serverKey, (Object) targets, timestamp), ReinstallTopology.POLL_TARGETS_SINK);
         }
-        decision.completion().ifPresent(completion -> {
-            context.forward(record.withValue((Object) completion), ReinstallTopology.COMPLETIONS_SINK);
-            logCompletion(serverKey, completion);
+        String reinstallId = next != null ? next.getReinstallId() : decision.completion().map(ReinstallCompletion::getReinstallId).orElse(null);
+        for (Object payload : decision.events()) {
+            ReinstallEvent event = ReinstallEvent.newBuilder()
+                    .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + timestamp)
+                    .setServerId(Long.parseLong(serverKey))
+                    .setReinstallId(decision.completion().map(ReinstallCompletion::getReinstallId).orElse(reinstallId))
+                    .setCommandId(null)
+                    .setOccurredAt(now)
+                    .setSource(ReinstallStateMachine.ISSUER)
+                    .setPayload(payload)
+                    .build();
+            context.forward(new Record<>(serverKey, (Object) event, timestamp), ReinstallTopology.EVENTS_SINK);
+        }
+        decision.admission().ifPresent(payload -> {
+            AdmissionMessage message = AdmissionMessage.newBuilder()
+                    .setServerId(next.getServerId())
+                    .setReinstallId(next.getReinstallId())
+                    .setLocation(next.getLocation())
+                    .setAt(now)
+                    .setPayload(payload)
+                    .build();
+            context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, timestamp), ReinstallTopology.ADMISSIONS_SINK);
         });
-        if (decision.state() != null) {
-            log.info("server={} reinstall={} phase={} stage={}", serverKey, decision.state().getReinstallId(),
-                    decision.state().getPhase(), decision.state().getInstallStage());
+        decision.completion().ifPresent(completion -> {
+            context.forward(new Record<>(serverKey, (Object) completion, timestamp), ReinstallTopology.COMPLETIONS_SINK);
+            log.info("server={} reinstall={} finished: {}", serverKey, completion.getReinstallId(),
+                    completion.getOutcome().getClass().getSimpleName());
+        });
+        if (next != null && (current == null || current.getPhase() != next.getPhase())) {
+            log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
         }
     }
 
-    private static void logCompletion(String serverKey, ReinstallCompletion completion) {
-        log.info("server={} reinstall={} finished: {}", serverKey, completion.getReinstallId(),
-                completion.getOutcome().getClass().getSimpleName());
+    /** Keeps exactly one timer entry per open reinstall, at its next wake-up. */
+    private void reindex(String serverKey, ReinstallState before, ReinstallState after) {
+        Optional<Instant> oldWake = ReinstallStateMachine.wakeAt(before);
+        Optional<Instant> newWake = ReinstallStateMachine.wakeAt(after);
+        if (oldWake.equals(newWake)) {
+            return;
+        }
+        oldWake.ifPresent(at -> timers.delete(timerKey(at, serverKey)));
+        newWake.ifPresent(at -> timers.put(timerKey(at, serverKey), serverKey));
     }
 
-    private static String describe(Object value) {
-        if (value instanceof ReinstallEvent event) {
-            return event.getPayload().getClass().getSimpleName() + " for reinstall " + event.getReinstallId();
-        }
-        return value == null ? "null" : value.getClass().getSimpleName();
+    static String timerKey(Instant at, String serverKey) {
+        return String.format("%013d|%s", at.toEpochMilli(), serverKey);
     }
 }

@@ -13,6 +13,7 @@ import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.CREATING_REINSTA
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.FAILED;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.INSTALLING;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.LAUNCHING_JENKINS_TASK;
+import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.QUEUED;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.REBOOTING;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.REJECTED;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.SETTING_BOOT_DISK;
@@ -22,16 +23,23 @@ import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.VALIDATING;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.ActionFailed;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
+import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
+import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.BootMedia;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
 import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
+import com.hostkey.reinstall.schemas.avro.DeadlineKind;
 import com.hostkey.reinstall.schemas.avro.FailureKind;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.InstallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
+import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
 import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
@@ -43,16 +51,22 @@ import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallFailed;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
+import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
 import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
+import com.hostkey.reinstall.schemas.avro.ServerReleased;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -63,56 +77,63 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
- * The reinstall saga as one explicit state machine: a pure function from (state, input) to a
- * {@link Decision} (the next state, the step commands to issue, the poll targets, the completion).
- * No I/O here; {@link ReinstallSagaProcessor} stores and forwards what it decides.
+ * The reinstall saga as one explicit state machine: a pure function from (state, input, time) to a
+ * {@link Decision}: the next state, the step commands to issue, the poll targets, the events it
+ * publishes for the record, the admission message and the completion. No I/O here;
+ * {@link ReinstallSagaProcessor} stores and forwards what it decides.
  *
  * <pre>
  *  ReinstallServer
- *        │
+ *        │ (busy server, same server quarantined ─▶ rejected at once)
  *        ▼
  *  VALIDATING ──ValidationFailed──▶ REJECTED
  *        │ReinstallValidated
  *        ▼
- *  CREATING_REINSTALL_KEY ─▶ CREATING_PXE_CONFIG ─▶ AWAITING_PXE_CONFIG
+ *  QUEUED ──AdmissionGranted──▶ CREATING_REINSTALL_KEY ─▶ CREATING_PXE_CONFIG ─▶ AWAITING_PXE_CONFIG
  *        ─▶ SETTING_BOOT_PXE ─▶ AWAITING_BOOT_PXE ─▶ REBOOTING ─▶ INSTALLING (stages 1..5)
  *        ─▶ SETTING_BOOT_DISK ─▶ AWAITING_BOOT_DISK
  *        ─▶ [LAUNCHING_JENKINS_TASK ─▶ AWAITING_JENKINS_TASK]* ─▶ CLEARING_PXE_CONFIG
  *        ─▶ AWAITING_PXE_CLEARED ─▶ COMPLETED
  *
- *  A failure (or cancel) once a PXE config may exist compensates: SETTING_BOOT_DISK ─▶ … ─▶
- *  AWAITING_PXE_CLEARED ─▶ FAILED (or CANCELLED), skipping Jenkins tasks. Before that point it
- *  ends at once.
+ *  No stage 1 in time after the reboot: one more SETTING_BOOT_PXE ─▶ … ─▶ REBOOTING round.
+ *  A failure, a deadline or a cancel once a PXE config may exist compensates:
+ *  SETTING_BOOT_DISK ─▶ AWAITING_BOOT_DISK ─▶ CLEARING_PXE_CONFIG ─▶ AWAITING_PXE_CLEARED ─▶
+ *  FAILED (or CANCELLED), skipping Jenkins tasks. Before that point it ends at once.
+ *  A failure of the compensation itself ends FAILED with COMPENSATION_FAILED.
  * </pre>
  *
  * Each wait is its own phase: a "…ING" phase waits for the handler's answer to the step command
  * ({@code pendingCommandId}), an "AWAITING_…" phase for the async action's callback
- * ({@code pendingCallbackKey}). An event that does not answer what the state waits for is stale:
- * it is counted in {@code ignoredEvents} and never applied.
+ * ({@code pendingCallbackKey}), QUEUED for a slot. Every wait has a deadline. An event that does
+ * not answer what the state waits for is stale: it is counted in {@code ignoredEvents} and never
+ * applied. Transient Hostkey errors are retried with backoff up to a bound; rejections, auth and
+ * wrong-PIN errors fail at once.
  */
 public final class ReinstallStateMachine {
 
     public static final String ISSUER = "state-projector";
 
-    /** The legal moves. {@link #moveTo} refuses anything else. */
+    /** The legal moves. {@link #enter} refuses anything else. */
     private static final Map<ReinstallPhase, Set<ReinstallPhase>> LEGAL = new EnumMap<>(ReinstallPhase.class);
 
     static {
-        legal(VALIDATING, CREATING_REINSTALL_KEY, REJECTED, FAILED, CANCELLED);
+        legal(VALIDATING, QUEUED, REJECTED, FAILED, CANCELLED);
+        legal(QUEUED, CREATING_REINSTALL_KEY, FAILED, CANCELLED);
         legal(CREATING_REINSTALL_KEY, CREATING_PXE_CONFIG, FAILED, CANCELLED);
         legal(CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_PXE_CONFIG, SETTING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(SETTING_BOOT_PXE, AWAITING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(AWAITING_BOOT_PXE, REBOOTING, SETTING_BOOT_DISK);
         legal(REBOOTING, INSTALLING, SETTING_BOOT_DISK);
-        legal(INSTALLING, SETTING_BOOT_DISK);
-        legal(SETTING_BOOT_DISK, AWAITING_BOOT_DISK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
-        legal(AWAITING_BOOT_DISK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
-        legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, SETTING_BOOT_DISK);
+        legal(INSTALLING, SETTING_BOOT_DISK, SETTING_BOOT_PXE);
+        legal(SETTING_BOOT_DISK, AWAITING_BOOT_DISK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED);
+        legal(AWAITING_BOOT_DISK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED);
+        legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
-        legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED, CANCELLED);
+        legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED);
         legal(AWAITING_PXE_CLEARED, COMPLETED, SETTING_BOOT_DISK, FAILED, CANCELLED);
         legal(COMPLETED);
         legal(FAILED);
@@ -122,9 +143,13 @@ public final class ReinstallStateMachine {
 
     private static final Set<ReinstallPhase> TERMINAL = EnumSet.of(COMPLETED, FAILED, CANCELLED, REJECTED);
 
-    /** Phases after which a PXE config may exist on the server: leaving them needs clear_pxe. */
+    /** The phases compensation runs through (boot back to disk, clear the PXE config). */
+    private static final Set<ReinstallPhase> CLEANUP_PHASES = EnumSet.of(
+            SETTING_BOOT_DISK, AWAITING_BOOT_DISK, CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED);
+
+    /** Phases in which a PXE config may exist on the server: leaving them needs clear_pxe. */
     private static final Set<ReinstallPhase> PXE_MAY_EXIST = EnumSet.complementOf(
-            EnumSet.of(VALIDATING, CREATING_REINSTALL_KEY, COMPLETED, FAILED, CANCELLED, REJECTED));
+            EnumSet.of(VALIDATING, QUEUED, CREATING_REINSTALL_KEY, COMPLETED, FAILED, CANCELLED, REJECTED));
 
     /** The async action whose callback each waiting phase awaits. */
     private static final Map<ReinstallPhase, AsyncActionKind> AWAITED_ACTION = Map.of(
@@ -135,7 +160,15 @@ public final class ReinstallStateMachine {
             AWAITING_JENKINS_TASK, AsyncActionKind.JENKINS_TASK,
             AWAITING_PXE_CLEARED, AsyncActionKind.CLEAR_PXE);
 
-    private ReinstallStateMachine() {}
+    /** Steps whose call is harmless to repeat when its outcome is unknown. */
+    private static final Set<ReinstallPhase> IDEMPOTENT_STEPS = EnumSet.of(
+            VALIDATING, SETTING_BOOT_PXE, SETTING_BOOT_DISK, CLEARING_PXE_CONFIG);
+
+    private final SagaSettings settings;
+
+    public ReinstallStateMachine(SagaSettings settings) {
+        this.settings = settings;
+    }
 
     private static void legal(ReinstallPhase from, ReinstallPhase... to) {
         LEGAL.put(from, to.length == 0 ? EnumSet.noneOf(ReinstallPhase.class) : EnumSet.of(to[0], to));
@@ -153,13 +186,19 @@ public final class ReinstallStateMachine {
         return LEGAL.get(from).contains(to);
     }
 
-    /** What one input does: the next state and what to emit. {@code applied} is false for a stale input. */
+    /**
+     * What one input does. {@code events} are payloads the projector publishes on reinstall-events
+     * for the record; {@code admission} is an AdmissionRequested or AdmissionReleased for the
+     * admission owner. {@code applied} is false for a stale input.
+     */
     public record Decision(
             ReinstallState state,
             List<ReinstallCommand> commands,
             Optional<PollTargets> pollTargets,
             boolean pollTargetsChanged,
             Optional<ReinstallCompletion> completion,
+            List<Object> events,
+            Optional<Object> admission,
             boolean applied) {}
 
     /** The derived id of the reinstall a request starts: the same request always yields the same id. */
@@ -167,24 +206,40 @@ public final class ReinstallStateMachine {
         return UUID.nameUUIDFromBytes((serverId + "/" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** The instant the processor must call {@link #onTimer} for this state, if any. */
+    public static Optional<Instant> wakeAt(ReinstallState state) {
+        if (state == null || isTerminal(state.getPhase())) {
+            return Optional.empty();
+        }
+        // Once compensation runs, only its own step deadlines count: cleanup must be allowed to finish.
+        boolean compensating = state.getFailureKind() != null || state.getCancelRequested();
+        return Stream.of(state.getDeadlineAt(), state.getRetryAt(), compensating ? null : state.getReinstallDeadlineAt())
+                .filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo);
+    }
+
     // ---------------------------------------------------------------- upstream commands
 
     /**
      * A ReinstallServer for this server. {@code current} is the stored state (null if none).
      * A repeat of the request in progress is acknowledged once (nothing happens); a new request for
-     * a busy server is rejected; otherwise a new reinstall starts.
+     * a busy or quarantined server is rejected; otherwise a new reinstall starts with validation.
      */
-    public static Decision request(ReinstallState current, ReinstallCommand command, ReinstallServer request, Instant now) {
+    public Decision request(ReinstallState current, ReinstallCommand command, ReinstallServer request, Instant now) {
         long serverId = command.getServerId();
         String reinstallId = reinstallIdFor(serverId, request.getRequestId());
         if (current != null && current.getRequestId().equals(request.getRequestId())) {
             return ignored(current); // the same command delivered twice
         }
         if (current != null && !isTerminal(current.getPhase())) {
-            ReinstallCompletion rejection = rejection(serverId, reinstallId, command, request,
-                    RejectionReason.ALREADY_IN_PROGRESS, null,
-                    "server " + serverId + " already has reinstall " + current.getReinstallId() + " in phase " + current.getPhase(), now);
-            return new Decision(current, List.of(), Optional.empty(), false, Optional.of(rejection), true);
+            return refuse(current, command, request, reinstallId, RejectionReason.ALREADY_IN_PROGRESS,
+                    "server " + serverId + " already has reinstall " + current.getReinstallId() + " in phase "
+                            + current.getPhase() + "; cancel it or wait for its end", now);
+        }
+        if (current != null && current.getConsecutiveFailures() >= settings.quarantineAfter()) {
+            return refuse(current, command, request, reinstallId, RejectionReason.QUARANTINED,
+                    "server " + serverId + " is quarantined after " + current.getConsecutiveFailures()
+                            + " failed reinstalls in a row; an operator must release it (ReleaseServer)", now);
         }
         ReinstallState state = ReinstallState.newBuilder()
                 .setServerId(serverId)
@@ -199,49 +254,62 @@ public final class ReinstallStateMachine {
                 .setPostInstallCallbackUrl(request.getPostInstallCallbackUrl())
                 .setPartitionScheme(request.getPartitionScheme())
                 .setJenkinsTasks(new ArrayList<>(request.getJenkinsTasks()))
+                .setOptionalJenkinsTasks(new ArrayList<>(request.getOptionalJenkinsTasks()))
+                .setLicences(request.getLicences())
                 .setRootPassword(request.getRootPassword())
                 .setPostInstallScript(request.getPostInstallScript())
                 .setRequestedAt(now)
                 .setUpdatedAt(now)
                 .setStepTimes(new HashMap<>(Map.of(VALIDATING.name(), now.toEpochMilli())))
                 .setStageTimes(new HashMap<>())
+                .setAttempts(new HashMap<>())
+                .setConsecutiveFailures(current == null ? 0 : current.getConsecutiveFailures())
                 .build();
-        ValidateReinstall validate = ValidateReinstall.newBuilder()
-                .setAccount(state.getAccount())
-                .setOsId(state.getOsId())
-                .setPartitionScheme(state.getPartitionScheme())
-                .setJenkinsTasks(state.getJenkinsTasks())
-                .build();
-        return issue(null, state, validate, now);
+        Outcome out = new Outcome(null, state);
+        out.issue(validateCommandOf(state), now);
+        return out.decide();
     }
 
     /** A CancelReinstall: ends at once before any PXE config exists, else compensates. */
-    public static Decision cancel(ReinstallState current, CancelReinstall cancel, Instant now) {
+    public Decision cancel(ReinstallState current, CancelReinstall cancel, Instant now) {
         if (current == null || isTerminal(current.getPhase()) || current.getCancelRequested()) {
             return ignored(current);
         }
-        ReinstallState before = ReinstallState.newBuilder(current).build();
-        ReinstallState state = ReinstallState.newBuilder(current)
+        Outcome out = new Outcome(current, ReinstallState.newBuilder(current)
                 .setCancelRequested(true)
                 .setCancelReason(cancel.getReason())
                 .setUpdatedAt(now)
-                .build();
-        if (!pxeConfigMayExist(state.getPhase())) {
-            return finish(before, state, CANCELLED, now);
+                .build());
+        if (!pxeConfigMayExist(out.state.getPhase())) {
+            out.finish(CANCELLED, now);
+            return out.decide();
         }
-        boolean stepInFlight = state.getPendingCommandId() != null
-                || (state.getPendingCallbackKey() != null && state.getPhase() != INSTALLING);
+        boolean stepInFlight = (out.state.getPendingCommandId() != null && out.state.getRetryAt() == null)
+                || (out.state.getPendingCallbackKey() != null && out.state.getPhase() != INSTALLING);
         if (!stepInFlight) {
-            return compensate(before, state, now);
+            out.compensate(now);
         }
-        // The step in flight settles first; its answer turns into compensation (see advance()).
-        return new Decision(state, List.of(), Optional.empty(), false, Optional.empty(), true);
+        // Otherwise the step in flight settles first; its answer turns into compensation (see advance()).
+        return out.decide();
+    }
+
+    /** A ReleaseServer: lifts the quarantine (the failure count starts again). */
+    public Decision release(ReinstallState current, ReleaseServer release, Instant now) {
+        if (current == null || current.getConsecutiveFailures() == 0) {
+            return ignored(current);
+        }
+        Outcome out = new Outcome(current, ReinstallState.newBuilder(current).setConsecutiveFailures(0).build());
+        out.events.add(ServerReleased.newBuilder()
+                .setConsecutiveFailures(current.getConsecutiveFailures())
+                .setReason(release.getReason())
+                .build());
+        return out.decide();
     }
 
     // ---------------------------------------------------------------- events
 
-    /** Applies one event from the handler or the poller. */
-    public static Decision apply(ReinstallState current, ReinstallEvent event, Instant now) {
+    /** Applies one event from the handler, the poller or the admission owner. */
+    public Decision apply(ReinstallState current, ReinstallEvent event, Instant now) {
         if (current == null || isTerminal(current.getPhase())
                 || !current.getReinstallId().equals(event.getReinstallId())) {
             return ignored(current);
@@ -249,233 +317,465 @@ public final class ReinstallStateMachine {
         Object payload = event.getPayload();
         boolean answersCommand = event.getCommandId() != null && event.getCommandId().equals(current.getPendingCommandId());
         ReinstallPhase phase = current.getPhase();
+        Outcome out = new Outcome(current, current);
 
-        if (payload instanceof HostkeyCallFailed failed && answersCommand) {
-            return fail(current, failureKindOf(failed), failed.getCall() + ": " + failed.getMessage(), now);
-        }
-        if (payload instanceof ValidationFailed rejected && answersCommand && phase == VALIDATING) {
-            ReinstallState state = ReinstallState.newBuilder(current)
-                    .setFailureKind(FailureKind.VALIDATION)
-                    .setFailureMessage(rejected.getMessage())
-                    .build();
-            return finishRejected(current, state, rejected, now);
-        }
-        if (payload instanceof ReinstallValidated validated && answersCommand && phase == VALIDATING) {
-            ReinstallState state = ReinstallState.newBuilder(current)
-                    .setOsName(validated.getOsName())
-                    .setServerType(validated.getServerType())
-                    .setLocation(validated.getLocation())
-                    .build();
-            return advance(current, state, CREATING_REINSTALL_KEY, now);
-        }
-        if (payload instanceof ReinstallKeyCreated created && answersCommand && phase == CREATING_REINSTALL_KEY) {
-            ReinstallState state = ReinstallState.newBuilder(current).setReinstallKey(created.getReinstallKey()).build();
-            return advance(current, state, CREATING_PXE_CONFIG, now);
-        }
-        if (payload instanceof ActionAccepted accepted && answersCommand) {
-            Optional<ReinstallPhase> waiting = waitingPhaseFor(phase, accepted.getAction());
-            if (waiting.isPresent()) {
-                ReinstallState state = ReinstallState.newBuilder(current)
+        switch (payload) {
+            case HostkeyCallFailed failed when answersCommand -> out.callFailed(failed, now);
+            case ValidationFailed rejected when answersCommand && phase == VALIDATING -> out.rejected(rejected, now);
+            case ReinstallValidated validated when answersCommand && phase == VALIDATING -> {
+                out.state = ReinstallState.newBuilder(current)
+                        .setOsName(validated.getOsName())
+                        .setServerType(validated.getServerType())
+                        .setLocation(validated.getLocation())
+                        .setPendingCommandId(null)
+                        .build();
+                out.queue(now);
+            }
+            case ReinstallQueued queued when phase == QUEUED -> out.state = ReinstallState.newBuilder(current)
+                    .setQueuePosition(queued.getPosition()).setUpdatedAt(now).build();
+            case AdmissionGranted granted when phase == QUEUED -> {
+                out.state = ReinstallState.newBuilder(current)
+                        .setQueuePosition(0)
+                        .setAdmittedAt(now)
+                        .setReinstallDeadlineAt(now.plus(settings.wholeReinstall()))
+                        .build();
+                out.advance(CREATING_REINSTALL_KEY, now);
+            }
+            case ReinstallKeyCreated created when answersCommand && phase == CREATING_REINSTALL_KEY -> {
+                out.state = ReinstallState.newBuilder(current).setReinstallKey(created.getReinstallKey()).build();
+                out.advance(CREATING_PXE_CONFIG, now);
+            }
+            case ActionAccepted accepted when answersCommand && waitingPhaseFor(phase, accepted.getAction()).isPresent() -> {
+                out.state = ReinstallState.newBuilder(current)
                         .setPendingCommandId(null)
                         .setPendingCallbackKey(accepted.getCallbackKey())
                         .build();
-                return moveTo(current, state, waiting.get(), List.of(), now);
+                out.wait(waitingPhaseFor(phase, accepted.getAction()).get(), now);
             }
-        }
-        if (payload instanceof ActionCompleted completed
-                && completed.getCallbackKey().equals(current.getPendingCallbackKey())) {
-            ReinstallState state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
-            if (phase == INSTALLING) {
-                // The reboot went through; the install itself reports on the master key.
-                return stay(current, state, now);
+            case ActionCompleted completed when completed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
+                out.state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
+                if (phase == INSTALLING) {
+                    out.touch(now); // the reboot went through; the install reports on the master key
+                } else {
+                    out.afterCallback(now);
+                }
             }
-            return afterCallback(current, state, now);
-        }
-        if (payload instanceof ActionFailed actionFailed
-                && actionFailed.getCallbackKey().equals(current.getPendingCallbackKey())) {
-            ReinstallState state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
-            FailureKind kind = actionFailed.getAction() == AsyncActionKind.JENKINS_TASK
-                    ? FailureKind.POST_INSTALL_FAILED : FailureKind.API_REJECTED;
-            return fail(state, kind, actionFailed.getAction() + " failed: " + actionFailed.getReason(), now);
-        }
-        if (payload instanceof InstallStageReached stage && phase == INSTALLING) {
-            if (stage.getStage() <= current.getInstallStage()) {
-                return ignored(current); // a repeat of a stage already applied
+            case ActionFailed actionFailed when actionFailed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
+                out.state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
+                if (actionFailed.getAction() == AsyncActionKind.JENKINS_TASK && currentTaskIsOptional(current)) {
+                    out.skipTask(actionFailed.getReason(), now);
+                } else {
+                    FailureKind kind = actionFailed.getAction() == AsyncActionKind.JENKINS_TASK
+                            ? FailureKind.POST_INSTALL_FAILED : FailureKind.API_REJECTED;
+                    out.fail(kind, actionFailed.getAction() + " failed: " + actionFailed.getReason(), now);
+                }
             }
-            Map<String, Long> stageTimes = new HashMap<>(current.getStageTimes());
-            stageTimes.put(String.valueOf(stage.getStage()), now.toEpochMilli());
-            ReinstallState state = ReinstallState.newBuilder(current)
-                    .setInstallStage(stage.getStage())
-                    .setStageTimes(stageTimes)
-                    .build();
-            if (stage.getStage() >= 5) {
-                return advance(current, state, SETTING_BOOT_DISK, now);
+            case InstallStageReached stage when phase == INSTALLING && stage.getStage() > current.getInstallStage() -> {
+                Map<String, Long> stageTimes = new HashMap<>(current.getStageTimes());
+                stageTimes.put(String.valueOf(stage.getStage()), now.toEpochMilli());
+                out.state = ReinstallState.newBuilder(current)
+                        .setInstallStage(stage.getStage())
+                        .setStageTimes(stageTimes)
+                        .build();
+                if (stage.getStage() >= 5) {
+                    out.advance(SETTING_BOOT_DISK, now);
+                } else {
+                    out.deadline(DeadlineKind.NEXT_STAGE, settings.nextStage(), now);
+                    out.touch(now);
+                }
             }
-            return stay(current, state, now);
-        }
-        if (payload instanceof InstallFailed installFailed && phase == INSTALLING) {
-            return fail(current, FailureKind.INSTALL_FAILED,
+            case InstallFailed installFailed when phase == INSTALLING -> out.fail(FailureKind.INSTALL_FAILED,
                     "install failed after stage " + installFailed.getLastStage() + ": " + installFailed.getReason(), now);
-        }
-        return ignored(current);
-    }
-
-    // ---------------------------------------------------------------- moves
-
-    /** The next step after an async action's callback arrived. */
-    private static Decision afterCallback(ReinstallState before, ReinstallState state, Instant now) {
-        return switch (state.getPhase()) {
-            case AWAITING_PXE_CONFIG -> advance(before, state, SETTING_BOOT_PXE, now);
-            case AWAITING_BOOT_PXE -> advance(before, state, REBOOTING, now);
-            case AWAITING_BOOT_DISK -> advance(before, state, nextAfterBootDisk(state), now);
-            case AWAITING_JENKINS_TASK -> {
-                ReinstallState next = ReinstallState.newBuilder(state).setNextJenkinsTask(state.getNextJenkinsTask() + 1).build();
-                yield advance(before, next, nextAfterBootDisk(next), now);
+            default -> {
+                return ignored(current);
             }
-            case AWAITING_PXE_CLEARED -> finish(before, state, endPhaseOf(state), now);
-            default -> ignored(before);
-        };
-    }
-
-    private static ReinstallPhase nextAfterBootDisk(ReinstallState state) {
-        boolean compensating = state.getFailureKind() != null || state.getCancelRequested();
-        return !compensating && state.getNextJenkinsTask() < state.getJenkinsTasks().size()
-                ? LAUNCHING_JENKINS_TASK : CLEARING_PXE_CONFIG;
-    }
-
-    /**
-     * Moves forward to a phase that issues a step command, unless a cancel is pending, in which case
-     * the saga turns to compensation instead.
-     */
-    private static Decision advance(ReinstallState before, ReinstallState state, ReinstallPhase next, Instant now) {
-        if (state.getCancelRequested() && state.getFailureKind() == null && !isCleanupPhase(next)) {
-            return pxeConfigMayExist(state.getPhase()) ? compensate(before, state, now) : finish(before, state, CANCELLED, now);
         }
-        ReinstallState moved = enter(state, next, now);
-        return issue(before, moved, stepCommandFor(moved), now);
+        return out.decide();
     }
+
+    /** Time has come for this state: a retry is due or a deadline passed. */
+    public Decision onTimer(ReinstallState current, Instant now) {
+        if (current == null || isTerminal(current.getPhase())) {
+            return ignored(current);
+        }
+        Outcome out = new Outcome(current, current);
+        if (current.getRetryAt() != null && !current.getRetryAt().isAfter(now)) {
+            out.retryNow(now);
+        } else if (current.getReinstallDeadlineAt() != null && !current.getReinstallDeadlineAt().isAfter(now)
+                && !out.compensating()) {
+            out.expire(DeadlineKind.WHOLE_REINSTALL, current.getReinstallDeadlineAt(), now);
+        } else if (current.getDeadlineAt() != null && !current.getDeadlineAt().isAfter(now)) {
+            out.expire(current.getDeadlineKind(), current.getDeadlineAt(), now);
+        } else {
+            return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty(), false);
+        }
+        return out.decide();
+    }
+
+    // ---------------------------------------------------------------- one decision in the making
+
+    /** Accumulates what one input does; {@link #decide()} turns it into a {@link Decision}. */
+    private final class Outcome {
+        final ReinstallState before;
+        ReinstallState state;
+        final List<ReinstallCommand> commands = new ArrayList<>();
+        final List<Object> events = new ArrayList<>();
+        ReinstallCompletion completion;
+        Object admission;
+
+        Outcome(ReinstallState before, ReinstallState state) {
+            this.before = before;
+            this.state = state;
+        }
+
+        Decision decide() {
+            Optional<PollTargets> targets = pollTargetsOf(state);
+            boolean changed = !signature(pollTargetsOf(before)).equals(signature(targets));
+            return new Decision(state, List.copyOf(commands), targets, changed, Optional.ofNullable(completion),
+                    List.copyOf(events), Optional.ofNullable(admission), true);
+        }
+
+        boolean compensating() {
+            return state.getFailureKind() != null || state.getCancelRequested();
+        }
+
+        void touch(Instant now) {
+            state = ReinstallState.newBuilder(state).setUpdatedAt(now).build();
+        }
+
+        void deadline(DeadlineKind kind, Duration in, Instant now) {
+            state = ReinstallState.newBuilder(state).setDeadlineKind(kind).setDeadlineAt(now.plus(in)).build();
+        }
+
+        /** The one guarded way to change phase. */
+        void enter(ReinstallPhase next, Instant now) {
+            if (!isLegal(state.getPhase(), next)) {
+                throw new IllegalTransitionException(state.getPhase(), next);
+            }
+            Map<String, Long> stepTimes = new HashMap<>(state.getStepTimes());
+            stepTimes.putIfAbsent(next.name(), now.toEpochMilli());
+            state = ReinstallState.newBuilder(state)
+                    .setPhase(next)
+                    .setUpdatedAt(now)
+                    .setStepTimes(stepTimes)
+                    .setStepAttempt(1)
+                    .setRetryAt(null)
+                    .build();
+        }
+
+        /** Issues the step command of the current phase (or the given payload) and waits for its answer. */
+        void issue(Object payload, Instant now) {
+            String commandId = commandIdFor(state);
+            commands.add(ReinstallCommand.newBuilder()
+                    .setCommandId(commandId)
+                    .setServerId(state.getServerId())
+                    .setReinstallId(state.getReinstallId())
+                    .setIssuedAt(now)
+                    .setIssuedBy(ISSUER)
+                    .setPayload(payload)
+                    .build());
+            Map<String, Integer> attempts = new HashMap<>(state.getAttempts());
+            attempts.merge(state.getPhase().name(), 1, Integer::sum);
+            state = ReinstallState.newBuilder(state).setPendingCommandId(commandId).setAttempts(attempts).build();
+            deadline(DeadlineKind.COMMAND_ANSWER, settings.commandAnswer(), now);
+        }
+
+        /** Moves forward to a phase that issues a step command; a pending cancel turns into compensation. */
+        void advance(ReinstallPhase next, Instant now) {
+            if (state.getCancelRequested() && state.getFailureKind() == null && !isCleanupPhase(next)) {
+                if (pxeConfigMayExist(state.getPhase())) {
+                    compensate(now);
+                } else {
+                    finish(CANCELLED, now);
+                }
+                return;
+            }
+            enter(next, now);
+            issue(stepCommandFor(state), now);
+        }
+
+        /** Moves to a phase that waits for an async action's callback. */
+        void wait(ReinstallPhase waiting, Instant now) {
+            enter(waiting, now);
+            switch (waiting) {
+                case INSTALLING -> deadline(DeadlineKind.FIRST_STAGE, settings.firstStage(), now);
+                case AWAITING_JENKINS_TASK -> deadline(DeadlineKind.JENKINS_TASK, settings.jenkinsTask(), now);
+                default -> deadline(DeadlineKind.ACTION_CALLBACK, settings.actionCallback(), now);
+            }
+        }
+
+        void queue(Instant now) {
+            enter(QUEUED, now);
+            deadline(DeadlineKind.ADMISSION, settings.admissionWait(), now);
+            admission = AdmissionRequested.newBuilder().build();
+        }
+
+        /** The next step after an async action's callback arrived. */
+        void afterCallback(Instant now) {
+            switch (state.getPhase()) {
+                case AWAITING_PXE_CONFIG -> advance(SETTING_BOOT_PXE, now);
+                case AWAITING_BOOT_PXE -> advance(REBOOTING, now);
+                case AWAITING_BOOT_DISK -> advance(nextAfterBootDisk(), now);
+                case AWAITING_JENKINS_TASK -> {
+                    state = ReinstallState.newBuilder(state).setNextJenkinsTask(state.getNextJenkinsTask() + 1).build();
+                    advance(nextAfterBootDisk(), now);
+                }
+                case AWAITING_PXE_CLEARED -> finish(endPhase(), now);
+                default -> throw new IllegalStateException("no callback awaited in " + state.getPhase());
+            }
+        }
+
+        ReinstallPhase nextAfterBootDisk() {
+            return !compensating() && state.getNextJenkinsTask() < allTasks(state).size()
+                    ? LAUNCHING_JENKINS_TASK : CLEARING_PXE_CONFIG;
+        }
+
+        void skipTask(String reason, Instant now) {
+            String task = allTasks(state).get(state.getNextJenkinsTask());
+            List<String> skipped = new ArrayList<>(state.getSkippedJenkinsTasks());
+            skipped.add(task);
+            events.add(JenkinsTaskSkipped.newBuilder().setTaskId(task).setReason(reason).build());
+            state = ReinstallState.newBuilder(state)
+                    .setSkippedJenkinsTasks(skipped)
+                    .setNextJenkinsTask(state.getNextJenkinsTask() + 1)
+                    .setPendingCommandId(null)
+                    .setPendingCallbackKey(null)
+                    .build();
+            advance(nextAfterBootDisk(), now);
+        }
+
+        /** A step's Hostkey call failed: retry, reconcile, skip or fail, by the error's class. */
+        void callFailed(HostkeyCallFailed failed, Instant now) {
+            ReinstallPhase phase = state.getPhase();
+            HostkeyErrorClass error = failed.getErrorClass();
+            boolean retryable = error == HostkeyErrorClass.TRANSIENT
+                    || (error == HostkeyErrorClass.AMBIGUOUS && IDEMPOTENT_STEPS.contains(phase));
+            String message = failed.getCall() + ": " + failed.getMessage();
+            if (retryable && state.getStepAttempt() < settings.maxAttempts()) {
+                scheduleRetry(message, now);
+            } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == REBOOTING) {
+                // The reboot may have happened: never repeat it blindly. Wait for stage 1; its
+                // deadline decides whether the server rebooted into the installer.
+                state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
+                wait(INSTALLING, now);
+            } else if (phase == LAUNCHING_JENKINS_TASK && currentTaskIsOptional(state)
+                    && error != HostkeyErrorClass.AUTH && error != HostkeyErrorClass.WRONG_PIN) {
+                skipTask(message, now);
+            } else {
+                fail(failureKindOf(error, phase), message, now);
+            }
+        }
+
+        void scheduleRetry(String reason, Instant now) {
+            int next = state.getStepAttempt() + 1;
+            Instant retryAt = now.plus(backoff(state.getReinstallId(), next));
+            events.add(StepRetryScheduled.newBuilder()
+                    .setPhase(state.getPhase()).setAttempt(next).setRetryAt(retryAt).setReason(reason).build());
+            state = ReinstallState.newBuilder(state)
+                    .setStepAttempt(next)
+                    .setRetryAt(retryAt)
+                    .setDeadlineKind(null)
+                    .setDeadlineAt(null)
+                    .setUpdatedAt(now)
+                    .build();
+        }
+
+        void retryNow(Instant now) {
+            state = ReinstallState.newBuilder(state).setRetryAt(null).build();
+            if (state.getCancelRequested() && state.getFailureKind() == null && !isCleanupPhase(state.getPhase())) {
+                if (pxeConfigMayExist(state.getPhase())) {
+                    compensate(now);
+                } else {
+                    finish(CANCELLED, now);
+                }
+                return;
+            }
+            issue(state.getPhase() == VALIDATING ? validateCommandOf(state) : stepCommandFor(state), now);
+        }
+
+        void expire(DeadlineKind kind, Instant deadlineAt, Instant now) {
+            ReinstallPhase phase = state.getPhase();
+            String message = "no " + describe(kind) + " by " + deadlineAt + " (phase " + phase + ")";
+            events.add(DeadlineExceeded.newBuilder()
+                    .setPhase(phase).setDeadline(kind).setDeadlineAt(deadlineAt).setMessage(message).build());
+            state = ReinstallState.newBuilder(state).setDeadlineKind(null).setDeadlineAt(null)
+                    .setPendingCommandId(null).setPendingCallbackKey(null).build();
+            if (kind == DeadlineKind.FIRST_STAGE && phase == INSTALLING && state.getInstallStage() == 0
+                    && state.getPxeRetries() < settings.pxeRetries() && !compensating()) {
+                // The server never caught PXE: one more boot-from-PXE and reboot round.
+                state = ReinstallState.newBuilder(state).setPxeRetries(state.getPxeRetries() + 1).build();
+                enter(SETTING_BOOT_PXE, now);
+                issue(stepCommandFor(state), now);
+                return;
+            }
+            if (kind == DeadlineKind.JENKINS_TASK && currentTaskIsOptional(state) && !compensating()) {
+                skipTask(message, now);
+                return;
+            }
+            fail(FailureKind.DEADLINE, message, now);
+        }
+
+        boolean inCleanup() {
+            return compensating() && CLEANUP_PHASES.contains(state.getPhase());
+        }
+
+        void fail(FailureKind kind, String message, Instant now) {
+            if (inCleanup()) {
+                if (state.getFailureKind() == null) {
+                    // A cancel was cleaning up: the cleanup itself failed.
+                    state = ReinstallState.newBuilder(state).setFailurePhase(state.getPhase()).build();
+                }
+                state = ReinstallState.newBuilder(state)
+                        .setFailureKind(FailureKind.COMPENSATION_FAILED)
+                        .setFailureMessage((state.getFailureMessage() == null ? "" : state.getFailureMessage() + "; ")
+                                + "cleanup failed: " + message)
+                        .build();
+                finish(FAILED, now);
+                return;
+            }
+            state = ReinstallState.newBuilder(state)
+                    .setFailureKind(kind)
+                    .setFailurePhase(state.getPhase())
+                    .setFailureMessage(message)
+                    .build();
+            if (pxeConfigMayExist(state.getPhase())) {
+                compensate(now);
+            } else {
+                finish(FAILED, now);
+            }
+        }
+
+        /** Boot back to disk and clear the PXE config, whatever went before. */
+        void compensate(Instant now) {
+            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).setPendingCommandId(null).build();
+            enter(SETTING_BOOT_DISK, now);
+            issue(stepCommandFor(state), now);
+        }
+
+        ReinstallPhase endPhase() {
+            if (state.getFailureKind() != null) {
+                return FAILED;
+            }
+            return state.getCancelRequested() ? CANCELLED : COMPLETED;
+        }
+
+        void rejected(ValidationFailed rejected, Instant now) {
+            state = ReinstallState.newBuilder(state)
+                    .setFailureKind(FailureKind.VALIDATION)
+                    .setFailureMessage(rejected.getMessage())
+                    .build();
+            end(REJECTED, ReinstallRejected.newBuilder()
+                    .setReason(rejected.getReason())
+                    .setField(rejected.getField())
+                    .setMessage(rejected.getMessage())
+                    .build(), now);
+        }
+
+        void finish(ReinstallPhase end, Instant now) {
+            ReinstallPhase lastPhase = state.getPhase();
+            Object outcome = switch (end) {
+                case COMPLETED -> ReinstallCompleted.newBuilder().setJenkinsTasks(allTasks(state)).build();
+                case CANCELLED -> ReinstallCancelled.newBuilder().setPhase(lastPhase).setReason(state.getCancelReason()).build();
+                case FAILED -> ReinstallFailed.newBuilder()
+                        .setKind(state.getFailureKind() == null ? FailureKind.INTERNAL : state.getFailureKind())
+                        .setPhase(state.getFailurePhase() == null ? lastPhase : state.getFailurePhase())
+                        .setMessage(state.getFailureMessage() == null ? "" : state.getFailureMessage())
+                        .build();
+                default -> throw new IllegalStateException("not an end phase: " + end);
+            };
+            int failures = switch (end) {
+                case COMPLETED -> 0;
+                case FAILED -> state.getConsecutiveFailures() + 1;
+                default -> state.getConsecutiveFailures();
+            };
+            state = ReinstallState.newBuilder(state).setConsecutiveFailures(failures).build();
+            end(end, outcome, now);
+        }
+
+        private void end(ReinstallPhase end, Object outcome, Instant now) {
+            boolean heldAdmission = state.getPhase() != VALIDATING;
+            enter(end, now);
+            state = ReinstallState.newBuilder(state)
+                    .setFinishedAt(now)
+                    .setPendingCommandId(null)
+                    .setPendingCallbackKey(null)
+                    .setDeadlineKind(null)
+                    .setDeadlineAt(null)
+                    .setReinstallDeadlineAt(null)
+                    .setRetryAt(null)
+                    .setQueuePosition(0)
+                    // Sealed secrets leave the state when the reinstall ends.
+                    .setRootPassword(null)
+                    .setPostInstallScript(null)
+                    .build();
+            completion = completionOf(state, outcome, now);
+            if (heldAdmission) {
+                admission = AdmissionReleased.newBuilder().build();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- derived values
 
     private static boolean isCleanupPhase(ReinstallPhase phase) {
         return phase == SETTING_BOOT_DISK || phase == CLEARING_PXE_CONFIG;
     }
 
-    private static Decision fail(ReinstallState current, FailureKind kind, String message, Instant now) {
-        if (current.getFailureKind() != null) {
-            // Compensation itself failed: stop here, loudly.
-            ReinstallState state = ReinstallState.newBuilder(current)
-                    .setFailureKind(FailureKind.COMPENSATION_FAILED)
-                    .setFailureMessage(current.getFailureMessage() + "; cleanup failed: " + message)
-                    .build();
-            return finish(current, state, FAILED, now);
-        }
-        ReinstallState state = ReinstallState.newBuilder(current)
-                .setFailureKind(kind)
-                .setFailurePhase(current.getPhase())
-                .setFailureMessage(message)
-                .build();
-        if (!pxeConfigMayExist(current.getPhase())) {
-            return finish(current, state, FAILED, now);
-        }
-        return compensate(current, state, now);
+    static List<String> allTasks(ReinstallState state) {
+        List<String> all = new ArrayList<>(state.getJenkinsTasks());
+        all.addAll(state.getOptionalJenkinsTasks());
+        return all;
     }
 
-    /** Boot back to disk and clear the PXE config, whatever went before. */
-    private static Decision compensate(ReinstallState before, ReinstallState state, Instant now) {
-        ReinstallState cleared = ReinstallState.newBuilder(state).setPendingCallbackKey(null).build();
-        ReinstallState moved = enter(cleared, SETTING_BOOT_DISK, now);
-        return issue(before, moved, stepCommandFor(moved), now);
+    private static boolean currentTaskIsOptional(ReinstallState state) {
+        return state.getNextJenkinsTask() >= state.getJenkinsTasks().size()
+                && state.getNextJenkinsTask() < allTasks(state).size();
     }
 
-    private static ReinstallPhase endPhaseOf(ReinstallState state) {
-        if (state.getFailureKind() != null) {
-            return FAILED;
-        }
-        return state.getCancelRequested() ? CANCELLED : COMPLETED;
-    }
-
-    private static Decision finish(ReinstallState before, ReinstallState state, ReinstallPhase end, Instant now) {
-        ReinstallState ended = ReinstallState.newBuilder(enter(state, end, now))
-                .setFinishedAt(now)
-                .setPendingCommandId(null)
-                .setPendingCallbackKey(null)
-                // Sealed secrets leave the state when the reinstall ends.
-                .setRootPassword(null)
-                .setPostInstallScript(null)
-                .build();
-        Object outcome = switch (end) {
-            case COMPLETED -> ReinstallCompleted.newBuilder().setJenkinsTasks(ended.getJenkinsTasks()).build();
-            case CANCELLED -> ReinstallCancelled.newBuilder()
-                    .setPhase(state.getPhase()).setReason(state.getCancelReason()).build();
-            case FAILED -> ReinstallFailed.newBuilder()
-                    .setKind(state.getFailureKind() == null ? FailureKind.INTERNAL : state.getFailureKind())
-                    .setPhase(state.getFailurePhase() == null ? state.getPhase() : state.getFailurePhase())
-                    .setMessage(state.getFailureMessage() == null ? "" : state.getFailureMessage())
-                    .build();
-            default -> throw new IllegalStateException("not an end phase: " + end);
-        };
-        return new Decision(ended, List.of(), Optional.empty(), pollTargetsChanged(before, ended),
-                Optional.of(completionOf(ended, outcome, now)), true);
-    }
-
-    private static Decision finishRejected(ReinstallState before, ReinstallState state, ValidationFailed rejected, Instant now) {
-        ReinstallState ended = ReinstallState.newBuilder(enter(state, REJECTED, now))
-                .setFinishedAt(now)
-                .setPendingCommandId(null)
-                .setRootPassword(null)
-                .setPostInstallScript(null)
-                .build();
-        ReinstallRejected outcome = ReinstallRejected.newBuilder()
-                .setReason(rejected.getReason())
-                .setField(rejected.getField())
-                .setMessage(rejected.getMessage())
-                .build();
-        return new Decision(ended, List.of(), Optional.empty(), false, Optional.of(completionOf(ended, outcome, now)), true);
-    }
-
-    private static Decision stay(ReinstallState before, ReinstallState state, Instant now) {
-        ReinstallState updated = ReinstallState.newBuilder(state).setUpdatedAt(now).build();
-        return new Decision(updated, List.of(), pollTargetsOf(updated), pollTargetsChanged(before, updated), Optional.empty(), true);
-    }
-
-    private static Decision moveTo(ReinstallState before, ReinstallState state, ReinstallPhase next,
-                                   List<ReinstallCommand> commands, Instant now) {
-        ReinstallState moved = enter(state, next, now);
-        return new Decision(moved, commands, pollTargetsOf(moved), pollTargetsChanged(before, moved), Optional.empty(), true);
-    }
-
-    /** The one guarded way to change phase. */
-    private static ReinstallState enter(ReinstallState state, ReinstallPhase next, Instant now) {
-        if (!isLegal(state.getPhase(), next)) {
-            throw new IllegalTransitionException(state.getPhase(), next);
-        }
-        Map<String, Long> stepTimes = new HashMap<>(state.getStepTimes());
-        stepTimes.putIfAbsent(next.name(), now.toEpochMilli());
-        return ReinstallState.newBuilder(state).setPhase(next).setUpdatedAt(now).setStepTimes(stepTimes).build();
-    }
-
-    private static Decision issue(ReinstallState before, ReinstallState state, Object payload, Instant now) {
-        String commandId = commandIdFor(state);
-        ReinstallCommand command = ReinstallCommand.newBuilder()
-                .setCommandId(commandId)
-                .setServerId(state.getServerId())
-                .setReinstallId(state.getReinstallId())
-                .setIssuedAt(now)
-                .setIssuedBy(ISSUER)
-                .setPayload(payload)
-                .build();
-        ReinstallState waiting = ReinstallState.newBuilder(state).setPendingCommandId(commandId).build();
-        return new Decision(waiting, List.of(command), pollTargetsOf(waiting), pollTargetsChanged(before, waiting),
-                Optional.empty(), true);
+    /** Exponential backoff with +-20% jitter, derived from the reinstall so a replay decides the same. */
+    private Duration backoff(String reinstallId, int attempt) {
+        long base = settings.retryBackoff().toMillis() << Math.min(attempt - 2, 20);
+        long capped = Math.min(base, settings.maxRetryBackoff().toMillis());
+        double jitter = 0.8 + 0.4 * ((Math.abs((reinstallId + attempt).hashCode()) % 1000) / 1000.0);
+        return Duration.ofMillis((long) (capped * jitter));
     }
 
     /** Deterministic, so a replayed decision issues the same command id (the handler dedups on it). */
     private static String commandIdFor(ReinstallState state) {
-        String suffix = switch (state.getPhase()) {
-            case LAUNCHING_JENKINS_TASK -> ":" + state.getNextJenkinsTask();
-            case SETTING_BOOT_DISK, CLEARING_PXE_CONFIG -> state.getFailureKind() != null || state.getCancelRequested() ? ":cleanup" : "";
-            default -> "";
-        };
-        return state.getReinstallId() + ":" + state.getPhase().name().toLowerCase() + suffix;
+        StringBuilder id = new StringBuilder(state.getReinstallId()).append(':').append(state.getPhase().name().toLowerCase());
+        switch (state.getPhase()) {
+            case LAUNCHING_JENKINS_TASK -> id.append(':').append(state.getNextJenkinsTask());
+            case SETTING_BOOT_DISK, CLEARING_PXE_CONFIG -> {
+                if (state.getFailureKind() != null || state.getCancelRequested()) {
+                    id.append(":cleanup");
+                }
+            }
+            case SETTING_BOOT_PXE, REBOOTING -> {
+                if (state.getPxeRetries() > 0) {
+                    id.append(":pxe-round-").append(state.getPxeRetries() + 1);
+                }
+            }
+            default -> { }
+        }
+        if (state.getStepAttempt() > 1) {
+            id.append(":attempt-").append(state.getStepAttempt());
+        }
+        return id.toString();
+    }
+
+    private static ValidateReinstall validateCommandOf(ReinstallState state) {
+        return ValidateReinstall.newBuilder()
+                .setAccount(state.getAccount())
+                .setOsId(state.getOsId())
+                .setHostname(state.getHostname())
+                .setRootPassword(state.getRootPassword())
+                .setSshKey(state.getSshKey())
+                .setPostInstallScript(state.getPostInstallScript())
+                .setPostInstallCallbackUrl(state.getPostInstallCallbackUrl())
+                .setPartitionScheme(state.getPartitionScheme())
+                .setJenkinsTasks(allTasks(state))
+                .setLicences(state.getLicences())
+                .build();
     }
 
     private static Object stepCommandFor(ReinstallState state) {
@@ -498,7 +798,7 @@ public final class ReinstallStateMachine {
             case SETTING_BOOT_DISK -> SetBootDevice.newBuilder().setAccount(account).setMedia(BootMedia.DISK).build();
             case LAUNCHING_JENKINS_TASK -> RunJenkinsTask.newBuilder()
                     .setAccount(account)
-                    .setTaskId(state.getJenkinsTasks().get(state.getNextJenkinsTask()))
+                    .setTaskId(allTasks(state).get(state.getNextJenkinsTask()))
                     .build();
             case CLEARING_PXE_CONFIG -> ClearPxeConfig.newBuilder().setAccount(account).setHostname(state.getHostname()).build();
             default -> throw new IllegalStateException("phase " + state.getPhase() + " issues no command");
@@ -519,6 +819,26 @@ public final class ReinstallStateMachine {
         return Optional.ofNullable(waiting);
     }
 
+    private static String describe(DeadlineKind kind) {
+        return switch (kind) {
+            case COMMAND_ANSWER -> "answer from the command handler";
+            case ACTION_CALLBACK -> "callback of the async action";
+            case FIRST_STAGE -> "installer stage 1 after the reboot (the server did not catch PXE)";
+            case NEXT_STAGE -> "next installer stage";
+            case JENKINS_TASK -> "end of the Jenkins task";
+            case WHOLE_REINSTALL -> "end of the reinstall";
+            case ADMISSION -> "free reinstall slot";
+        };
+    }
+
+    private static FailureKind failureKindOf(HostkeyErrorClass error, ReinstallPhase phase) {
+        return switch (error) {
+            case AUTH, WRONG_PIN -> FailureKind.AUTH;
+            case INTERNAL -> FailureKind.INTERNAL;
+            default -> phase == LAUNCHING_JENKINS_TASK ? FailureKind.POST_INSTALL_FAILED : FailureKind.API_REJECTED;
+        };
+    }
+
     // ---------------------------------------------------------------- poll targets
 
     /** The keys the poller must watch in this state; empty means a tombstone. */
@@ -527,15 +847,15 @@ public final class ReinstallStateMachine {
             return Optional.empty();
         }
         List<PollKey> keys = new ArrayList<>();
-        Instant since = state.getUpdatedAt();
         if (state.getPhase() == INSTALLING && state.getReinstallKey() != null) {
             keys.add(PollKey.newBuilder().setKey(state.getReinstallKey()).setAction(null)
-                    .setLastStage(state.getInstallStage()).setSince(since).build());
+                    .setLastStage(state.getInstallStage()).setSince(state.getUpdatedAt())
+                    .setDeadline(state.getDeadlineAt()).build());
         }
         AsyncActionKind awaited = AWAITED_ACTION.get(state.getPhase());
         if (awaited != null && state.getPendingCallbackKey() != null) {
             keys.add(PollKey.newBuilder().setKey(state.getPendingCallbackKey()).setAction(awaited)
-                    .setLastStage(0).setSince(since).build());
+                    .setLastStage(0).setSince(state.getUpdatedAt()).setDeadline(state.getDeadlineAt()).build());
         }
         if (keys.isEmpty()) {
             return Optional.empty();
@@ -547,15 +867,11 @@ public final class ReinstallStateMachine {
                 .build());
     }
 
-    private static boolean pollTargetsChanged(ReinstallState before, ReinstallState after) {
-        return !signature(pollTargetsOf(before)).equals(signature(pollTargetsOf(after)));
-    }
-
     private static List<String> signature(Optional<PollTargets> targets) {
         return targets.map(t -> t.getKeys().stream().map(k -> k.getKey() + "@" + k.getLastStage()).toList()).orElse(List.of());
     }
 
-    // ---------------------------------------------------------------- completions
+    // ---------------------------------------------------------------- completions and refusals
 
     private static ReinstallCompletion completionOf(ReinstallState state, Object outcome, Instant now) {
         return ReinstallCompletion.newBuilder()
@@ -564,43 +880,44 @@ public final class ReinstallStateMachine {
                 .setServerId(state.getServerId())
                 .setAccount(state.getAccount())
                 .setOsId(state.getOsId())
+                .setOsName(state.getOsName())
+                .setServerType(state.getServerType())
+                .setLocation(state.getLocation())
                 .setHostname(state.getHostname())
                 .setRequestedAt(state.getRequestedAt())
                 .setFinishedAt(now)
                 .setStepTimes(state.getStepTimes())
                 .setStageTimes(state.getStageTimes())
+                .setAttempts(state.getAttempts())
+                .setSkippedJenkinsTasks(state.getSkippedJenkinsTasks())
                 .setOutcome(outcome)
                 .build();
     }
 
-    private static ReinstallCompletion rejection(long serverId, String reinstallId, ReinstallCommand command,
-                                                 ReinstallServer request, RejectionReason reason, String field,
-                                                 String message, Instant now) {
-        return ReinstallCompletion.newBuilder()
+    /** Refuses a request without touching the state of the reinstall the server has. */
+    private static Decision refuse(ReinstallState current, ReinstallCommand command, ReinstallServer request, String reinstallId,
+                                   RejectionReason reason, String message, Instant now) {
+        ReinstallCompletion rejection = ReinstallCompletion.newBuilder()
                 .setReinstallId(reinstallId)
                 .setRequestId(request.getRequestId())
-                .setServerId(serverId)
+                .setServerId(command.getServerId())
                 .setAccount(request.getAccount())
                 .setOsId(request.getOsId())
                 .setHostname(request.getHostname())
                 .setRequestedAt(command.getIssuedAt())
                 .setFinishedAt(now)
-                .setOutcome(ReinstallRejected.newBuilder().setReason(reason).setField(field).setMessage(message).build())
+                .setOutcome(ReinstallRejected.newBuilder().setReason(reason).setField(null).setMessage(message).build())
                 .build();
-    }
-
-    private static FailureKind failureKindOf(HostkeyCallFailed failed) {
-        return switch (failed.getErrorClass()) {
-            case AUTH, WRONG_PIN -> FailureKind.AUTH;
-            case INTERNAL -> FailureKind.INTERNAL;
-            default -> FailureKind.API_REJECTED;
-        };
+        RequestRejected event = RequestRejected.newBuilder()
+                .setRequestId(request.getRequestId()).setReason(reason).setField(null).setMessage(message).build();
+        return new Decision(current, List.of(), Optional.empty(), false, Optional.of(rejection), List.of(event),
+                Optional.empty(), true);
     }
 
     private static Decision ignored(ReinstallState current) {
         ReinstallState counted = current == null ? null
                 : ReinstallState.newBuilder(current).setIgnoredEvents(current.getIgnoredEvents() + 1).build();
-        return new Decision(counted, List.of(), Optional.empty(), false, Optional.empty(), false);
+        return new Decision(counted, List.of(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty(), false);
     }
 
     /** A move the table does not allow: a bug in the machine, never a consequence of input. */

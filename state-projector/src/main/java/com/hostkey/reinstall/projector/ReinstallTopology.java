@@ -2,8 +2,8 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.Topic;
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -11,43 +11,66 @@ import org.apache.kafka.streams.state.Stores;
  * The projector's topology, built by a pure factory.
  *
  * <pre>
- *  reinstall-commands (ReinstallServer, CancelReinstall) ─┐
- *                                                          ├─▶ reinstall-saga [reinstall-state] ─┬─▶ reinstall-commands (step commands)
- *  reinstall-events ───────────────────────────────────────┘                                    ├─▶ reinstall-poll-targets
- *                                                                                                 └─▶ reinstall-completions
+ *  reinstall-commands (ReinstallServer, CancelReinstall, ReleaseServer) ─┐
+ *                                                                        ├─▶ reinstall-saga [reinstall-state, reinstall-timers]
+ *  reinstall-events ─────────────────────────────────────────────────────┘      ├─▶ reinstall-commands (step commands)
+ *                                                                               ├─▶ reinstall-poll-targets
+ *                                                                               ├─▶ reinstall-events (deadlines, retries, refusals)
+ *                                                                               ├─▶ reinstall-admissions
+ *                                                                               └─▶ reinstall-completions
+ *  reinstall-admissions ─▶ reinstall-admission [reinstall-admission] ─▶ reinstall-events (AdmissionGranted, ReinstallQueued)
  * </pre>
- * Both sources are keyed by server id and co-partitioned, so one task owns all of a server's
- * records and its state.
+ * Commands and events are keyed by server id and co-partitioned, so one task owns all of a
+ * server's records and state. Admissions live under one key, so one task counts every slot.
  */
 public final class ReinstallTopology {
 
     public static final String STATE_STORE = "reinstall-state";
+    public static final String TIMER_STORE = "reinstall-timers";
+    public static final String ADMISSION_STORE = "reinstall-admission";
     static final String COMMANDS_SOURCE = "reinstall-commands-source";
     static final String EVENTS_SOURCE = "reinstall-events-source";
+    static final String ADMISSIONS_SOURCE = "reinstall-admissions-source";
     static final String SAGA = "reinstall-saga";
+    static final String ADMISSION = "reinstall-admission-processor";
     static final String COMMANDS_SINK = "reinstall-commands-sink";
     static final String POLL_TARGETS_SINK = "reinstall-poll-targets-sink";
     static final String COMPLETIONS_SINK = "reinstall-completions-sink";
+    static final String EVENTS_SINK = "reinstall-events-sink";
+    static final String ADMISSIONS_SINK = "reinstall-admissions-sink";
+    static final String ADMISSION_EVENTS_SINK = "reinstall-admission-events-sink";
 
     private ReinstallTopology() {}
 
-    public static Topology build(ReinstallTopics topics) {
+    public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval) {
+        ReinstallStateMachine machine = new ReinstallStateMachine(saga);
         Topology topology = new Topology();
         topology.addSource(COMMANDS_SOURCE, Serdes.String().deserializer(),
                 topics.commands.valueSerde().deserializer(), topics.commands.name());
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, ReinstallSagaProcessor::new, COMMANDS_SOURCE, EVENTS_SOURCE);
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval), COMMANDS_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde()), SAGA);
-        addSink(topology, COMMANDS_SINK, topics.commands);
-        addSink(topology, POLL_TARGETS_SINK, topics.pollTargets);
-        addSink(topology, COMPLETIONS_SINK, topics.completions);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()), SAGA);
+        addSink(topology, COMMANDS_SINK, topics.commands, SAGA);
+        addSink(topology, POLL_TARGETS_SINK, topics.pollTargets, SAGA);
+        addSink(topology, COMPLETIONS_SINK, topics.completions, SAGA);
+        addSink(topology, EVENTS_SINK, topics.events, SAGA);
+        addSink(topology, ADMISSIONS_SINK, topics.admissions, SAGA);
+
+        topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
+                topics.admissions.valueSerde().deserializer(), topics.admissions.name());
+        topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(admission), ADMISSIONS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), topics.admissionEntrySerde()), ADMISSION);
+        // A sink of its own: sharing EVENTS_SINK would join both sub-topologies and demand co-partitioning.
+        addSink(topology, ADMISSION_EVENTS_SINK, topics.events, ADMISSION);
         return topology;
     }
 
-    private static <V> void addSink(Topology topology, String name, Topic<String, V> topic) {
-        Serializer<String> keys = Serdes.String().serializer();
-        topology.addSink(name, topic.name(), keys, topic.valueSerde().serializer(), SAGA);
+    private static <V> void addSink(Topology topology, String name, Topic<String, V> topic, String parent) {
+        topology.addSink(name, topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer(), parent);
     }
 }

@@ -36,7 +36,9 @@ public final class StateProjector implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the query port " + config.httpPort(), e);
         }
-        KafkaStreams streams = new KafkaStreams(ReinstallTopology.build(topics), config.streamsConfig(queries.port()));
+        KafkaStreams streams = new KafkaStreams(
+                ReinstallTopology.build(topics, config.saga(), config.admission(), config.timerInterval()),
+                config.streamsConfig(queries.port()));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("projector stream thread failed, replacing it: {}", e.toString());
             return StreamThreadExceptionResponse.REPLACE_THREAD;

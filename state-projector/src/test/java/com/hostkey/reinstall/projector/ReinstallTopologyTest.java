@@ -38,6 +38,7 @@ import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,23 +60,34 @@ class ReinstallTopologyTest {
     private static final long SERVER = 1001;
     private static final String KEY = String.valueOf(SERVER);
 
+    static final SagaSettings SAGA = SagaSettings.defaults();
+
     private TopologyTestDriver driver;
     private TestInputTopic<String, ReinstallCommand> commandsIn;
     private TestInputTopic<String, ReinstallEvent> eventsIn;
     private TestOutputTopic<String, ReinstallCommand> commandsOut;
     private TestOutputTopic<String, PollTargets> pollTargetsOut;
     private TestOutputTopic<String, ReinstallCompletion> completionsOut;
+    private TestOutputTopic<String, ReinstallEvent> eventsOut;
     private KeyValueStore<String, ReinstallState> store;
     private Instant clock = Instant.parse("2026-11-24T10:00:00Z");
 
     @BeforeEach
     void setUp() {
+        start(AdmissionSettings.defaults());
+    }
+
+    /** (Re)builds the driver from the production factory, with the given caps. */
+    private void start(AdmissionSettings admission) {
+        if (driver != null) {
+            driver.close();
+        }
         ReinstallTopics topics = ReinstallTopics.create(
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
-        Properties props = new ProjectorConfig("unused:9092", "mock://unused", "projector-test", "/tmp/unused", "127.0.0.1", 0, 1)
-                .streamsConfig(8083);
+        Properties props = new ProjectorConfig("unused:9092", "mock://unused", "projector-test", "/tmp/unused", "127.0.0.1", 0, 1,
+                SAGA, admission, Duration.ofSeconds(1)).streamsConfig(8083);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/projector-ttd-" + UUID.randomUUID());
-        driver = new TopologyTestDriver(ReinstallTopology.build(topics), props);
+        driver = new TopologyTestDriver(ReinstallTopology.build(topics, SAGA, admission, Duration.ofSeconds(1)), props, clock);
         commandsIn = driver.createInputTopic(topics.commands.name(), Serdes.String().serializer(), topics.commands.valueSerde().serializer());
         eventsIn = driver.createInputTopic(topics.events.name(), Serdes.String().serializer(), topics.events.valueSerde().serializer());
         commandsOut = driver.createOutputTopic(topics.commands.name(), Serdes.String().deserializer(), topics.commands.valueSerde().deserializer());
@@ -83,6 +95,7 @@ class ReinstallTopologyTest {
                 topics.pollTargets.valueSerde().deserializer());
         completionsOut = driver.createOutputTopic(topics.completions.name(), Serdes.String().deserializer(),
                 topics.completions.valueSerde().deserializer());
+        eventsOut = driver.createOutputTopic(topics.events.name(), Serdes.String().deserializer(), topics.events.valueSerde().deserializer());
         store = driver.getKeyValueStore(ReinstallTopology.STATE_STORE);
     }
 
@@ -329,6 +342,10 @@ class ReinstallTopologyTest {
 
     private ReinstallState state() {
         return store.get(KEY);
+    }
+
+    private ReinstallState stateOf(long server) {
+        return store.get(String.valueOf(server));
     }
 
     private Instant tick() {

@@ -10,7 +10,9 @@ import com.hostkey.reinstall.handler.HandlerConfig;
 import com.hostkey.reinstall.handler.StepExecutor;
 import com.hostkey.reinstall.poller.PollerConfig;
 import com.hostkey.reinstall.poller.StagePoller;
+import com.hostkey.reinstall.projector.AdmissionSettings;
 import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
@@ -78,7 +80,8 @@ final class ReinstallStack implements AutoCloseable {
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
-                "it-projector-" + suffix, workDir.resolve("state").toString(), "127.0.0.1", 0, 1));
+                "it-projector-" + suffix, workDir.resolve("state").toString(), "127.0.0.1", 0, 1,
+                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofMillis(200)));
         closeables.add(projector);
 
         HostkeyClient handlerClient = hostkeyClient();
