@@ -27,6 +27,7 @@ import okhttp3.Call;
 import okhttp3.EventListener;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -147,10 +148,18 @@ public final class HostkeyClient implements HostkeyApi {
     }
 
     HostkeyClient(HostkeyClientConfig config, Clock clock, Sleeper sleeper) {
+        this(config, clock, sleeper, null);
+    }
+
+    /**
+     * {@code wireTap}, when set, is added as a network interceptor: it sees every HTTP attempt as
+     * sent, including any OkHttp would make on its own, which is what tests need to prove there are none.
+     */
+    HostkeyClient(HostkeyClientConfig config, Clock clock, Sleeper sleeper, Interceptor wireTap) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.http = new OkHttpClient.Builder()
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 // A redirected POST would silently turn into a GET without its form.
                 .followRedirects(false)
                 .followSslRedirects(false)
@@ -158,8 +167,11 @@ public final class HostkeyClient implements HostkeyApi {
                 // Call.timeout() bounds each call per call kind; socket read/write timeouts would
                 // cut a slow but legitimate action short of its configured budget.
                 .readTimeout(Duration.ZERO)
-                .writeTimeout(Duration.ZERO)
-                .build();
+                .writeTimeout(Duration.ZERO);
+        if (wireTap != null) {
+            builder.addNetworkInterceptor(wireTap);
+        }
+        this.http = builder.build();
     }
 
     public HostkeyClientConfig config() {
@@ -239,10 +251,11 @@ public final class HostkeyClient implements HostkeyApi {
     public String createReinstallKey(String account, long serverId) {
         CallSpec spec = spec("eq", "reinstall", account, serverId, fields("id", serverId), Timeout.ACTION, false, true);
         JsonNode body = call(spec);
-        String key = keyOf(body, "reinstall_key", "callback", "key");
+        String key = keyOf(body, config.reinstallKeyFields().toArray(String[]::new));
         if (key == null) {
             // The server said OK, so a key may exist that we cannot name: do not pretend it failed.
-            throw new HostkeyException.Ambiguous(spec.name(), "answered without a reinstall key", null);
+            throw new HostkeyException.Ambiguous(spec.name(), "answered without a reinstall key in any of "
+                    + config.reinstallKeyFields() + " (set " + HostkeyClientConfig.ENV_REINSTALL_KEY_FIELD + ")", null);
         }
         return key;
     }

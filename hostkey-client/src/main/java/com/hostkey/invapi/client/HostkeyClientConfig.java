@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +28,9 @@ import java.util.Objects;
  * @param refreshMargin how long before {@code token_expire} a session is renewed
  * @param diskSchemeField the create_pxe form field that carries the partition scheme; no such
  *     field is public, so it is a setting (the simulator has the same one)
+ * @param reinstallKeyFields the fields of eq/reinstall's answer that may carry the master key,
+ *     tried in order (at the top level, then inside an object {@code result}); Hostkey does not
+ *     document the name, so it is a setting (the simulator's is {@code --reinstall-key-field})
  */
 public record HostkeyClientConfig(
         String baseUrl,
@@ -38,7 +42,8 @@ public record HostkeyClientConfig(
         double requestsPerSecond,
         Duration tokenTtl,
         Duration refreshMargin,
-        String diskSchemeField) {
+        String diskSchemeField,
+        List<String> reinstallKeyFields) {
 
     /** The account a command uses when it names none. */
     public static final String DEFAULT_ACCOUNT = "default";
@@ -57,6 +62,10 @@ public record HostkeyClientConfig(
     public static final String ENV_TOKEN_TTL_SECONDS = "HOSTKEY_TOKEN_TTL_SECONDS";
     public static final String ENV_TOKEN_REFRESH_MARGIN_SECONDS = "HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS";
     public static final String ENV_DISK_SCHEME_FIELD = "HOSTKEY_DISK_SCHEME_FIELD";
+    public static final String ENV_REINSTALL_KEY_FIELD = "HOSTKEY_REINSTALL_KEY_FIELD";
+
+    /** The field names eq/reinstall's master key has been seen or guessed under. */
+    public static final List<String> DEFAULT_REINSTALL_KEY_FIELDS = List.of("reinstall_key", "callback", "key");
 
     public HostkeyClientConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -86,6 +95,21 @@ public record HostkeyClientConfig(
         if (diskSchemeField.isBlank()) {
             throw new IllegalArgumentException("diskSchemeField is blank");
         }
+        reinstallKeyFields = List.copyOf(Objects.requireNonNull(reinstallKeyFields, "reinstallKeyFields"));
+        if (reinstallKeyFields.isEmpty()) {
+            throw new IllegalArgumentException("reinstallKeyFields is empty: name at least one field");
+        }
+        if (reinstallKeyFields.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("reinstallKeyFields has a blank name: " + reinstallKeyFields);
+        }
+    }
+
+    /** The settings as before {@code reinstallKeyFields} existed: the master key under the default names. */
+    public HostkeyClientConfig(String baseUrl, Map<String, Credentials> accounts, Duration readTimeout,
+            Duration actionTimeout, Duration callbackTimeout, RetryPolicy retry, double requestsPerSecond,
+            Duration tokenTtl, Duration refreshMargin, String diskSchemeField) {
+        this(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry, requestsPerSecond, tokenTtl,
+                refreshMargin, diskSchemeField, DEFAULT_REINSTALL_KEY_FIELDS);
     }
 
     public static Builder builder(String baseUrl) {
@@ -106,7 +130,9 @@ public record HostkeyClientConfig(
      *   <li>optional tuning: {@code HOSTKEY_READ_TIMEOUT_MS}, {@code HOSTKEY_ACTION_TIMEOUT_MS},
      *       {@code HOSTKEY_CALLBACK_TIMEOUT_MS}, {@code HOSTKEY_MAX_ATTEMPTS},
      *       {@code HOSTKEY_RATE_LIMIT_RPS}, {@code HOSTKEY_TOKEN_TTL_SECONDS},
-     *       {@code HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS}, {@code HOSTKEY_DISK_SCHEME_FIELD}</li>
+     *       {@code HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS}, {@code HOSTKEY_DISK_SCHEME_FIELD},
+     *       {@code HOSTKEY_REINSTALL_KEY_FIELD} (one field name, or several separated by commas, tried
+     *       in order; replaces the default {@code reinstall_key,callback,key})</li>
      * </ul>
      *
      * @throws IllegalStateException naming the variable that is missing or wrong
@@ -178,6 +204,15 @@ public record HostkeyClientConfig(
         if (field != null) {
             b.diskSchemeField(field);
         }
+        String keyFields = value(env, ENV_REINSTALL_KEY_FIELD);
+        if (keyFields != null) {
+            List<String> fieldNames =
+                    Arrays.stream(keyFields.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+            if (fieldNames.isEmpty()) {
+                throw new IllegalStateException(ENV_REINSTALL_KEY_FIELD + " names no field: " + keyFields);
+            }
+            b.reinstallKeyFields(fieldNames);
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -246,6 +281,7 @@ public record HostkeyClientConfig(
         private Duration tokenTtl = Duration.ofSeconds(3600);
         private Duration refreshMargin = Duration.ofSeconds(120);
         private String diskSchemeField = "disk_scheme";
+        private List<String> reinstallKeyFields = DEFAULT_REINSTALL_KEY_FIELDS;
 
         private Builder(String baseUrl) {
             this.baseUrl = baseUrl;
@@ -310,9 +346,22 @@ public record HostkeyClientConfig(
             return this;
         }
 
+        /**
+         * The fields of eq/reinstall's answer that may carry the master key, tried in order; they
+         * replace the default {@code reinstall_key}, {@code callback}, {@code key}.
+         */
+        public Builder reinstallKeyFields(List<String> fields) {
+            this.reinstallKeyFields = List.copyOf(fields);
+            return this;
+        }
+
+        public Builder reinstallKeyFields(String... fields) {
+            return reinstallKeyFields(List.of(fields));
+        }
+
         public HostkeyClientConfig build() {
             return new HostkeyClientConfig(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry,
-                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField);
+                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields);
         }
     }
 }

@@ -88,14 +88,13 @@ final class InvapiHttpHandler implements HttpHandler {
             }
             // Recorded before answering, so a caller that got its answer finds its call in the audit.
             audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, answer.outcome(), masked));
+            String server = serverId == null ? "" : " id=" + serverId;
             if (STATE_CHANGING.contains(module + "/" + action) || answer.status() != 200
                     || answer.outcome().startsWith("FAULT")) {
-                log.info("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
-            } else {
-                log.debug("{}/{}{} -> {}", module, action, serverId == null ? "" : " id=" + serverId, answer.outcome());
-            }
-            if (log.isDebugEnabled()) {
+                log.info("{}/{}{} -> {}", module, action, server, answer.outcome());
                 log.debug("{}/{} fields {}", module, action, masked);
+            } else {
+                log.debug("{}/{}{} -> {} fields {}", module, action, server, answer.outcome(), masked);
             }
             if (answer.body() == null) {
                 // Closing an exchange before sending headers drops the connection: the client sees no answer.

@@ -1,0 +1,332 @@
+package com.hostkey.reinstall.projector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.reinstall.schemas.avro.ActionFailed;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.BootMedia;
+import com.hostkey.reinstall.schemas.avro.CancelReinstall;
+import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
+import com.hostkey.reinstall.schemas.avro.DeadlineKind;
+import com.hostkey.reinstall.schemas.avro.FailureKind;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallFailed;
+import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
+import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
+import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
+import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
+import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
+import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
+import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Retries, deadlines, admission caps, quarantine and optional tasks, through the real topology. */
+class ReinstallSagaTest extends ProjectorTopologyTestBase {
+
+    @Test
+    void shouldRetryATransientFailureAfterBackoffWithANewCommandId() {
+        driveToCreatePxe();
+        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
+        answer(first, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
+
+        assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(StepRetryScheduled.class);
+        assertThat(commandsOut.isEmpty()).as("no retry before the backoff").isTrue();
+        advance(Duration.ofSeconds(13)); // first backoff: 10 s +-20%
+
+        ReinstallCommand retry = nextCommand(CreatePxeConfig.class);
+        assertThat(retry.getCommandId()).isEqualTo(first.getCommandId() + ":attempt-2");
+        assertThat(state().getAttempts()).containsEntry("CREATING_PXE_CONFIG", 2);
+        acceptAndComplete(retry, AsyncActionKind.CREATE_PXE, "pxe-key");
+        assertThat(nextCommand(SetBootDevice.class).getPayload()).extracting("media").isEqualTo(BootMedia.PXE);
+    }
+
+    @Test
+    void shouldGiveUpAfterTheLastAttemptAndCleanUp() {
+        driveToCreatePxe();
+        ReinstallCommand command = nextCommand(CreatePxeConfig.class);
+        for (int attempt = 1; attempt < SAGA.maxAttempts(); attempt++) {
+            answer(command, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
+            advance(SAGA.maxRetryBackoff().plusSeconds(60));
+            command = nextCommand(CreatePxeConfig.class);
+        }
+        answer(command, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
+
+        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) cleanup.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
+        finishCleanup(cleanup);
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.API_REJECTED);
+        assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+    }
+
+    @Test
+    void shouldFailAtOnceOnAWrongPinWithoutRetrying() {
+        driveToCreatePxe();
+        acceptAndComplete(nextCommand(CreatePxeConfig.class), AsyncActionKind.CREATE_PXE, "pxe-key");
+        answer(nextCommand(SetBootDevice.class), failure(HostkeyErrorClass.WRONG_PIN, "eq/boot_dev", "wrong PIN code"));
+
+        assertThat(drainEventPayloads()).noneMatch(StepRetryScheduled.class::isInstance);
+        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        assertThat(cleanup.getCommandId()).endsWith(":cleanup");
+        finishCleanup(cleanup);
+        assertThat(((ReinstallFailed) completionsOut.readValue().getOutcome()).getKind()).isEqualTo(FailureKind.AUTH);
+    }
+
+    @Test
+    void shouldNeverRepeatAnAmbiguousRebootAndLetStageOneDecide() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.AMBIGUOUS, "eq/reboot", "read timeout"));
+
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.INSTALLING);
+        assertThat(commandsOut.isEmpty()).isTrue();
+        poller(stage(1));
+        assertThat(state().getInstallStage()).isEqualTo(1);
+        assertThat(drainCommands()).noneMatch(c -> c.getPayload() instanceof RebootServer);
+    }
+
+    @Test
+    void shouldBootFromPxeAndRebootOnceMoreWhenNoStageOneArrivesThenFail() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        advance(SAGA.firstStage().plusSeconds(2));
+
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.FIRST_STAGE);
+        ReinstallCommand bootPxeAgain = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) bootPxeAgain.getPayload()).getMedia()).isEqualTo(BootMedia.PXE);
+        assertThat(bootPxeAgain.getCommandId()).contains("pxe-round-2");
+        acceptAndComplete(bootPxeAgain, AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key-2");
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key-2"));
+        advance(SAGA.firstStage().plusSeconds(2));
+
+        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) cleanup.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
+        finishCleanup(cleanup);
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.DEADLINE);
+        assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.INSTALLING);
+        assertThat(failed.getMessage()).contains("did not catch PXE");
+    }
+
+    @Test
+    void shouldFailWithADeadlineWhenTheInstallStallsAtAStage() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        poller(stage(1));
+        poller(stage(2));
+        advance(SAGA.nextStage().minusSeconds(30));
+        assertThat(commandsOut.isEmpty()).as("not yet due").isTrue();
+        advance(Duration.ofSeconds(40));
+
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.NEXT_STAGE);
+        finishCleanup(nextCommand(SetBootDevice.class));
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.DEADLINE);
+    }
+
+    @Test
+    void shouldEndTheWholeReinstallAtItsDeadlineEvenWhileStagesTrickleIn() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        advance(Duration.ofMinutes(10));
+        poller(stage(1));
+        for (int stage = 2; stage <= 4; stage++) {
+            advance(SAGA.nextStage().minusMinutes(5)); // each stage within its own deadline
+            poller(stage(stage));
+        }
+        assertThat(drainEventPayloads()).noneMatch(DeadlineExceeded.class::isInstance);
+        advance(Duration.ofMinutes(10)); // 95 minutes in all
+
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.WHOLE_REINSTALL);
+        finishCleanup(nextCommand(SetBootDevice.class));
+        assertThat(((ReinstallFailed) completionsOut.readValue().getOutcome()).getKind()).isEqualTo(FailureKind.DEADLINE);
+    }
+
+    @Test
+    void shouldQueueBeyondTheFleetCapAndAdmitInArrivalOrder() {
+        start(new AdmissionSettings(1, 10, Map.of()));
+        for (long server : List.of(1001L, 1002L, 1003L)) {
+            submit(server, "req-" + server, List.of(), List.of());
+        }
+        for (ReinstallCommand validate : drainCommands()) {
+            answer(validate, validated());
+        }
+        assertThat(nextCommand(CreateReinstallKey.class).getServerId()).isEqualTo(1001);
+        assertThat(stateOf(1002).getPhase()).isEqualTo(ReinstallPhase.QUEUED);
+        assertThat(stateOf(1002).getQueuePosition()).isEqualTo(1);
+        assertThat(stateOf(1003).getQueuePosition()).isEqualTo(2);
+        assertThat(commandsOut.isEmpty()).isTrue();
+
+        upstreamFor(1001, CancelReinstall.newBuilder().setReason("make room").build());
+
+        assertThat(stateOf(1001).getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+        ReinstallCommand admitted = nextCommand(CreateReinstallKey.class);
+        assertThat(admitted.getServerId()).isEqualTo(1002);
+        assertThat(stateOf(1003).getPhase()).isEqualTo(ReinstallPhase.QUEUED);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCapEachLocationWithoutHoldingUpOthers() {
+        start(new AdmissionSettings(10, 1, Map.of()));
+        submit(1001, "a", List.of(), List.of());
+        submit(1002, "b", List.of(), List.of());
+        submit(1003, "c", List.of(), List.of());
+        List<ReinstallCommand> validations = drainCommands();
+        answer(validations.get(0), validatedIn("NL"));
+        answer(validations.get(1), validatedIn("NL"));
+        answer(validations.get(2), validatedIn("US"));
+
+        assertThat(drainCommands()).extracting(ReinstallCommand::getServerId).containsExactly(1001L, 1003L);
+        assertThat(stateOf(1002).getPhase()).isEqualTo(ReinstallPhase.QUEUED);
+        assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(ReinstallQueued.class).hasAtLeastOneElementOfType(AdmissionGranted.class);
+    }
+
+    @Test
+    void shouldFailAReinstallThatWaitsInTheQueueTooLong() {
+        start(new AdmissionSettings(1, 10, Map.of()));
+        submit(1001, "a", List.of(), List.of());
+        submit(1002, "b", List.of(), List.of());
+        for (ReinstallCommand validate : drainCommands()) {
+            answer(validate, validated());
+        }
+        nextCommand(CreateReinstallKey.class);
+        answer(commandFor(1001), ReinstallKeyCreated.newBuilder().setReinstallKey("k").build());
+        drainCommands();
+
+        advance(SAGA.admissionWait().plusSeconds(1));
+        assertThat(stateOf(1002).getPhase()).isEqualTo(ReinstallPhase.FAILED);
+        assertThat(stateOf(1002).getFailureKind()).isEqualTo(FailureKind.DEADLINE);
+    }
+
+    @Test
+    void shouldQuarantineAServerAfterFailuresInARowUntilAnOperatorReleasesIt() {
+        for (int i = 1; i <= SAGA.quarantineAfter(); i++) {
+            submit("req-" + i, List.of());
+            answer(nextCommand(ValidateReinstall.class), validated());
+            answer(nextCommand(CreateReinstallKey.class), failure(HostkeyErrorClass.REJECTED, "eq/reinstall", "server busy"));
+            assertThat(state().getPhase()).isEqualTo(ReinstallPhase.FAILED);
+        }
+        completionsOut.readValuesToList();
+
+        submit("req-next", List.of());
+        ReinstallRejected refused = (ReinstallRejected) completionsOut.readValue().getOutcome();
+        assertThat(refused.getReason()).isEqualTo(RejectionReason.QUARANTINED);
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof RequestRejected r && r.getReason() == RejectionReason.QUARANTINED);
+        assertThat(commandsOut.isEmpty()).isTrue();
+
+        upstreamFor(SERVER, ReleaseServer.newBuilder().setReason("disk replaced").build());
+        assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(ServerReleased.class);
+        submit("req-after-release", List.of());
+        nextCommand(ValidateReinstall.class);
+    }
+
+    @Test
+    void shouldSkipAFailedOptionalTaskButFailOnARequiredOne() {
+        submit(SERVER, "req-1", List.of("monitoring-agent"), List.of("gpu-drivers"));
+        driveFromValidationToBootDisk();
+        acceptAndComplete(nextCommand(RunJenkinsTask.class), AsyncActionKind.JENKINS_TASK, "task-1");
+        ReinstallCommand optional = nextCommand(RunJenkinsTask.class);
+        assertThat(((RunJenkinsTask) optional.getPayload()).getTaskId()).isEqualTo("gpu-drivers");
+        answer(optional, accepted(AsyncActionKind.JENKINS_TASK, "task-2"));
+        poller(ActionFailed.newBuilder().setAction(AsyncActionKind.JENKINS_TASK).setCallbackKey("task-2").setReason("no GPU found").build());
+
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof JenkinsTaskSkipped s && s.getTaskId().equals("gpu-drivers"));
+        acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "clear-key");
+        ReinstallCompletion completion = completionsOut.readValue();
+        assertThat(completion.getOutcome()).isInstanceOf(ReinstallCompleted.class);
+        assertThat(completion.getSkippedJenkinsTasks()).containsExactly("gpu-drivers");
+    }
+
+    @Test
+    void shouldCleanUpAndFailThePostInstallWhenARequiredTaskFails() {
+        submit(SERVER, "req-1", List.of("monitoring-agent"), List.of());
+        driveFromValidationToBootDisk();
+        ReinstallCommand task = nextCommand(RunJenkinsTask.class);
+        answer(task, accepted(AsyncActionKind.JENKINS_TASK, "task-1"));
+        poller(ActionFailed.newBuilder().setAction(AsyncActionKind.JENKINS_TASK).setCallbackKey("task-1").setReason("ansible failed").build());
+
+        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        assertThat(cleanup.getCommandId()).endsWith(":cleanup");
+        finishCleanup(cleanup);
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.POST_INSTALL_FAILED);
+        assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.AWAITING_JENKINS_TASK);
+    }
+
+    @Test
+    void shouldReportACleanupThatCannotFinishAsCompensationFailed() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.REJECTED, "eq/reboot", "locked"));
+        ReinstallCommand bootDisk = nextCommand(SetBootDevice.class);
+        answer(bootDisk, accepted(AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key"));
+        advance(SAGA.actionCallback().plusSeconds(1));
+
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.COMPENSATION_FAILED);
+        assertThat(failed.getMessage()).contains("locked").contains("cleanup failed");
+        assertThat(state().getConsecutiveFailures()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void driveToCreatePxe() {
+        submit("req-1", List.of());
+        answer(nextCommand(ValidateReinstall.class), validated());
+        answer(nextCommand(CreateReinstallKey.class), ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
+    }
+
+    private void driveFromValidationToBootDisk() {
+        answer(nextCommand(ValidateReinstall.class), validated());
+        answer(nextCommand(CreateReinstallKey.class), ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
+        acceptAndComplete(nextCommand(CreatePxeConfig.class), AsyncActionKind.CREATE_PXE, "pxe-key");
+        acceptAndComplete(nextCommand(SetBootDevice.class), AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key");
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        for (int stage = 1; stage <= 5; stage++) {
+            poller(stage(stage));
+        }
+        acceptAndComplete(nextCommand(SetBootDevice.class), AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
+    }
+
+    private void finishCleanup(ReinstallCommand bootDisk) {
+        acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "cleanup-boot-disk-key");
+        acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "cleanup-clear-key");
+    }
+
+    private ReinstallCommand commandFor(long server) {
+        return ReinstallCommand.newBuilder()
+                .setCommandId(stateOf(server).getPendingCommandId())
+                .setServerId(server)
+                .setReinstallId(stateOf(server).getReinstallId())
+                .setIssuedAt(clock)
+                .setIssuedBy("test")
+                .setPayload(CancelReinstall.newBuilder().build())
+                .build();
+    }
+
+    private static HostkeyCallFailed failure(HostkeyErrorClass error, String call, String message) {
+        return HostkeyCallFailed.newBuilder().setCall(call).setErrorClass(error).setMessage(message).build();
+    }
+
+    private static ReinstallValidated validatedIn(String location) {
+        return ReinstallValidated.newBuilder().setOsName("Ubuntu 22.04").setServerType("bm").setLocation(location).build();
+    }
+}
