@@ -378,6 +378,8 @@ public final class ReinstallStateMachine {
                         .setStageTimes(stageTimes)
                         .build();
                 if (stage.getStage() >= 5) {
+                    // The server is online: a reboot callback still outstanding no longer matters.
+                    out.state = ReinstallState.newBuilder(out.state).setPendingCallbackKey(null).build();
                     out.advance(SETTING_BOOT_DISK, now);
                 } else {
                     out.deadline(DeadlineKind.NEXT_STAGE, settings.nextStage(), now);

@@ -261,11 +261,11 @@ public final class ReinstallValidator {
         }
         SshWire wire = new SshWire(blob);
         if (!wire.nextEquals(type)) {
-            return failSshKey("sshKey key data is not a " + type + " key: the type in front does not match the key,"
-                    + " or the key is damaged");
+            return failSshKey("sshKey key data does not encode the type in front of it (" + type + "): correct the type,"
+                    + " or paste the key again if it is damaged");
         }
         if (!hasLayoutOf(type, wire)) {
-            return failSshKey("sshKey key data is truncated or damaged for a " + type + " key: paste the whole"
+            return failSshKey("sshKey key data is truncated or damaged (type " + type + "): paste the whole"
                     + " public key line");
         }
         return Optional.empty();

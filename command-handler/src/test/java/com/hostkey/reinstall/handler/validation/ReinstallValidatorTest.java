@@ -328,7 +328,7 @@ class ReinstallValidatorTest {
         static Stream<Arguments> invalidKeys() {
             String ed25519Data = Base64.getEncoder().encodeToString(ed25519Blob());
             return Stream.of(
-                    arguments("blob type mismatch", "ssh-rsa " + ed25519Data + " admin", "is not a ssh-rsa key"),
+                    arguments("blob type mismatch", "ssh-rsa " + ed25519Data + " admin", "does not encode the type in front of it (ssh-rsa)"),
                     arguments("unsupported type", "ssh-dss " + ed25519Data, "must start with a key type"),
                     arguments("options in front", "from=\"10.0.0.1\" " + ED25519_KEY, "must start with a key type"),
                     arguments("private key header", "-----BEGIN OPENSSH PRIVATE KEY----- abc", "must start with a key type"),
@@ -338,11 +338,11 @@ class ReinstallValidatorTest {
                     arguments("two keys on two lines", ED25519_KEY + "\n" + ED25519_KEY, "single line"),
                     arguments("trailing line break", ED25519_KEY + "\n", "single line"),
                     arguments("carriage return", ED25519_KEY + "\r", "single line"),
-                    arguments("empty blob", "ssh-ed25519 AAAA", "is not a ssh-ed25519 key"),
-                    arguments("blob of random bytes", keyLine("ssh-ed25519", filled(40, 0x41)), "is not a ssh-ed25519 key"),
+                    arguments("empty blob", "ssh-ed25519 AAAA", "does not encode the type in front of it (ssh-ed25519)"),
+                    arguments("blob of random bytes", keyLine("ssh-ed25519", filled(40, 0x41)), "does not encode the type in front of it (ssh-ed25519)"),
                     arguments("length prefix longer than the blob",
                             keyLine("ssh-ed25519", ByteBuffer.allocate(8).putInt(1000).put(ascii("ssh-")).array()),
-                            "is not a ssh-ed25519 key"),
+                            "does not encode the type in front of it (ssh-ed25519)"),
                     arguments("ed25519 key too short",
                             keyLine("ssh-ed25519", blob(ascii("ssh-ed25519"), filled(31, 1))), "truncated or damaged"),
                     arguments("ed25519 key missing", keyLine("ssh-ed25519", blob(ascii("ssh-ed25519"))), "truncated or damaged"),
@@ -373,7 +373,7 @@ class ReinstallValidatorTest {
             String relabelled = "ecdsa-sha2-nistp256" + ed25519.substring("ssh-ed25519".length());
 
             assertFailure(checkFields(b -> b.setSshKey(relabelled)), RejectionReason.INVALID_SSH_KEY, "sshKey",
-                    "is not a ecdsa-sha2-nistp256 key");
+                    "does not encode the type in front of it (ecdsa-sha2-nistp256)");
         }
     }
 
