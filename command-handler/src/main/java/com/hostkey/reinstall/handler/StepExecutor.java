@@ -25,12 +25,11 @@ import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
+import com.hostkey.reinstall.handler.validation.ReinstallValidator;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +45,13 @@ public final class StepExecutor {
 
     private final HostkeyApi hostkey;
     private final SecretOpener secrets;
+    private final ReinstallValidator validator;
     private final Clock clock;
 
-    public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, Clock clock) {
+    public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock) {
         this.hostkey = hostkey;
         this.secrets = secrets;
+        this.validator = validator;
         this.clock = clock;
     }
 
@@ -120,30 +121,45 @@ public final class StepExecutor {
                 .build();
     }
 
-    /** The reads that must pass before anything touches the server. */
+    /**
+     * Field checks, then the reads that must pass before anything touches the server. The sealed
+     * secrets are opened here only to check them, and dropped at once.
+     */
     private Object validate(long serverId, ValidateReinstall command) {
-        List<OsOffer> offers;
+        String rootPassword;
+        String script;
         try {
+            rootPassword = command.getRootPassword() == null ? null : secrets.open(command.getRootPassword());
+            script = command.getPostInstallScript() == null ? null : secrets.open(command.getPostInstallScript());
+        } catch (SecretOpener.CannotOpenException e) {
+            return rejected(RejectionReason.UNSEALABLE_SECRET, "rootPassword",
+                    "a sealed secret cannot be opened by this command handler (" + e.getMessage() + "); seal it with the handler's current public key");
+        }
+        Optional<ValidationFailed> fieldProblem = validator.checkFields(command, rootPassword, script);
+        if (fieldProblem.isPresent()) {
+            return fieldProblem.get();
+        }
+        List<OsOffer> offers;
+        ServerFacts facts;
+        try {
+            facts = hostkey.show(command.getAccount(), serverId);
             offers = hostkey.listOs(command.getAccount(), serverId);
         } catch (HostkeyException.Rejected e) {
-            return rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": " + e.hostkeyMessage());
+            boolean unknownServer = e.hostkeyMessage() != null && e.hostkeyMessage().toLowerCase().contains("not found")
+                    && !e.hostkeyMessage().toLowerCase().contains("no os");
+            return unknownServer
+                    ? rejected(RejectionReason.SERVER_NOT_FOUND, "serverId", "Hostkey does not know server " + serverId
+                            + " for account " + command.getAccount() + ": " + e.hostkeyMessage())
+                    : rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": " + e.hostkeyMessage());
         }
-        Optional<OsOffer> os = offers.stream().filter(o -> o.id() == command.getOsId()).findFirst();
-        if (os.isEmpty()) {
-            return rejected(RejectionReason.OS_NOT_OFFERED, "osId", "OS " + command.getOsId() + " is not offered for server " + serverId
-                    + " (offered: " + offers.stream().map(o -> String.valueOf(o.id())).collect(Collectors.joining(", ")) + ")");
+        List<JenkinsTask> tasks = command.getJenkinsTasks().isEmpty() ? List.of() : hostkey.jenkinsTasks(command.getAccount());
+        Optional<ValidationFailed> serverProblem = validator.checkAgainstServer(command, offers, facts, tasks);
+        if (serverProblem.isPresent()) {
+            return serverProblem.get();
         }
-        if (!command.getJenkinsTasks().isEmpty()) {
-            Set<String> known = hostkey.jenkinsTasks(command.getAccount()).stream().map(JenkinsTask::id).collect(Collectors.toSet());
-            for (String task : command.getJenkinsTasks()) {
-                if (!known.contains(task)) {
-                    return rejected(RejectionReason.UNKNOWN_JENKINS_TASK, "jenkinsTasks", "Jenkins task '" + task + "' does not exist");
-                }
-            }
-        }
-        ServerFacts facts = hostkey.show(command.getAccount(), serverId);
+        String osName = offers.stream().filter(o -> o.id() == command.getOsId()).map(OsOffer::name).findFirst().orElse(null);
         return ReinstallValidated.newBuilder()
-                .setOsName(os.get().name())
+                .setOsName(osName == null ? "OS " + command.getOsId() : osName)
                 .setServerType(facts.type())
                 .setLocation(facts.location())
                 .build();

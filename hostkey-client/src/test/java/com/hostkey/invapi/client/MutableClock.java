@@ -19,6 +19,10 @@ final class MutableClock extends Clock {
         now.updateAndGet(i -> i.plus(d));
     }
 
+    void set(Instant instant) {
+        now.set(instant);
+    }
+
     @Override
     public Instant instant() {
         return now.get();

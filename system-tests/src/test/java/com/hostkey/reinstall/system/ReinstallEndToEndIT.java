@@ -78,6 +78,7 @@ class ReinstallEndToEndIT {
         assertThat(events).containsOnlyOnce("ActionCompleted:REBOOT");
         assertThat(events.stream().filter(e -> !e.equals("ActionCompleted:REBOOT")).toList()).containsExactly(
                 "ReinstallValidated",
+                "AdmissionGranted",
                 "ReinstallKeyCreated",
                 "ActionAccepted:CREATE_PXE", "ActionCompleted:CREATE_PXE",
                 "ActionAccepted:BOOT_FROM_PXE", "ActionCompleted:BOOT_FROM_PXE",
@@ -96,7 +97,7 @@ class ReinstallEndToEndIT {
                 .map(ReinstallEndToEndIT::describe)
                 .toList();
         assertThat(calls).containsExactly(
-                "os/list", "eq/show", "eq/reinstall", "eq/create_pxe", "eq/boot_dev:pxe", "eq/reboot",
+                "eq/show", "os/list", "eq/reinstall", "eq/create_pxe", "eq/boot_dev:pxe", "eq/reboot",
                 "eq/boot_dev:disk", "jenkins/run_task", "eq/clear_pxe");
 
         // The server is left as an operator expects it: reinstalled once, booting from disk, no PXE config.
@@ -184,27 +185,15 @@ class ReinstallEndToEndIT {
     }
 
     private static void submit(ReinstallCommand command) throws Exception {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
-        try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(config, new StringSerializer(),
-                stack.topics.commands.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command)).get();
-        }
+        stack.submit(command);
     }
 
     private static List<ReinstallCompletion> completionsFor(long server) {
-        return TopicReader.readAll(stack.kafka.bootstrapServers(), ReinstallTopics.COMPLETIONS,
-                        stack.topics.completions.valueSerde().deserializer()).stream()
-                .filter(r -> r.key().equals(String.valueOf(server)))
-                .map(ConsumerRecord::value)
-                .toList();
+        return stack.completionsFor(server);
     }
 
     private static List<String> eventsFor(long server) {
-        return TopicReader.readAll(stack.kafka.bootstrapServers(), ReinstallTopics.EVENTS,
-                        stack.topics.events.valueSerde().deserializer()).stream()
-                .filter(r -> r.key().equals(String.valueOf(server)))
-                .map(r -> describe(r.value()))
-                .toList();
+        return stack.eventsFor(server).stream().map(ReinstallEndToEndIT::describe).toList();
     }
 
     private static String describe(ReinstallEvent event) {

@@ -8,6 +8,8 @@ import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.handler.CommandHandler;
 import com.hostkey.reinstall.handler.HandlerConfig;
 import com.hostkey.reinstall.handler.StepExecutor;
+import com.hostkey.reinstall.handler.validation.ReinstallValidator;
+import com.hostkey.reinstall.handler.validation.ValidationLimits;
 import com.hostkey.reinstall.poller.PollerConfig;
 import com.hostkey.reinstall.poller.StagePoller;
 import com.hostkey.reinstall.projector.AdmissionSettings;
@@ -31,7 +33,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The whole system in one test JVM, every part real: a KRaft broker, Apicurio Registry (child
@@ -55,6 +65,10 @@ final class ReinstallStack implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     ReinstallStack(double timeScale) throws IOException {
+        this(timeScale, SagaSettings.defaults(), AdmissionSettings.defaults());
+    }
+
+    ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission) throws IOException {
         workDir = Files.createTempDirectory("reinstall-it-");
         kafka = KafkaTestCluster.start(1);
         closeables.add(kafka);
@@ -81,7 +95,7 @@ final class ReinstallStack implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
                 "it-projector-" + suffix, workDir.resolve("state").toString(), "127.0.0.1", 0, 1,
-                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofMillis(200)));
+                saga, admission, Duration.ofMillis(200)));
         closeables.add(projector);
 
         HostkeyClient handlerClient = hostkeyClient();
@@ -89,7 +103,8 @@ final class ReinstallStack implements AutoCloseable {
         HandlerConfig handlerConfig = new HandlerConfig(kafka.bootstrapServers(), registry.url(), "it-handler-" + suffix,
                 "it-handler-" + suffix + "-0", Map.of(SEALING_KEY_ID, workDir.resolve(SEALING_KEY_ID + ".key.pem")));
         closeables.add(CommandHandler.start(handlerConfig,
-                new StepExecutor(handlerClient, handlerConfig.secretOpener(), Clock.systemUTC())));
+                new StepExecutor(handlerClient, handlerConfig.secretOpener(),
+                        new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC())));
 
         HostkeyClient pollerClient = hostkeyClient();
         closeables.add(pollerClient);
@@ -102,6 +117,43 @@ final class ReinstallStack implements AutoCloseable {
                 .account("default", new Credentials(API_KEY, PIN))
                 .requestsPerSecond(500)
                 .build());
+    }
+
+    /** Publishes an upstream command as a provisioning system would. */
+    void submit(ReinstallCommand command) throws Exception {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(config, new StringSerializer(),
+                topics.commands.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command)).get();
+        }
+    }
+
+    ReinstallCommand upstream(long server, Object payload) {
+        return ReinstallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setServerId(server)
+                .setIssuedAt(java.time.Instant.now())
+                .setIssuedBy("it-upstream")
+                .setPayload(payload)
+                .build();
+    }
+
+    /** The completion records of one server, read_committed, as billing reads them. */
+    List<ReinstallCompletion> completionsFor(long server) {
+        return TopicReader.readAll(kafka.bootstrapServers(), ReinstallTopics.COMPLETIONS, topics.completions.valueSerde().deserializer())
+                .stream()
+                .filter(r -> r.key().equals(String.valueOf(server)))
+                .map(ConsumerRecord::value)
+                .toList();
+    }
+
+    /** The events of one server, in order. */
+    List<ReinstallEvent> eventsFor(long server) {
+        return TopicReader.readAll(kafka.bootstrapServers(), ReinstallTopics.EVENTS, topics.events.valueSerde().deserializer())
+                .stream()
+                .filter(r -> r.key().equals(String.valueOf(server)))
+                .map(ConsumerRecord::value)
+                .toList();
     }
 
     String queryUrl(String path) {
