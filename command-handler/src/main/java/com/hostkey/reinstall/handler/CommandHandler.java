@@ -1,21 +1,29 @@
 package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,6 +34,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -34,40 +48,63 @@ import org.slf4j.LoggerFactory;
 /**
  * The command handler's consume-call-produce loop.
  *
- * <p>Reads reinstall-commands (key: server id; value: {@link ReinstallCommand}, read_committed),
- * executes each step command through {@link StepExecutor}, and writes the outcomes to
- * reinstall-events ({@link ReinstallEvent}) in one Kafka transaction together with the consumed
- * offsets. Upstream commands (ReinstallServer, CancelReinstall) are the projector's and skipped.
+ * <p>In: reinstall-commands (key: server id; {@link ReinstallCommand}; read_committed). Out:
+ * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted),
+ * reinstall-dead-letters (raw records that cannot be read). Upstream commands (ReinstallServer,
+ * CancelReinstall, ReleaseServer) belong to the projector and are skipped.
  *
- * <p>Servers of one poll batch run concurrently on virtual threads; one server's commands run in
- * order.
+ * <p>Effectively once, per poll batch:
+ * <ol>
+ *   <li>a first transaction commits an intent for every call that must not be repeated blindly
+ *       (create_pxe, reboot, Jenkins launch);</li>
+ *   <li>the calls run, servers concurrently on virtual threads, one server's commands in order;</li>
+ *   <li>a second transaction publishes every outcome event, removes the intents and commits the
+ *       consumed offsets.</li>
+ * </ol>
+ * A crash before (1) commits replays the commands as if new. A crash between (1) and (3) replays
+ * them with their intent still open: the outcome is unknown, so the call is not repeated; an
+ * AMBIGUOUS outcome is published instead and the projector reconciles (a reboot, for instance, is
+ * judged by whether installer stage 1 arrives). Idempotent calls (reads, boot_dev, clear_pxe, the
+ * reinstall key) are simply repeated.
  */
 public final class CommandHandler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
 
-    private final KafkaConsumer<String, ReinstallCommand> consumer;
-    private final KafkaProducer<String, ReinstallEvent> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final HandlerConfig config;
     private final ReinstallTopics topics;
+    private final Deserializer<ReinstallCommand> commands;
+    private final Serializer<ReinstallEvent> events;
+    private final Serializer<CallIntent> intents;
     private final StepExecutor executor;
+    private final Clock clock;
+    /** Open intents of the servers in the assigned partitions, by server id. */
+    private final Map<String, CallIntent> openIntents = new ConcurrentHashMap<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread loop;
 
-    private CommandHandler(HandlerConfig config, ReinstallTopics topics, StepExecutor executor) {
+    private CommandHandler(HandlerConfig config, ReinstallTopics topics, StepExecutor executor, Clock clock) {
+        this.config = config;
         this.topics = topics;
         this.executor = executor;
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), topics.commands.valueSerde().deserializer());
-        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
+        this.clock = clock;
+        this.commands = topics.commands.valueSerde().deserializer();
+        this.events = topics.events.valueSerde().serializer();
+        this.intents = topics.intents.valueSerde().serializer();
+        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         this.loop = Thread.ofPlatform().name("command-handler-loop").unstarted(this::run);
     }
 
     public static CommandHandler start(HandlerConfig config, StepExecutor executor) {
-        CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor);
+        CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC());
         handler.producer.initTransactions();
-        handler.consumer.subscribe(List.of(handler.topics.commands.name()));
+        handler.consumer.subscribe(List.of(handler.topics.commands.name()), handler.new ReloadIntents());
         handler.loop.start();
-        log.info("command-handler started: group={}", config.groupId());
+        log.info("command-handler started: group={} transactional.id={}", config.groupId(), config.transactionalId());
         return handler;
     }
 
@@ -80,29 +117,33 @@ public final class CommandHandler implements AutoCloseable {
         // Offsets commit inside the producer's transaction, never on their own.
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Bounds the work of one batch: its calls must end well within max.poll.interval.ms.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        props.putAll(config.clientSecurity());
         return props;
     }
 
     static Properties producerConfig(HandlerConfig config) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        // Events and consumed offsets commit atomically; a fenced zombie cannot write.
+        // Intents, events and consumed offsets commit atomically; a fenced zombie cannot write.
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.putAll(config.clientSecurity());
         return props;
     }
 
     private void run() {
         try {
             while (running.get()) {
-                ConsumerRecords<String, ReinstallCommand> records = consumer.poll(Duration.ofMillis(100));
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (!records.isEmpty()) {
                     handleBatch(records);
                 }
             }
         } catch (ProducerFencedException e) {
             log.error("command-handler fenced by a newer instance with the same transactional id; stopping");
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+        } catch (WakeupException e) {
             // close() woke the loop up.
         } catch (RuntimeException e) {
             log.error("command-handler loop failed: {}", e.toString(), e);
@@ -112,33 +153,90 @@ public final class CommandHandler implements AutoCloseable {
         }
     }
 
-    private void handleBatch(ConsumerRecords<String, ReinstallCommand> records) {
-        Map<String, List<ConsumerRecord<String, ReinstallCommand>>> byServer = new LinkedHashMap<>();
-        for (ConsumerRecord<String, ReinstallCommand> record : records) {
-            if (record.value() != null && StepExecutor.isStepCommand(record.value())) {
-                byServer.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record);
+    /** One command of a batch and what happens to it. */
+    private record Work(ConsumerRecord<String, byte[]> record, ReinstallCommand command, boolean outcomeUnknown, CallIntent intent) {}
+
+    private void handleBatch(ConsumerRecords<String, byte[]> records) {
+        List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+        Map<String, List<Work>> byServer = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            ReinstallCommand command;
+            try {
+                command = commands.deserialize(record.topic(), record.value());
+            } catch (RuntimeException e) {
+                deadLetters.add(deadLetter(record, e));
+                continue;
+            }
+            if (command == null || !StepExecutor.isStepCommand(command)) {
+                continue;
+            }
+            CallIntent open = openIntents.get(record.key());
+            boolean unknown = open != null && open.getCommandId().equals(command.getCommandId());
+            CallIntent intent = !unknown && StepExecutor.mustNotRepeatBlindly(command) ? intentFor(command) : null;
+            byServer.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Work(record, command, unknown, intent));
+        }
+
+        List<Work> intentsToRecord = byServer.values().stream().flatMap(List::stream).filter(w -> w.intent() != null).toList();
+        if (!intentsToRecord.isEmpty()) {
+            // Durable before any call is made: a crash from here on finds these intents open.
+            inTransaction(() -> intentsToRecord.forEach(w -> send(topics.intents.name(), w.record().key(),
+                    intents.serialize(topics.intents.name(), w.intent()))));
+            intentsToRecord.forEach(w -> openIntents.put(w.record().key(), w.intent()));
+        }
+
+        List<Future<List<ReinstallEvent>>> results = new ArrayList<>();
+        for (List<Work> serverWork : byServer.values()) {
+            results.add(calls.submit(() -> serverWork.stream()
+                    .map(w -> w.outcomeUnknown() ? executor.outcomeUnknown(w.command()) : executor.execute(w.command()))
+                    .toList()));
+        }
+        List<ReinstallEvent> outcomes = new ArrayList<>();
+        for (Future<List<ReinstallEvent>> result : results) {
+            try {
+                outcomes.addAll(result.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while calling Hostkey", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a step failed unexpectedly", e.getCause());
             }
         }
-        List<Future<List<ReinstallEvent>>> results = new ArrayList<>();
-        for (List<ConsumerRecord<String, ReinstallCommand>> serverCommands : byServer.values()) {
-            results.add(calls.submit(() -> serverCommands.stream().map(r -> executor.execute(r.value())).toList()));
-        }
+
+        List<String> closedServers = byServer.entrySet().stream()
+                .filter(e -> e.getValue().stream().anyMatch(w -> w.intent() != null || w.outcomeUnknown()))
+                .map(Map.Entry::getKey)
+                .toList();
+        inTransaction(() -> {
+            for (ReinstallEvent event : outcomes) {
+                String key = String.valueOf(event.getServerId());
+                send(topics.events.name(), key, events.serialize(topics.events.name(), event));
+            }
+            closedServers.forEach(server -> send(topics.intents.name(), server, null));
+            deadLetters.forEach(producer::send);
+            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+        });
+        closedServers.forEach(openIntents::remove);
+    }
+
+    private CallIntent intentFor(ReinstallCommand command) {
+        return CallIntent.newBuilder()
+                .setCommandId(command.getCommandId())
+                .setServerId(command.getServerId())
+                .setReinstallId(command.getReinstallId())
+                .setCall(StepExecutor.callOf(command))
+                .setStartedAt(clock.instant())
+                .build();
+    }
+
+    private void send(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    private void inTransaction(Runnable body) {
         producer.beginTransaction();
         try {
-            for (Future<List<ReinstallEvent>> result : results) {
-                for (ReinstallEvent event : result.get()) {
-                    producer.send(new ProducerRecord<>(topics.events.name(), String.valueOf(event.getServerId()), event));
-                }
-            }
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            body.run();
             producer.commitTransaction();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            producer.abortTransaction();
-            throw new IllegalStateException("interrupted while calling Hostkey", e);
-        } catch (ExecutionException e) {
-            producer.abortTransaction();
-            throw new IllegalStateException("a step failed unexpectedly", e.getCause());
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
@@ -147,13 +245,74 @@ public final class CommandHandler implements AutoCloseable {
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, ReinstallCommand> records) {
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
+        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dlq.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.source.partition", String.valueOf(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.source.offset", String.valueOf(record.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.error.class", error.getClass().getName().getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.error.message", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.service", "command-handler".getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(ReinstallTopics.DEAD_LETTERS, null, record.key(), record.value(), headers);
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, ReinstallCommand>> list = records.records(partition);
+            List<ConsumerRecord<String, byte[]>> list = records.records(partition);
             offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
         }
         return offsets;
+    }
+
+    /** Reloads the open intents of the servers whose command partitions this instance now owns. */
+    private final class ReloadIntents implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            openIntents.clear();
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            openIntents.clear();
+            List<TopicPartition> intentPartitions = partitions.stream()
+                    .map(p -> new TopicPartition(topics.intents.name(), p.partition()))
+                    .toList();
+            openIntents.putAll(IntentLog.read(config, topics, intentPartitions));
+            if (!openIntents.isEmpty()) {
+                log.warn("command-handler found {} call(s) whose outcome is unknown after a restart: {}", openIntents.size(),
+                        openIntents.values().stream().map(i -> i.getCall() + " on " + i.getServerId()).toList());
+            }
+        }
+    }
+
+    /** Reads the compacted intent log of some partitions to its end. */
+    static final class IntentLog {
+        private IntentLog() {}
+
+        static Map<String, CallIntent> read(HandlerConfig config, ReinstallTopics topics, List<TopicPartition> partitions) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + "-intent-reader-" + UUID.randomUUID());
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.putAll(config.clientSecurity());
+            Map<String, CallIntent> open = new HashMap<>();
+            Deserializer<CallIntent> values = topics.intents.valueSerde().deserializer();
+            try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+                reader.assign(partitions);
+                reader.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+                while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
+                    for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                        Optional<CallIntent> intent = Optional.ofNullable(record.value()).map(v -> values.deserialize(record.topic(), v));
+                        intent.ifPresentOrElse(i -> open.put(record.key(), i), () -> open.remove(record.key()));
+                    }
+                }
+            }
+            return open;
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -21,13 +23,21 @@ import java.util.UUID;
  * @param groupId           HANDLER_GROUP_ID (default reinstall-command-handler)
  * @param transactionalId   HANDLER_TRANSACTIONAL_ID, unique per instance (default group id + random suffix)
  * @param sealingKeys       SEALING_PRIVATE_KEYS: comma-separated {@code keyId=path-to-PKCS#8-PEM} (required)
+ * @param clientSecurity    SASL/SSL client settings (see {@link KafkaClientSecurity})
  */
 public record HandlerConfig(
         String bootstrapServers,
         String schemaRegistryUrl,
         String groupId,
         String transactionalId,
-        Map<String, Path> sealingKeys) {
+        Map<String, Path> sealingKeys,
+        Properties clientSecurity) {
+
+    /** Settings without SASL/SSL, for tests and local stacks. */
+    public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
+                         Map<String, Path> sealingKeys) {
+        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties());
+    }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
         String groupId = env.optional("HANDLER_GROUP_ID", "reinstall-command-handler");
@@ -37,7 +47,8 @@ public record HandlerConfig(
                 env.required("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry URL"),
                 groupId,
                 env.optional("HANDLER_TRANSACTIONAL_ID", groupId + "-" + UUID.randomUUID()),
-                keys == null ? Map.of() : parseKeys(keys));
+                keys == null ? Map.of() : parseKeys(keys),
+                KafkaClientSecurity.fromEnv(env));
         env.validate("command-handler");
         return config;
     }

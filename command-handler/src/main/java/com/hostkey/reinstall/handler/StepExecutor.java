@@ -69,6 +69,47 @@ public final class StepExecutor {
         };
     }
 
+    /**
+     * True for calls that must never be repeated without evidence that the first one did not take
+     * effect: an intent is recorded before them.
+     */
+    public static boolean mustNotRepeatBlindly(ReinstallCommand command) {
+        return switch (command.getPayload()) {
+            case CreatePxeConfig c -> true;
+            case RebootServer r -> true;
+            case RunJenkinsTask r -> true;
+            default -> false;
+        };
+    }
+
+    /** The invapi call a step command makes, as {@code module/action}. */
+    public static String callOf(ReinstallCommand command) {
+        return switch (command.getPayload()) {
+            case ValidateReinstall v -> "os/list";
+            case CreateReinstallKey c -> "eq/reinstall";
+            case CreatePxeConfig c -> "eq/create_pxe";
+            case SetBootDevice s -> "eq/boot_dev";
+            case RebootServer r -> "eq/reboot";
+            case RunJenkinsTask r -> "jenkins/run_task";
+            case ClearPxeConfig c -> "eq/clear_pxe";
+            default -> "unknown";
+        };
+    }
+
+    /**
+     * The event for a command redelivered with its intent still open: the call may or may not have
+     * been applied before a crash, so it is not repeated; the projector reconciles.
+     */
+    public ReinstallEvent outcomeUnknown(ReinstallCommand command) {
+        log.warn("server={} reinstall={} command={} {} was started before a restart and its outcome is unknown; not repeating it",
+                command.getServerId(), command.getReinstallId(), command.getCommandId(), callOf(command));
+        return eventFor(command, HostkeyCallFailed.newBuilder()
+                .setCall(callOf(command))
+                .setErrorClass(HostkeyErrorClass.AMBIGUOUS)
+                .setMessage("outcome unknown: the command handler restarted after sending the call")
+                .build());
+    }
+
     /** Runs the command's call; every outcome, failures included, becomes one event. */
     public ReinstallEvent execute(ReinstallCommand command) {
         long serverId = command.getServerId();
@@ -110,9 +151,13 @@ public final class StepExecutor {
         }
         log.info("server={} reinstall={} command={} {} -> {}", serverId, command.getReinstallId(), command.getCommandId(),
                 command.getPayload().getClass().getSimpleName(), outcome.getClass().getSimpleName());
+        return eventFor(command, outcome);
+    }
+
+    private ReinstallEvent eventFor(ReinstallCommand command, Object outcome) {
         return ReinstallEvent.newBuilder()
                 .setEventId(command.getCommandId() + ":outcome")
-                .setServerId(serverId)
+                .setServerId(command.getServerId())
                 .setReinstallId(command.getReinstallId())
                 .setCommandId(command.getCommandId())
                 .setOccurredAt(clock.instant())

@@ -2,6 +2,7 @@ package com.hostkey.invapi.client;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * A token bucket per account: bursts up to one second's worth of requests, then
@@ -10,17 +11,31 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class RateLimiter {
 
+    /** Waits for a number of nanoseconds; replaced in tests to observe the waits without waiting. */
+    @FunctionalInterface
+    interface NanoSleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
     private final double perSecond;
     private final double capacity;
+    private final LongSupplier nanoTime;
+    private final NanoSleeper sleeper;
     private final ReentrantLock lock = new ReentrantLock();
     private double tokens;
     private long lastRefillNanos;
 
     RateLimiter(double perSecond) {
+        this(perSecond, System::nanoTime, TimeUnit.NANOSECONDS::sleep);
+    }
+
+    RateLimiter(double perSecond, LongSupplier nanoTime, NanoSleeper sleeper) {
         this.perSecond = perSecond;
         this.capacity = Math.max(1, perSecond);
+        this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
         this.tokens = capacity;
-        this.lastRefillNanos = System.nanoTime();
+        this.lastRefillNanos = nanoTime.getAsLong();
     }
 
     /** Blocks until a request may be sent. */
@@ -28,7 +43,7 @@ final class RateLimiter {
         long waitNanos;
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             tokens = Math.min(capacity, tokens + (now - lastRefillNanos) / 1e9 * perSecond);
             lastRefillNanos = now;
             tokens -= 1;
@@ -37,7 +52,7 @@ final class RateLimiter {
             lock.unlock();
         }
         if (waitNanos > 0) {
-            TimeUnit.NANOSECONDS.sleep(waitNanos);
+            sleeper.sleep(waitNanos);
         }
     }
 }

@@ -246,13 +246,16 @@ class HostkeyClientErrorsTest extends InvapiTestBase {
 
     @Test
     void shouldRetryReadAfterTimeoutThenRaiseTransient() {
+        // A callback check needs no login, so the short timeout can only ever hit the delayed answer.
         client.close();
-        client = newClient(config().readTimeout(Duration.ofMillis(200)).build());
-        invapi.enqueue("auth/login", json(FakeInvapi.loginBody(FakeInvapi.token(1), clock.instant().getEpochSecond() + 3600)));
-        invapi.always("eq/show", new MockResponse.Builder().headersDelay(2, TimeUnit.SECONDS).body(ok("")).build());
+        client = newClient(config().callbackTimeout(Duration.ofMillis(200)).build());
+        invapi.always("eq_callback/check", new MockResponse.Builder().headersDelay(2, TimeUnit.SECONDS)
+                .body("{\"result\":\"Not ready\"}").build());
 
-        assertThatThrownBy(() -> client.show("default", SERVER)).isInstanceOf(HostkeyException.Transient.class);
-        assertThat(invapi.count("eq/show")).isEqualTo(3);
+        assertThatThrownBy(() -> client.checkCallback(CALLBACK))
+                .isInstanceOf(HostkeyException.Transient.class).hasMessageContaining("timed out");
+        assertThat(invapi.count("eq_callback/check")).isEqualTo(3);
+        assertThat(sleeps).hasSize(2);
     }
 
     @Test

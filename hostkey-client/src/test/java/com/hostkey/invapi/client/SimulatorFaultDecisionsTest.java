@@ -120,9 +120,10 @@ class SimulatorFaultDecisionsTest {
 
     @Test
     void shouldRetryAReadThatHangsOnceAndSucceed() {
-        HostkeyClient impatient = client(b -> b.callbackTimeout(SHORT_TIMEOUT));
+        // The second attempt must succeed within the timeout, so it is longer here than where every attempt hangs.
+        HostkeyClient impatient = client(b -> b.callbackTimeout(Duration.ofSeconds(1)));
         String key = client.status("default", SERVER).callbackKey();
-        sim.faults().on("eq_callback", "check").hang(1.0, HANG).times(1);
+        sim.faults().on("eq_callback", "check").hang(1.0, Duration.ofMillis(2500)).times(1);
 
         CallbackAnswer answer = impatient.checkCallback(key);
 

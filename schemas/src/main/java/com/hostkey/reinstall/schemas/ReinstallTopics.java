@@ -2,6 +2,7 @@ package com.hostkey.reinstall.schemas;
 
 import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
 import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
+import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
@@ -25,6 +26,9 @@ import org.apache.kafka.common.serialization.Serdes;
  *   <li>{@link #completions}: reinstall-completions, {@link ReinstallCompletion}: one per reinstall, for billing.</li>
  *   <li>{@link #admissions}: reinstall-admissions, {@link AdmissionMessage}: slot requests and releases,
  *       all under the key {@value #ADMISSION_SCOPE} so one owner counts them.</li>
+ *   <li>{@link #intents}: reinstall-intents (compacted), {@link CallIntent}: calls the handler started
+ *       and has not yet published the outcome of.</li>
+ *   <li>{@value #DEAD_LETTERS}: raw records no service could read, with the reason in headers.</li>
  * </ul>
  */
 public final class ReinstallTopics {
@@ -34,6 +38,8 @@ public final class ReinstallTopics {
     public static final String POLL_TARGETS = "reinstall-poll-targets";
     public static final String COMPLETIONS = "reinstall-completions";
     public static final String ADMISSIONS = "reinstall-admissions";
+    public static final String INTENTS = "reinstall-intents";
+    public static final String DEAD_LETTERS = "reinstall-dead-letters";
     /** The one key of reinstall-admissions: every slot request and release goes to one owner. */
     public static final String ADMISSION_SCOPE = "fleet";
 
@@ -42,6 +48,7 @@ public final class ReinstallTopics {
     public final Topic<String, PollTargets> pollTargets;
     public final Topic<String, ReinstallCompletion> completions;
     public final Topic<String, AdmissionMessage> admissions;
+    public final Topic<String, CallIntent> intents;
     private final Map<String, ?> serdeConfig;
 
     private ReinstallTopics(Map<String, ?> serdeConfig) {
@@ -51,6 +58,7 @@ public final class ReinstallTopics {
         this.pollTargets = topic(POLL_TARGETS, PollTargets.class);
         this.completions = topic(COMPLETIONS, ReinstallCompletion.class);
         this.admissions = topic(ADMISSIONS, AdmissionMessage.class);
+        this.intents = topic(INTENTS, CallIntent.class);
     }
 
     /** @param serdeConfig at least {@code schema.registry.url}; optionally {@code auto.register.schemas} */
@@ -59,7 +67,7 @@ public final class ReinstallTopics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(commands, events, pollTargets, completions, admissions);
+        return List.of(commands, events, pollTargets, completions, admissions, intents);
     }
 
     /** The serde of the admission store's values. */

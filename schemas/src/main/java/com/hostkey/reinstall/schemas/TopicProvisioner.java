@@ -33,6 +33,17 @@ public final class TopicProvisioner {
                 missing.add(new NewTopic(ReinstallTopics.ADMISSIONS, 1, replication)
                         .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
             }
+            if (!existing.contains(ReinstallTopics.INTENTS)) {
+                // Compacted and co-partitioned with the commands: a handler reloads the open intents
+                // of exactly the command partitions it is assigned.
+                missing.add(new NewTopic(ReinstallTopics.INTENTS, partitions, replication).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
+            }
+            if (!existing.contains(ReinstallTopics.DEAD_LETTERS)) {
+                missing.add(new NewTopic(ReinstallTopics.DEAD_LETTERS, partitions, replication)
+                        .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
+            }
             if (!existing.contains(ReinstallTopics.POLL_TARGETS)) {
                 // Compacted: the latest record per server is the set of keys to poll; the poller rebuilds from it.
                 missing.add(new NewTopic(ReinstallTopics.POLL_TARGETS, partitions, replication).configs(Map.of(

@@ -28,6 +28,7 @@ import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
 import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.BootMedia;
+import com.hostkey.reinstall.schemas.avro.CallbackKeyVanished;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
@@ -126,7 +127,7 @@ public final class ReinstallStateMachine {
         legal(CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_PXE_CONFIG, SETTING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(SETTING_BOOT_PXE, AWAITING_BOOT_PXE, SETTING_BOOT_DISK);
-        legal(AWAITING_BOOT_PXE, REBOOTING, SETTING_BOOT_DISK);
+        legal(AWAITING_BOOT_PXE, REBOOTING, SETTING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(REBOOTING, INSTALLING, SETTING_BOOT_DISK);
         legal(INSTALLING, SETTING_BOOT_DISK, SETTING_BOOT_PXE);
         legal(SETTING_BOOT_DISK, AWAITING_BOOT_DISK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED);
@@ -134,7 +135,7 @@ public final class ReinstallStateMachine {
         legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED);
-        legal(AWAITING_PXE_CLEARED, COMPLETED, SETTING_BOOT_DISK, FAILED, CANCELLED);
+        legal(AWAITING_PXE_CLEARED, COMPLETED, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED, CANCELLED);
         legal(COMPLETED);
         legal(FAILED);
         legal(CANCELLED);
@@ -386,6 +387,10 @@ public final class ReinstallStateMachine {
                     out.touch(now);
                 }
             }
+            case CallbackKeyVanished vanished when vanished.getCallbackKey().equals(current.getPendingCallbackKey()) ->
+                    out.actionKeyVanished(now);
+            case CallbackKeyVanished vanished when phase == INSTALLING && vanished.getAction() == null
+                    && vanished.getCallbackKey().equals(current.getReinstallKey()) -> out.masterKeyVanished(vanished, now);
             case InstallFailed installFailed when phase == INSTALLING -> out.fail(FailureKind.INSTALL_FAILED,
                     "install failed after stage " + installFailed.getLastStage() + ": " + installFailed.getReason(), now);
             default -> {
@@ -525,6 +530,44 @@ public final class ReinstallStateMachine {
                 case AWAITING_PXE_CLEARED -> finish(endPhase(), now);
                 default -> throw new IllegalStateException("no callback awaited in " + state.getPhase());
             }
+        }
+
+        /**
+         * An awaited action's key answered "AsyncKey not found": someone received its OK (a poller
+         * that died before publishing it, say). Harmless steps are simply made again; for the others
+         * the saga proceeds, and the next step's own checks (stage 1's deadline after a PXE config
+         * that did not take) catch a wrong guess.
+         */
+        void actionKeyVanished(Instant now) {
+            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).build();
+            switch (state.getPhase()) {
+                case AWAITING_BOOT_PXE -> repeatStep(SETTING_BOOT_PXE, now);
+                case AWAITING_BOOT_DISK -> repeatStep(SETTING_BOOT_DISK, now);
+                case AWAITING_PXE_CLEARED -> repeatStep(CLEARING_PXE_CONFIG, now);
+                case INSTALLING -> touch(now); // the reboot's key: the installer stages decide
+                default -> afterCallback(now);
+            }
+        }
+
+        /** The master key vanished: its final OK was taken. From stage 4 on that means the server is up. */
+        void masterKeyVanished(CallbackKeyVanished vanished, Instant now) {
+            if (Math.max(state.getInstallStage(), vanished.getLastStage()) >= 4) {
+                Map<String, Long> stageTimes = new HashMap<>(state.getStageTimes());
+                stageTimes.putIfAbsent("5", now.toEpochMilli());
+                state = ReinstallState.newBuilder(state).setInstallStage(5).setStageTimes(stageTimes)
+                        .setPendingCallbackKey(null).build();
+                advance(SETTING_BOOT_DISK, now);
+            } else {
+                // Too early to guess: the stage deadline will decide, never a silent stall.
+                touch(now);
+            }
+        }
+
+        void repeatStep(ReinstallPhase step, Instant now) {
+            int attempt = state.getStepAttempt() + 1;
+            enter(step, now);
+            state = ReinstallState.newBuilder(state).setStepAttempt(attempt).build();
+            issue(stepCommandFor(state), now);
         }
 
         ReinstallPhase nextAfterBootDisk() {

@@ -8,6 +8,7 @@ import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.ActionFailed;
 import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.CallbackKeyVanished;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.FailureKind;
@@ -161,11 +162,15 @@ class ReinstallStateMachineModelTest {
                     .setAction(action).setCallbackKey(s.getPendingCallbackKey()).build(), action == AsyncActionKind.CLEAR_PXE));
             inputs.add(event(s, "callback-error-" + action, null, ActionFailed.newBuilder()
                     .setAction(action).setCallbackKey(s.getPendingCallbackKey()).setReason("failed").build(), false));
+            inputs.add(event(s, "callback-vanished-" + action, null, CallbackKeyVanished.newBuilder()
+                    .setAction(action).setCallbackKey(s.getPendingCallbackKey()).build(), false));
         }
         if (s.getPhase() == ReinstallPhase.INSTALLING) {
             inputs.add(event(s, "stage-" + (s.getInstallStage() + 1), null,
                     InstallStageReached.newBuilder().setStage(s.getInstallStage() + 1).build(), false));
             inputs.add(event(s, "install-failed", null, InstallFailed.newBuilder().setLastStage(s.getInstallStage()).setReason("x").build(), false));
+            inputs.add(event(s, "master-key-vanished", null, CallbackKeyVanished.newBuilder()
+                    .setCallbackKey("master").setLastStage(s.getInstallStage()).build(), false));
         }
         inputs.add(new Input("cancel", now -> MACHINE.cancel(s, CancelReinstall.newBuilder().build(), now), false));
         inputs.add(new Input("timers-due", now -> MACHINE.onTimer(s, now.plus(Duration.ofDays(100))), false));
