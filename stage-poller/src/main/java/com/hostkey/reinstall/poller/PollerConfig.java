@@ -1,9 +1,11 @@
 package com.hostkey.reinstall.poller;
 
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The stage poller's settings.
@@ -13,13 +15,20 @@ import java.util.Map;
  * @param groupId           POLLER_GROUP_ID (default reinstall-stage-poller)
  * @param interval          POLLER_INTERVAL_MS between two checks of one key (default 15000, as Hostkey's own tooling)
  * @param requestsPerSecond POLLER_MAX_REQUESTS_PER_SECOND, the eq_callback budget (default 20)
+ * @param clientSecurity    SASL/SSL client settings (see {@link KafkaClientSecurity})
  */
 public record PollerConfig(
         String bootstrapServers,
         String schemaRegistryUrl,
         String groupId,
         Duration interval,
-        int requestsPerSecond) {
+        int requestsPerSecond,
+        Properties clientSecurity) {
+
+    /** Settings without SASL/SSL, for tests and local stacks. */
+    public PollerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, Duration interval, int requestsPerSecond) {
+        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, new Properties());
+    }
 
     public static PollerConfig fromEnv(EnvSettings env) {
         PollerConfig config = new PollerConfig(
@@ -27,7 +36,8 @@ public record PollerConfig(
                 env.required("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry URL"),
                 env.optional("POLLER_GROUP_ID", "reinstall-stage-poller"),
                 Duration.ofMillis(env.optionalLong("POLLER_INTERVAL_MS", 15_000)),
-                env.optionalInt("POLLER_MAX_REQUESTS_PER_SECOND", 20));
+                env.optionalInt("POLLER_MAX_REQUESTS_PER_SECOND", 20),
+                KafkaClientSecurity.fromEnv(env));
         env.validate("stage-poller");
         return config;
     }

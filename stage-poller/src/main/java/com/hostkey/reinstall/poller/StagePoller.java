@@ -8,6 +8,7 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -59,8 +64,10 @@ public final class StagePoller implements AutoCloseable {
     private final HostkeyApi hostkey;
     private final Clock clock;
     private final ReinstallTopics topics;
-    private final KafkaConsumer<String, PollTargets> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<PollTargets> targetsDeserializer;
     private final KafkaProducer<String, ReinstallEvent> producer;
+    private final KafkaProducer<String, byte[]> deadLetters;
     private final Map<String, WatchedKey> watched = new ConcurrentHashMap<>();
     /** Keys whose final answer was published; a late poll-target update must not revive them. */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -75,9 +82,10 @@ public final class StagePoller implements AutoCloseable {
         this.hostkey = hostkey;
         this.clock = clock;
         this.topics = ReinstallTopics.create(config.serdeConfig());
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(),
-                topics.pollTargets.valueSerde().deserializer());
+        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        this.targetsDeserializer = topics.pollTargets.valueSerde().deserializer();
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
+        this.deadLetters = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         this.loop = Thread.ofPlatform().name("stage-poller-loop").unstarted(this::run);
     }
 
@@ -98,6 +106,7 @@ public final class StagePoller implements AutoCloseable {
         // The whole compacted topic is re-read on assignment, so offsets are never committed.
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(config.clientSecurity());
         return props;
     }
 
@@ -108,6 +117,7 @@ public final class StagePoller implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.putAll(config.clientSecurity());
         return props;
     }
 
@@ -117,21 +127,28 @@ public final class StagePoller implements AutoCloseable {
     }
 
     private void run() {
-        long budgetWindowStart = System.nanoTime();
-        int spentInWindow = 0;
+        // Requests are spaced evenly at the budget's rate: a slot every 1/rps seconds, no bursts.
+        long slotNanos = 1_000_000_000L / Math.max(1, config.requestsPerSecond());
+        long nextSlot = System.nanoTime();
         try {
             while (running.get()) {
-                for (ConsumerRecord<String, PollTargets> record : consumer.poll(Duration.ofMillis(20))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
                     apply(record);
                 }
-                if (System.nanoTime() - budgetWindowStart >= 1_000_000_000L) {
-                    budgetWindowStart = System.nanoTime();
-                    spentInWindow = 0;
+                long now = System.nanoTime();
+                // An idle poller does not save up a burst for later.
+                nextSlot = Math.max(nextSlot, now - slotNanos);
+                int allowance = (int) Math.min(64, Math.max(0, (now - nextSlot) / slotNanos));
+                int started = dispatchDueChecks(allowance);
+                nextSlot += started * slotNanos;
+                if (started == 0) {
+                    Thread.sleep(Math.max(1, Math.min(20, slotNanos / 1_000_000)));
                 }
-                spentInWindow += dispatchDueChecks(config.requestsPerSecond() - spentInWindow);
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             // close() woke the loop up.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.error("stage-poller loop failed: {}", e.toString(), e);
         } finally {
@@ -139,7 +156,7 @@ public final class StagePoller implements AutoCloseable {
         }
     }
 
-    /** Starts up to {@code allowance} checks of keys that are due, nearest first. */
+    /** Starts up to {@code allowance} checks of keys that are due: nearest deadline first, then longest due. */
     private int dispatchDueChecks(int allowance) {
         if (allowance <= 0) {
             return 0;
@@ -147,7 +164,8 @@ public final class StagePoller implements AutoCloseable {
         Instant now = clock.instant();
         List<WatchedKey> due = watched.values().stream()
                 .filter(w -> !w.inFlight && !w.nextCheck.isAfter(now))
-                .sorted(Comparator.comparing(w -> w.nextCheck))
+                .sorted(Comparator.comparing((WatchedKey w) -> w.deadline == null ? Instant.MAX : w.deadline)
+                        .thenComparing(w -> w.nextCheck))
                 .limit(allowance)
                 .toList();
         int started = 0;
@@ -226,11 +244,17 @@ public final class StagePoller implements AutoCloseable {
     }
 
     /** Replaces the watched keys of one server with what the projector says is open now. */
-    private void apply(ConsumerRecord<String, PollTargets> record) {
+    private void apply(ConsumerRecord<String, byte[]> record) {
         String server = record.key();
+        PollTargets targets;
+        try {
+            targets = record.value() == null ? null : targetsDeserializer.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, e);
+            return;
+        }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         serversByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(server);
-        PollTargets targets = record.value();
         Set<String> open = new HashSet<>();
         if (targets != null) {
             Instant firstCheck = clock.instant();
@@ -241,15 +265,31 @@ public final class StagePoller implements AutoCloseable {
                 open.add(pollKey.getKey());
                 watched.compute(pollKey.getKey(), (k, existing) -> {
                     if (existing == null) {
-                        return new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, pollKey.getAction(),
+                        WatchedKey created = new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, pollKey.getAction(),
                                 pollKey.getLastStage(), firstCheck);
+                        created.deadline = pollKey.getDeadline();
+                        return created;
                     }
                     existing.lastStage = Math.max(existing.lastStage, pollKey.getLastStage());
+                    existing.deadline = pollKey.getDeadline();
                     return existing;
                 });
             }
         }
         watched.values().removeIf(w -> String.valueOf(w.serverId).equals(server) && !open.contains(w.key));
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
+        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dlq.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.source.partition", String.valueOf(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.source.offset", String.valueOf(record.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.error.class", error.getClass().getName().getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.error.message", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dlq.service", SOURCE.getBytes(StandardCharsets.UTF_8));
+        // The compacted topic is re-read on every rebalance: a record seen again is dead-lettered again.
+        deadLetters.send(new ProducerRecord<>(ReinstallTopics.DEAD_LETTERS, null, record.key(), record.value(), headers));
     }
 
     /** Rebuilds the watched keys from the compacted topic whenever partitions move. */
@@ -291,5 +331,6 @@ public final class StagePoller implements AutoCloseable {
         }
         checks.shutdown();
         producer.close(Duration.ofSeconds(5));
+        deadLetters.close(Duration.ofSeconds(5));
     }
 }

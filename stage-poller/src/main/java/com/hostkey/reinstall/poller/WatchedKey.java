@@ -14,6 +14,8 @@ final class WatchedKey {
     final String key;
     final AsyncActionKind action;
     volatile int lastStage;
+    /** The projector's deadline for this wait, or null: nearer deadlines are checked first. */
+    volatile Instant deadline;
     volatile Instant nextCheck;
     volatile boolean inFlight;
 

@@ -1,9 +1,14 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -19,6 +24,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param saga              deadlines, retries and quarantine (see {@link SagaSettings})
  * @param admission         concurrency caps (see {@link AdmissionSettings})
  * @param timerInterval     PROJECTOR_TIMER_INTERVAL_MS, how often due deadlines and retries are looked for (default 1000)
+ * @param queryApi          bearer tokens and TLS of the query API (see {@link QueryApiSettings})
+ * @param clientSecurity    SASL/SSL settings of the Kafka clients, {@code KAFKA_SECURITY_PROTOCOL} and
+ *                          friends (see {@link KafkaClientSecurity}); empty for PLAINTEXT
  */
 public record ProjectorConfig(
         String bootstrapServers,
@@ -30,7 +38,25 @@ public record ProjectorConfig(
         int replication,
         SagaSettings saga,
         AdmissionSettings admission,
-        java.time.Duration timerInterval) {
+        Duration timerInterval,
+        QueryApiSettings queryApi,
+        Properties clientSecurity) {
+
+    public ProjectorConfig {
+        clientSecurity = copyOf(clientSecurity);
+    }
+
+    /**
+     * Settings for tests and local runs: plaintext Kafka, and a query API that still demands a bearer
+     * token, one generated at random (read it from {@code queryApi().tokens()} or replace it with
+     * {@link #withQueryApi}).
+     */
+    public ProjectorConfig(String bootstrapServers, String schemaRegistryUrl, String applicationId, String stateDir,
+                           String httpHost, int httpPort, int replication, SagaSettings saga, AdmissionSettings admission,
+                           Duration timerInterval) {
+        this(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort, replication, saga, admission,
+                timerInterval, QueryApiSettings.withGeneratedToken(), new Properties());
+    }
 
     public static ProjectorConfig fromEnv(EnvSettings env) {
         ProjectorConfig config = new ProjectorConfig(
@@ -43,13 +69,40 @@ public record ProjectorConfig(
                 env.optionalInt("KAFKA_REPLICATION_FACTOR", 1),
                 SagaSettings.fromEnv(env),
                 AdmissionSettings.fromEnv(env),
-                java.time.Duration.ofMillis(env.optionalLong("PROJECTOR_TIMER_INTERVAL_MS", 1000)));
+                Duration.ofMillis(env.optionalLong("PROJECTOR_TIMER_INTERVAL_MS", 1000)),
+                QueryApiSettings.fromEnv(env),
+                KafkaClientSecurity.fromEnv(env));
         env.validate("state-projector");
         return config;
     }
 
+    /** A copy: the settings stay as configured whatever a caller does with it. */
+    @Override
+    public Properties clientSecurity() {
+        return copyOf(clientSecurity);
+    }
+
+    /** The same settings with another query API configuration. */
+    public ProjectorConfig withQueryApi(QueryApiSettings settings) {
+        return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                replication, saga, admission, timerInterval, settings, clientSecurity);
+    }
+
+    /** The same settings with other Kafka client security properties. */
+    public ProjectorConfig withClientSecurity(Properties security) {
+        return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                replication, saga, admission, timerInterval, queryApi, security);
+    }
+
     public Map<String, Object> serdeConfig() {
         return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    }
+
+    /** Settings of an Admin client of the same cluster, with the same credentials. */
+    public Properties adminConfig() {
+        Properties props = copyOf(clientSecurity);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
     }
 
     /**
@@ -59,6 +112,9 @@ public record ProjectorConfig(
      */
     public Properties streamsConfig(int queryPort) {
         Properties props = new Properties();
+        // SASL/SSL first, so nothing below can be overridden by it by accident; Streams hands these
+        // unprefixed client settings to its consumers, producers and admin alike.
+        props.putAll(clientSecurity);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Reading an event, updating the state and emitting the next command commit atomically.
@@ -69,6 +125,30 @@ public record ProjectorConfig(
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replication);
         // Each hop of the saga waits on a commit under EOS; a short interval keeps hop latency low.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        // A poison record (unreadable bytes, unknown schema id, wrong type, or one whose processing
+        // throws) must not stop every other server's reinstall: it goes to the dead-letter topic,
+        // inside the same transaction as the rest of the task's output, and is skipped.
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, ReinstallTopics.DEAD_LETTERS);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         return props;
+    }
+
+    /** Secrets masked: tokens, passwords and JAAS settings never reach a log line through this. */
+    @Override
+    public String toString() {
+        return "ProjectorConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", applicationId=" + applicationId + ", stateDir=" + stateDir + ", httpHost=" + httpHost
+                + ", httpPort=" + httpPort + ", replication=" + replication + ", saga=" + saga + ", admission=" + admission
+                + ", timerInterval=" + timerInterval + ", queryApi=" + queryApi
+                + ", clientSecurity=" + new TreeSet<>(clientSecurity.stringPropertyNames()) + " (values masked)]";
+    }
+
+    private static Properties copyOf(Properties source) {
+        Properties copy = new Properties();
+        if (source != null) {
+            copy.putAll(source);
+        }
+        return copy;
     }
 }

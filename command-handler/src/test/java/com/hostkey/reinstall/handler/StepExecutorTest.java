@@ -1,0 +1,181 @@
+package com.hostkey.reinstall.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.invapi.client.HostkeyApi;
+import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.reinstall.handler.validation.ReinstallValidator;
+import com.hostkey.reinstall.handler.validation.ValidationLimits;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import com.hostkey.reinstall.schemas.avro.ValidationFailed;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.secrets.SecretSealer;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StepExecutorTest {
+
+    private static final KeyPair KEYS = SealingKeys.generate();
+    private static final SecretSealer SEALER = new SecretSealer("k1", KEYS.getPublic());
+
+    private final FakeHostkey hostkey = new FakeHostkey();
+    private final StepExecutor executor = new StepExecutor(hostkey, new SecretOpener(Map.of("k1", KEYS.getPrivate())),
+            new ReinstallValidator(ValidationLimits.defaults()), Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC));
+
+    @Test
+    void shouldOpenTheSealedPasswordOnlyForTheCreatePxeCall() {
+        ReinstallEvent event = executor.execute(command(CreatePxeConfig.newBuilder()
+                .setAccount("default").setOsId(101).setHostname("srv.example.net")
+                .setRootPassword(SEALER.seal("Open7%Sesame")).setReinstallKey("master").build()));
+
+        assertThat(hostkey.createPxePasswords).containsExactly("Open7%Sesame");
+        assertThat(event.getPayload()).isInstanceOfSatisfying(ActionAccepted.class,
+                a -> assertThat(a.getAction()).isEqualTo(AsyncActionKind.CREATE_PXE));
+        assertThat(event.toString()).doesNotContain("Open7%Sesame");
+    }
+
+    @Test
+    void shouldTurnEachErrorClassIntoATypedEvent() {
+        hostkey.rebootError = new HostkeyException.Ambiguous("eq/reboot", "read timeout", null);
+        assertThat(((HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder().setAccount("default").build())).getPayload())
+                .getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS);
+        hostkey.rebootError = new HostkeyException.WrongPin("eq/reboot", "wrong PIN code");
+        assertThat(((HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder().setAccount("default").build())).getPayload())
+                .getErrorClass()).isEqualTo(HostkeyErrorClass.WRONG_PIN);
+    }
+
+    @Test
+    void shouldValidateWithReadsOnlyAndReportTheOsName() {
+        ReinstallEvent event = executor.execute(command(validate(101)));
+        assertThat(event.getPayload()).isInstanceOfSatisfying(ReinstallValidated.class, v -> {
+            assertThat(v.getOsName()).isEqualTo("Ubuntu 22.04");
+            assertThat(v.getServerType()).isEqualTo("bm");
+        });
+        assertThat(hostkey.sideEffects).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAnOsTheServerIsNotOffered() {
+        ReinstallEvent event = executor.execute(command(validate(999)));
+        assertThat(event.getPayload()).isInstanceOfSatisfying(ValidationFailed.class,
+                f -> assertThat(f.getReason()).isEqualTo(RejectionReason.OS_NOT_OFFERED));
+    }
+
+    @Test
+    void shouldRejectAPasswordSealedToAnotherKey() {
+        SecretSealer stranger = new SecretSealer("other", SealingKeys.generate().getPublic());
+        ValidateReinstall validate = validate(101);
+        validate.setRootPassword(stranger.seal("Valid7%Password"));
+        assertThat(executor.execute(command(validate)).getPayload()).isInstanceOfSatisfying(ValidationFailed.class,
+                f -> assertThat(f.getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET));
+    }
+
+    @Test
+    void shouldNotRepeatACallWhoseOutcomeIsUnknown() {
+        ReinstallEvent event = executor.outcomeUnknown(command(RebootServer.newBuilder().setAccount("default").build()));
+        assertThat(((HostkeyCallFailed) event.getPayload()).getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS);
+        assertThat(hostkey.sideEffects).isEmpty();
+        assertThat(StepExecutor.mustNotRepeatBlindly(command(RebootServer.newBuilder().setAccount("default").build()))).isTrue();
+        assertThat(StepExecutor.mustNotRepeatBlindly(command(SetBootDevice.newBuilder().setAccount("default")
+                .setMedia(com.hostkey.reinstall.schemas.avro.BootMedia.DISK).build()))).isFalse();
+    }
+
+    private static ValidateReinstall validate(long osId) {
+        return ValidateReinstall.newBuilder().setAccount("default").setOsId(osId).setHostname("srv.example.net")
+                .setRootPassword(SEALER.seal("Valid7%Password")).build();
+    }
+
+    private static ReinstallCommand command(Object payload) {
+        return ReinstallCommand.newBuilder().setCommandId("c-1").setServerId(1001).setReinstallId("r-1")
+                .setIssuedAt(Instant.EPOCH).setIssuedBy("test").setPayload(payload).build();
+    }
+
+    /** Hostkey as far as these tests need it; records every side-effecting call. */
+    private static final class FakeHostkey implements HostkeyApi {
+        final List<String> createPxePasswords = new ArrayList<>();
+        final List<String> sideEffects = new ArrayList<>();
+        HostkeyException rebootError;
+
+        @Override
+        public List<OsOffer> listOs(String account, long serverId) {
+            return List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1", "min_ram", "2", "min_hdd", "20")));
+        }
+
+        @Override
+        public ServerFacts show(String account, long serverId) {
+            return new ServerFacts(serverId, "rent", "srv", "NL", "bm", 64, List.of(480L, 480L), List.of());
+        }
+
+        @Override
+        public List<JenkinsTask> jenkinsTasks(String account) {
+            return List.of();
+        }
+
+        @Override
+        public String createReinstallKey(String account, long serverId) {
+            sideEffects.add("reinstall");
+            return "master";
+        }
+
+        @Override
+        public AsyncAction createPxe(String account, CreatePxeRequest request) {
+            sideEffects.add("create_pxe");
+            createPxePasswords.add(request.rootPassword());
+            return new AsyncAction("create_pxe", "pxe-key");
+        }
+
+        @Override
+        public AsyncAction bootDevice(String account, long serverId, BootMedia media) {
+            sideEffects.add("boot_dev");
+            return new AsyncAction("boot_dev", "boot-key");
+        }
+
+        @Override
+        public AsyncAction reboot(String account, long serverId) {
+            sideEffects.add("reboot");
+            if (rebootError != null) {
+                throw rebootError;
+            }
+            return new AsyncAction("reboot", "reboot-key");
+        }
+
+        @Override
+        public AsyncAction runJenkinsTask(String account, long serverId, String taskId) {
+            sideEffects.add("run_task");
+            return new AsyncAction("run_task", "task-key");
+        }
+
+        @Override
+        public AsyncAction clearPxe(String account, long serverId, String hostname) {
+            sideEffects.add("clear_pxe");
+            return new AsyncAction("clear_pxe", "clear-key");
+        }
+
+        @Override
+        public CallbackAnswer checkCallback(String key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
