@@ -85,7 +85,6 @@ public interface HostkeyApi extends AutoCloseable {
     /** One Jenkins task with its tags (gpu, bm, vm, vgpu, default). */
     record JenkinsTask(String id, String name, List<String> tags) {}
 
-    /** What {@code eq.php action=show} says of a server; unknown fields are left out. */
     /**
      * What {@code eq.php action=show} says of a server. {@code type} (bm, vm, gpu, vgpu), RAM and
      * disks are not documented by Hostkey (assumed field names, parsed leniently): null or empty

@@ -320,6 +320,19 @@ abstract class InvapiContract {
         assertThat(sleeps).isEmpty();
     }
 
+    @Test
+    void shouldRaiseRejectedUnretriedWhenTheRootPasswordBreaksThePolicy() {
+        String master = client().createReinstallKey("default", SERVER);
+        CreatePxeRequest weak = new CreatePxeRequest(SERVER, 101, "-starts-with-dash1A", NEW_HOSTNAME, null, null, null,
+                master, null);
+
+        HostkeyException.Rejected e = catchThrowableOfType(HostkeyException.Rejected.class,
+                () -> client().createPxe("default", weak));
+
+        assertThat(e.hostkeyMessage()).startsWith("eq/create_pxe: ").doesNotContain("-starts-with-dash1A");
+        assertThat(wire.count("eq/create_pxe")).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ asynchronous actions
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -74,6 +75,9 @@ final class RecordedInvapi implements AutoCloseable {
     private static final String[] STAGE_TEXT = {"", "OS installation was started",
         "base OS was installed, proceed with post-install tasks", "Post-install tasks are completed, running final tasks",
         "Install is completed, restarting the server"};
+    /** "Passwords (known)": 8-30 of [A-Za-z0-9%-_+], upper, lower, digit and special, no special first. */
+    private static final Pattern PASSWORD_POLICY = Pattern.compile(
+            "(?=.*[A-Z])(?=.*[a-z])(?=.*\\d)(?=.*[%_+-])[A-Za-z0-9][A-Za-z0-9%_+-]{7,29}");
     private static final Set<String> CRUCIAL = Set.of("eq/create_pxe", "eq/boot_dev", "eq/reboot", "jenkins/run_task");
     private static final Set<Long> SERVERS = Set.of(InvapiContract.SERVER, InvapiContract.SERVER_WITHOUT_OS);
 
@@ -204,7 +208,9 @@ final class RecordedInvapi implements AutoCloseable {
                 masterStages.put(key, 0);
                 yield json(REINSTALL_KEY.formatted(key));
             }
-            case "eq/create_pxe" -> async(action, id, "PXE config created");
+            case "eq/create_pxe" -> PASSWORD_POLICY.matcher(form.getOrDefault("root_pass", "")).matches()
+                    ? async(action, id, "PXE config created")
+                    : json(ERROR.formatted(module, action, "root_pass does not meet the password policy"));
             case "eq/boot_dev" -> async(action, id, "Boot device set to " + form.get("media"));
             case "eq/reboot" -> async(action, id, "Server rebooted");
             case "eq/status" -> async(action, id, "on");

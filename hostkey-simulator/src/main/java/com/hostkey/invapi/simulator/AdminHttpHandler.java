@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +68,7 @@ final class AdminHttpHandler implements HttpHandler {
                         }
                     } else if (unlock.matches()) {
                         if (method.equals("POST")) {
-                            unlock(exchange, URLDecoder.decode(unlock.group(1), StandardCharsets.UTF_8));
+                            unlock(exchange, unlock.group(1));
                         } else {
                             notAllowed(exchange, "POST");
                         }

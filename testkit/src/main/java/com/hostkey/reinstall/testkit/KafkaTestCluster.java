@@ -20,10 +20,12 @@ public final class KafkaTestCluster implements AutoCloseable {
     public static KafkaTestCluster start(int brokers) {
         int replication = Math.min(brokers, 3);
         try {
+            // One node: combined broker+controller. Several: brokers beside a single controller, so
+            // a broker can be restarted without touching the quorum.
             TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
+                    .setCombined(brokers == 1)
                     .setNumBrokerNodes(brokers)
-                    .setNumControllerNodes(brokers)
+                    .setNumControllerNodes(1)
                     .build();
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
                     // Internal topics must fit the cluster, or consumers and transactions silently get nothing.

@@ -1,0 +1,91 @@
+package com.hostkey.reinstall.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service instance as a real OS process (its shaded jar on the JVM running the tests), which a
+ * test can SIGKILL and start again with the same identity (environment, state directory).
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+
+    final String name;
+    private final Path jar;
+    private final Map<String, String> env;
+    private final Path logDir;
+    private Process process;
+    private int starts;
+
+    ServiceProcess(String name, String module, Map<String, String> env, Path logDir) {
+        this.name = name;
+        this.jar = Path.of("..", module, "target", module + "-" + VERSION + "-all.jar").toAbsolutePath().normalize();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: the service modules are packaged before system-tests runs");
+        }
+        this.env = Map.copyOf(env);
+        this.logDir = logDir;
+    }
+
+    synchronized ServiceProcess start() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
+        builder.environment().putAll(env);
+        try {
+            process = builder.start();
+            starts++;
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+    synchronized void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    int starts() {
+        return starts;
+    }
+
+    Path log() {
+        return logDir.resolve(name + ".log");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}
