@@ -71,8 +71,8 @@ public final class CommandHandler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
     private final HandlerConfig config;
     private final ReinstallTopics topics;
     private final Deserializer<ReinstallCommand> commands;
@@ -94,15 +94,12 @@ public final class CommandHandler implements AutoCloseable {
         this.commands = topics.commands.valueSerde().deserializer();
         this.events = topics.events.valueSerde().serializer();
         this.intents = topics.intents.valueSerde().serializer();
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         this.loop = Thread.ofPlatform().name("command-handler-loop").unstarted(this::run);
     }
 
     public static CommandHandler start(HandlerConfig config, StepExecutor executor) {
         CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC());
-        handler.producer.initTransactions();
-        handler.consumer.subscribe(List.of(handler.topics.commands.name()), handler.new ReloadIntents());
+        handler.connect();
         handler.loop.start();
         log.info("command-handler started: group={} transactional.id={}", config.groupId(), config.transactionalId());
         return handler;
@@ -133,23 +130,64 @@ public final class CommandHandler implements AutoCloseable {
         return props;
     }
 
-    private void run() {
+    /** New clients: a fresh transactional producer (fencing any zombie of ours) and a subscribed consumer. */
+    private void connect() {
+        consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        consumer.subscribe(List.of(topics.commands.name()), new ReloadIntents());
+    }
+
+    private void disconnect() {
         try {
-            while (running.get()) {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.debug("closing the consumer: {}", e.toString());
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.debug("closing the producer: {}", e.toString());
+        }
+    }
+
+    /**
+     * Polls and handles batches. A failed batch (broker gone, transaction timed out, fenced by a
+     * rebalance) is abandoned with its transaction aborted: the clients are rebuilt and the batch
+     * comes back from the last committed offsets, where open intents keep it safe.
+     */
+    private void run() {
+        while (running.get()) {
+            try {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (!records.isEmpty()) {
                     handleBatch(records);
                 }
+            } catch (WakeupException e) {
+                // close() woke the loop up.
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    break;
+                }
+                log.error("command-handler batch failed, reconnecting: {}", e.toString());
+                disconnect();
+                pause(Duration.ofSeconds(1));
+                try {
+                    connect();
+                } catch (RuntimeException again) {
+                    log.error("command-handler cannot reconnect yet: {}", again.toString());
+                }
             }
-        } catch (ProducerFencedException e) {
-            log.error("command-handler fenced by a newer instance with the same transactional id; stopping");
-        } catch (WakeupException e) {
-            // close() woke the loop up.
-        } catch (RuntimeException e) {
-            log.error("command-handler loop failed: {}", e.toString(), e);
-        } finally {
-            consumer.close();
-            producer.close(Duration.ofSeconds(5));
+        }
+        disconnect();
+    }
+
+    private void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
         }
     }
 
@@ -240,7 +278,11 @@ public final class CommandHandler implements AutoCloseable {
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
-            producer.abortTransaction();
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
             throw e;
         }
     }

@@ -64,7 +64,7 @@ public final class StagePoller implements AutoCloseable {
     private final HostkeyApi hostkey;
     private final Clock clock;
     private final ReinstallTopics topics;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<PollTargets> targetsDeserializer;
     private final KafkaProducer<String, ReinstallEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
@@ -82,7 +82,6 @@ public final class StagePoller implements AutoCloseable {
         this.hostkey = hostkey;
         this.clock = clock;
         this.topics = ReinstallTopics.create(config.serdeConfig());
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.targetsDeserializer = topics.pollTargets.valueSerde().deserializer();
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
         this.deadLetters = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
@@ -91,7 +90,7 @@ public final class StagePoller implements AutoCloseable {
 
     public static StagePoller start(PollerConfig config, HostkeyApi hostkey, Clock clock) {
         StagePoller poller = new StagePoller(config, hostkey, clock);
-        poller.consumer.subscribe(List.of(poller.topics.pollTargets.name()), poller.new Rebuild());
+        poller.connect();
         poller.loop.start();
         log.info("stage-poller started: interval={} budget={} req/s", config.interval(), config.requestsPerSecond());
         return poller;
@@ -126,12 +125,17 @@ public final class StagePoller implements AutoCloseable {
         return watched.size();
     }
 
+    private void connect() {
+        consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.pollTargets.name()), new Rebuild());
+    }
+
     private void run() {
         // Requests are spaced evenly at the budget's rate: a slot every 1/rps seconds, no bursts.
         long slotNanos = 1_000_000_000L / Math.max(1, config.requestsPerSecond());
         long nextSlot = System.nanoTime();
-        try {
-            while (running.get()) {
+        while (running.get()) {
+            try {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
                     apply(record);
                 }
@@ -144,16 +148,36 @@ public final class StagePoller implements AutoCloseable {
                 if (started == 0) {
                     Thread.sleep(Math.max(1, Math.min(20, slotNanos / 1_000_000)));
                 }
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                // close() woke the loop up.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    break;
+                }
+                // Rebuild from the compacted topic with a fresh consumer; the watched keys are reloaded on assignment.
+                log.error("stage-poller loop failed, reconnecting: {}", e.toString());
+                try {
+                    consumer.close(Duration.ofSeconds(5));
+                } catch (RuntimeException closing) {
+                    log.debug("closing the consumer: {}", closing.toString());
+                }
+                watched.clear();
+                serversByPartition.clear();
+                try {
+                    Thread.sleep(1000);
+                    connect();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (RuntimeException again) {
+                    log.error("stage-poller cannot reconnect yet: {}", again.toString());
+                }
             }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
-            // close() woke the loop up.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("stage-poller loop failed: {}", e.toString(), e);
-        } finally {
-            consumer.close();
         }
+        consumer.close();
     }
 
     /** Starts up to {@code allowance} checks of keys that are due: nearest deadline first, then longest due. */

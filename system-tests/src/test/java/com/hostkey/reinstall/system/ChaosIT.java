@@ -113,16 +113,16 @@ class ChaosIT {
                         Map.entry("SAGA_NEXT_STAGE_SECONDS", "45"),
                         Map.entry("SAGA_WHOLE_REINSTALL_SECONDS", "600"),
                         Map.entry("SAGA_RETRY_BACKOFF_SECONDS", "1"),
-                        Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "5"))), logs));
+                        Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "5"))), logs, work));
                 services.add(new ServiceProcess("handler-" + i, "command-handler", with(common, Map.of(
                         "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
                         "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
                         "HOSTKEY_ACTION_TIMEOUT_MS", "3000",
-                        "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs));
+                        "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs, work));
                 services.add(new ServiceProcess("poller-" + i, "stage-poller", with(common, Map.of(
                         "POLLER_INTERVAL_MS", "300",
                         "POLLER_MAX_REQUESTS_PER_SECOND", "200",
-                        "HOSTKEY_CALLBACK_TIMEOUT_MS", "3000")), logs));
+                        "HOSTKEY_CALLBACK_TIMEOUT_MS", "3000")), logs, work));
             }
             services.forEach(ServiceProcess::start);
 
@@ -162,6 +162,7 @@ class ChaosIT {
             Report report = check(kafka, topics, simulator, requests);
             System.out.printf("%nCHAOS: %d reinstalls, %d kills %s, 1 broker restart%n", reinstalls, kills, killed);
             System.out.println("CHAOS: " + report);
+            outcomeSummary(kafka, topics).forEach((outcome, count) -> System.out.printf("CHAOS outcome %5d x %s%n", count, outcome));
             assertThat(report.missingOrDuplicateCompletions).as("requests without exactly one terminal record").isZero();
             assertThat(report.reinstalledTwice).as("servers reinstalled more than once for one request").isZero();
             assertThat(report.suddenReinstalls).as("sudden reinstalls").isZero();
@@ -267,6 +268,20 @@ class ChaosIT {
                 invariants.suddenReinstalls(), pxeCallsAfterEnd, notAtRest, lostStages, simulator.audit().size());
     }
 
+    /** Outcomes by kind, phase and the start of the message: what failed, where and why. */
+    private static Map<String, Long> outcomeSummary(KafkaTestCluster kafka, ReinstallTopics topics) {
+        return TopicReader.readAll(kafka.bootstrapServers(), ReinstallTopics.COMPLETIONS, topics.completions.valueSerde().deserializer())
+                .stream()
+                .map(r -> switch (r.value().getOutcome()) {
+                    case com.hostkey.reinstall.schemas.avro.ReinstallFailed f -> "FAILED " + f.getKind() + " in " + f.getPhase() + ": "
+                            + f.getMessage().substring(0, Math.min(90, f.getMessage().length()));
+                    case com.hostkey.reinstall.schemas.avro.ReinstallRejected j -> "REJECTED " + j.getReason();
+                    case com.hostkey.reinstall.schemas.avro.ReinstallCancelled c -> "CANCELLED";
+                    default -> "COMPLETED";
+                })
+                .collect(Collectors.groupingBy(o -> o, java.util.TreeMap::new, Collectors.counting()));
+    }
+
     private static ReinstallCommand reinstall(long server, String requestId, SecretSealer sealer) {
         return ReinstallCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
@@ -275,7 +290,8 @@ class ChaosIT {
                 .setIssuedBy("chaos")
                 .setPayload(ReinstallServer.newBuilder()
                         .setRequestId(requestId)
-                        .setOsId(101)
+                        // The generated fleet cycles bm, bm, vm, gpu: GPU servers take the GPU image.
+                        .setOsId((server - 1001) % 4 == 3 ? 301 : 101)
                         .setHostname("srv" + server + ".chaos.example.net")
                         .setRootPassword(sealer.seal("Chaos7%Password"))
                         .setPartitionScheme(PartitionScheme.LVM_RAID0)

@@ -111,7 +111,8 @@ class ReinstallEndToEndIT {
 
         // The final state, as an analyst reads it through the query API.
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.queryUrl("/reinstalls/" + SERVER))).build(),
+                HttpRequest.newBuilder(URI.create(stack.queryUrl("/reinstalls/" + SERVER)))
+                        .header("Authorization", "Bearer " + stack.queryToken()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode state = new ObjectMapper().readTree(response.body());

@@ -176,7 +176,8 @@ class ReinstallSagaIT {
 
     private static String stateOf(long server) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.queryUrl("/reinstalls/" + server))).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(stack.queryUrl("/reinstalls/" + server)))
+                        .header("Authorization", "Bearer " + stack.queryToken()).build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()).toString() : "";
     }
 

@@ -14,6 +14,7 @@ import com.hostkey.reinstall.poller.PollerConfig;
 import com.hostkey.reinstall.poller.StagePoller;
 import com.hostkey.reinstall.projector.AdmissionSettings;
 import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.QueryApiSettings;
 import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
@@ -62,6 +63,10 @@ final class ReinstallStack implements AutoCloseable {
     final ReinstallTopics topics;
     final Map<String, Object> serdeConfig;
     final StateProjector projector;
+    /** The Hostkey account's API key and PIN this stack runs with (the constants unless a test chose its own). */
+    final String apiKey;
+    final String pin;
+    private final String queryToken = QueryApiSettings.generateToken();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     ReinstallStack(double timeScale) throws IOException {
@@ -69,6 +74,13 @@ final class ReinstallStack implements AutoCloseable {
     }
 
     ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission) throws IOException {
+        this(timeScale, saga, admission, API_KEY, PIN);
+    }
+
+    /** A stack whose Hostkey account has the given API key and PIN (canary values, say). */
+    ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin) throws IOException {
+        this.apiKey = apiKey;
+        this.pin = pin;
         workDir = Files.createTempDirectory("reinstall-it-");
         kafka = KafkaTestCluster.start(1);
         closeables.add(kafka);
@@ -78,7 +90,7 @@ final class ReinstallStack implements AutoCloseable {
                 .port(0)
                 .timeScale(timeScale)
                 .generatedFleet(8)
-                .account("default", API_KEY, PIN)
+                .account("default", apiKey, pin)
                 .build());
         closeables.add(simulator);
 
@@ -94,8 +106,8 @@ final class ReinstallStack implements AutoCloseable {
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
-                "it-projector-" + suffix, workDir.resolve("state").toString(), "127.0.0.1", 0, 1,
-                saga, admission, Duration.ofMillis(200)));
+                "it-projector-" + suffix, projectorStateDir().toString(), "127.0.0.1", 0, 1,
+                saga, admission, Duration.ofMillis(200)).withQueryApi(QueryApiSettings.ofTokens(List.of(queryToken))));
         closeables.add(projector);
 
         HostkeyClient handlerClient = hostkeyClient();
@@ -114,7 +126,7 @@ final class ReinstallStack implements AutoCloseable {
 
     private HostkeyClient hostkeyClient() {
         return new HostkeyClient(HostkeyClientConfig.builder(simulator.baseUrl())
-                .account("default", new Credentials(API_KEY, PIN))
+                .account("default", new Credentials(apiKey, pin))
                 .requestsPerSecond(500)
                 .build());
     }
@@ -157,7 +169,17 @@ final class ReinstallStack implements AutoCloseable {
     }
 
     String queryUrl(String path) {
-        return "http://127.0.0.1:" + projector.queryPort() + path;
+        return projector.queryScheme() + "://127.0.0.1:" + projector.queryPort() + path;
+    }
+
+    /** The bearer token the query API accepts: send it as {@code Authorization: Bearer <token>}. */
+    String queryToken() {
+        return queryToken;
+    }
+
+    /** The projector's state directory (RocksDB stores, checkpoints). */
+    Path projectorStateDir() {
+        return workDir.resolve("state");
     }
 
     @Override

@@ -24,11 +24,23 @@ final class ServiceProcess implements AutoCloseable {
     private Process process;
     private int starts;
 
-    ServiceProcess(String name, String module, Map<String, String> env, Path logDir) {
+    /**
+     * @param workDir the module's shaded jar is copied here once, so a rebuild during the test cannot
+     *                change the classes under a running JVM
+     */
+    ServiceProcess(String name, String module, Map<String, String> env, Path logDir, Path workDir) {
         this.name = name;
-        this.jar = Path.of("..", module, "target", module + "-" + VERSION + "-all.jar").toAbsolutePath().normalize();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: the service modules are packaged before system-tests runs");
+        Path built = Path.of("..", module, "target", module + "-" + VERSION + "-all.jar").toAbsolutePath().normalize();
+        if (!Files.exists(built)) {
+            throw new IllegalStateException(built + " is missing: the service modules are packaged before system-tests runs");
+        }
+        this.jar = workDir.resolve(built.getFileName());
+        try {
+            if (!Files.exists(jar)) {
+                Files.copy(built, jar);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + built, e);
         }
         this.env = Map.copyOf(env);
         this.logDir = logDir;
