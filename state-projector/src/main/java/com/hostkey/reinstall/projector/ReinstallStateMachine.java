@@ -124,7 +124,7 @@ public final class ReinstallStateMachine {
         legal(VALIDATING, QUEUED, REJECTED, FAILED, CANCELLED);
         legal(QUEUED, CREATING_REINSTALL_KEY, FAILED, CANCELLED);
         legal(CREATING_REINSTALL_KEY, CREATING_PXE_CONFIG, FAILED, CANCELLED);
-        legal(CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG, SETTING_BOOT_DISK);
+        legal(CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_PXE_CONFIG, SETTING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(SETTING_BOOT_PXE, AWAITING_BOOT_PXE, SETTING_BOOT_DISK);
         legal(AWAITING_BOOT_PXE, REBOOTING, SETTING_BOOT_PXE, SETTING_BOOT_DISK);
@@ -135,7 +135,7 @@ public final class ReinstallStateMachine {
         legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED);
-        legal(AWAITING_PXE_CLEARED, COMPLETED, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED, CANCELLED);
+        legal(AWAITING_PXE_CLEARED, COMPLETED, CLEARING_PXE_CONFIG, CREATING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED, CANCELLED);
         legal(COMPLETED);
         legal(FAILED);
         legal(CANCELLED);
@@ -527,7 +527,14 @@ public final class ReinstallStateMachine {
                     state = ReinstallState.newBuilder(state).setNextJenkinsTask(state.getNextJenkinsTask() + 1).build();
                     advance(nextAfterBootDisk(), now);
                 }
-                case AWAITING_PXE_CLEARED -> finish(endPhase(), now);
+                case AWAITING_PXE_CLEARED -> {
+                    if (state.getResettingPxe()) {
+                        state = ReinstallState.newBuilder(state).setResettingPxe(false).build();
+                        advance(CREATING_PXE_CONFIG, now);
+                    } else {
+                        finish(endPhase(), now);
+                    }
+                }
                 default -> throw new IllegalStateException("no callback awaited in " + state.getPhase());
             }
         }
@@ -598,6 +605,17 @@ public final class ReinstallStateMachine {
             String message = failed.getCall() + ": " + failed.getMessage();
             if (retryable && state.getStepAttempt() < settings.maxAttempts()) {
                 scheduleRetry(message, now);
+            } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == CREATING_PXE_CONFIG && state.getPxeResets() < 1
+                    && !compensating()) {
+                // The PXE config may or may not exist: make the state known (clear_pxe is harmless),
+                // then create it once more, instead of repeating create_pxe blindly.
+                state = ReinstallState.newBuilder(state)
+                        .setPendingCommandId(null)
+                        .setPxeResets(state.getPxeResets() + 1)
+                        .setResettingPxe(true)
+                        .build();
+                enter(CLEARING_PXE_CONFIG, now);
+                issue(stepCommandFor(state), now);
             } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == REBOOTING) {
                 // The reboot may have happened: never repeat it blindly. Wait for stage 1; its
                 // deadline decides whether the server rebooted into the installer.
@@ -692,7 +710,8 @@ public final class ReinstallStateMachine {
 
         /** Boot back to disk and clear the PXE config, whatever went before. */
         void compensate(Instant now) {
-            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).setPendingCommandId(null).build();
+            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).setPendingCommandId(null)
+                    .setResettingPxe(false).build();
             enter(SETTING_BOOT_DISK, now);
             issue(stepCommandFor(state), now);
         }
@@ -793,6 +812,13 @@ public final class ReinstallStateMachine {
             case SETTING_BOOT_DISK, CLEARING_PXE_CONFIG -> {
                 if (state.getFailureKind() != null || state.getCancelRequested()) {
                     id.append(":cleanup");
+                } else if (state.getResettingPxe()) {
+                    id.append(":reset-").append(state.getPxeResets());
+                }
+            }
+            case CREATING_PXE_CONFIG -> {
+                if (state.getPxeResets() > 0) {
+                    id.append(":after-reset-").append(state.getPxeResets());
                 }
             }
             case SETTING_BOOT_PXE, REBOOTING -> {

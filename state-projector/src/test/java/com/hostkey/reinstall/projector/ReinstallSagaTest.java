@@ -92,6 +92,24 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldClearAndRecreateThePxeConfigOnceWhenCreatePxeIsAmbiguous() {
+        driveToCreatePxe();
+        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
+        answer(first, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
+
+        ReinstallCommand reset = nextCommand(ClearPxeConfig.class);
+        assertThat(reset.getCommandId()).contains(":reset-1");
+        acceptAndComplete(reset, AsyncActionKind.CLEAR_PXE, "reset-key");
+        ReinstallCommand again = nextCommand(CreatePxeConfig.class);
+        assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-1");
+
+        answer(again, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
+        finishCleanup(nextCommand(SetBootDevice.class));
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+    }
+
+    @Test
     void shouldNeverRepeatAnAmbiguousRebootAndLetStageOneDecide() {
         driveToReboot();
         answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.AMBIGUOUS, "eq/reboot", "read timeout"));

@@ -26,6 +26,24 @@ public final class KafkaClientSecurity {
 
     private KafkaClientSecurity() {}
 
+    /**
+     * Consumer group membership from the environment: {@code <instanceVariable>} becomes
+     * {@code group.instance.id} (static membership: an instance restarted under the same id gets its
+     * partitions back without a rebalance), {@code KAFKA_SESSION_TIMEOUT_MS} the session timeout.
+     */
+    public static Properties membership(EnvSettings env, String instanceVariable) {
+        Properties props = new Properties();
+        String instance = env.optional(instanceVariable, null);
+        if (instance != null) {
+            props.put("group.instance.id", instance);
+        }
+        String sessionTimeout = env.optional("KAFKA_SESSION_TIMEOUT_MS", null);
+        if (sessionTimeout != null) {
+            props.put("session.timeout.ms", sessionTimeout);
+        }
+        return props;
+    }
+
     /** The client properties the environment sets; empty when it sets none. */
     public static Properties fromEnv(EnvSettings env) {
         Properties props = new Properties();
