@@ -4,7 +4,7 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import java.nio.charset.StandardCharsets;
+import com.hostkey.reinstall.schemas.runtime.DeadLetters;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -85,9 +84,11 @@ public final class CommandHandler implements AutoCloseable {
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread loop;
+    private final HandlerMetrics metrics;
 
-    private CommandHandler(HandlerConfig config, ReinstallTopics topics, StepExecutor executor, Clock clock) {
+    private CommandHandler(HandlerConfig config, ReinstallTopics topics, StepExecutor executor, Clock clock, HandlerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.topics = topics;
         this.executor = executor;
         this.clock = clock;
@@ -98,7 +99,12 @@ public final class CommandHandler implements AutoCloseable {
     }
 
     public static CommandHandler start(HandlerConfig config, StepExecutor executor) {
-        CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC());
+        return start(config, executor, HandlerMetrics.disabled());
+    }
+
+    /** Starts the loop; its Kafka clients, assignment and dead letters are reported to {@code metrics}. */
+    public static CommandHandler start(HandlerConfig config, StepExecutor executor, HandlerMetrics metrics) {
+        CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC(), metrics);
         handler.connect();
         handler.loop.start();
         log.info("command-handler started: group={} transactional.id={}", config.groupId(), config.transactionalId());
@@ -117,6 +123,7 @@ public final class CommandHandler implements AutoCloseable {
         // Bounds the work of one batch: its calls must end well within max.poll.interval.ms.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         props.putAll(config.clientSecurity());
+        props.putAll(config.consumerOverrides());
         return props;
     }
 
@@ -136,9 +143,11 @@ public final class CommandHandler implements AutoCloseable {
         producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         consumer.subscribe(List.of(topics.commands.name()), new ReloadIntents());
+        metrics.clientsConnected(consumer, producer);
     }
 
     private void disconnect() {
+        metrics.clientsClosed();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
@@ -289,14 +298,7 @@ public final class CommandHandler implements AutoCloseable {
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("dlq.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.source.partition", String.valueOf(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.source.offset", String.valueOf(record.offset()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.error.class", error.getClass().getName().getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.error.message", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.service", "command-handler".getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(ReinstallTopics.DEAD_LETTERS, null, record.key(), record.value(), headers);
+        return DeadLetters.of(record, error, "command-handler");
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
@@ -326,6 +328,7 @@ public final class CommandHandler implements AutoCloseable {
                 log.warn("command-handler found {} call(s) whose outcome is unknown after a restart: {}", openIntents.size(),
                         openIntents.values().stream().map(i -> i.getCall() + " on " + i.getServerId()).toList());
             }
+            metrics.assigned(partitions);
         }
     }
 
@@ -355,6 +358,11 @@ public final class CommandHandler implements AutoCloseable {
             }
             return open;
         }
+    }
+
+    /** Liveness: the consume-call-produce loop has not ended. */
+    public boolean isRunning() {
+        return loop.isAlive();
     }
 
     @Override

@@ -8,7 +8,8 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import java.nio.charset.StandardCharsets;
+import com.hostkey.reinstall.schemas.runtime.DeadLetters;
+import com.hostkey.reinstall.schemas.runtime.LogContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -76,20 +76,28 @@ public final class StagePoller implements AutoCloseable {
     private final Semaphore inFlight = new Semaphore(64);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread loop;
+    private final PollerMetrics metrics;
 
-    private StagePoller(PollerConfig config, HostkeyApi hostkey, Clock clock) {
+    private StagePoller(PollerConfig config, HostkeyApi hostkey, Clock clock, PollerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.hostkey = hostkey;
         this.clock = clock;
         this.topics = ReinstallTopics.create(config.serdeConfig());
         this.targetsDeserializer = topics.pollTargets.valueSerde().deserializer();
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
         this.deadLetters = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        metrics.producersCreated(producer, deadLetters);
         this.loop = Thread.ofPlatform().name("stage-poller-loop").unstarted(this::run);
     }
 
     public static StagePoller start(PollerConfig config, HostkeyApi hostkey, Clock clock) {
-        StagePoller poller = new StagePoller(config, hostkey, clock);
+        return start(config, hostkey, clock, PollerMetrics.disabled());
+    }
+
+    /** Starts the loop; checks, events, its Kafka clients and assignment are reported to {@code metrics}. */
+    public static StagePoller start(PollerConfig config, HostkeyApi hostkey, Clock clock, PollerMetrics metrics) {
+        StagePoller poller = new StagePoller(config, hostkey, clock, metrics);
         poller.connect();
         poller.loop.start();
         log.info("stage-poller started: interval={} budget={} req/s", config.interval(), config.requestsPerSecond());
@@ -106,6 +114,7 @@ public final class StagePoller implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putAll(config.clientSecurity());
+        props.putAll(config.consumerOverrides());
         return props;
     }
 
@@ -128,6 +137,7 @@ public final class StagePoller implements AutoCloseable {
     private void connect() {
         consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topics.pollTargets.name()), new Rebuild());
+        metrics.consumerConnected(consumer);
     }
 
     private void run() {
@@ -200,7 +210,7 @@ public final class StagePoller implements AutoCloseable {
             key.inFlight = true;
             started++;
             checks.submit(() -> {
-                try {
+                try (LogContext context = LogContext.of(key.serverId, key.reinstallId, null)) {
                     check(key);
                 } finally {
                     key.inFlight = false;
@@ -215,7 +225,9 @@ public final class StagePoller implements AutoCloseable {
         CallbackAnswer answer;
         try {
             answer = hostkey.checkCallback(key.key);
+            metrics.checked(answer);
         } catch (HostkeyException e) {
+            metrics.checkFailed();
             log.warn("server={} reinstall={} check failed, will retry: {}", key.serverId, key.reinstallId, e.getMessage());
             key.nextCheck = nextCheckAfter(clock.instant());
             return;
@@ -234,6 +246,7 @@ public final class StagePoller implements AutoCloseable {
                         .build();
                 // Acknowledged before moving on: Hostkey deletes a key after its OK.
                 producer.send(new ProducerRecord<>(topics.events.name(), String.valueOf(key.serverId), event)).get();
+                metrics.published(payload);
                 log.info("server={} reinstall={} {}", key.serverId, key.reinstallId, describe(payload));
             }
         } catch (InterruptedException e) {
@@ -305,15 +318,8 @@ public final class StagePoller implements AutoCloseable {
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("dlq.source.topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.source.partition", String.valueOf(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.source.offset", String.valueOf(record.offset()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.error.class", error.getClass().getName().getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.error.message", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dlq.service", SOURCE.getBytes(StandardCharsets.UTF_8));
         // The compacted topic is re-read on every rebalance: a record seen again is dead-lettered again.
-        deadLetters.send(new ProducerRecord<>(ReinstallTopics.DEAD_LETTERS, null, record.key(), record.value(), headers));
+        deadLetters.send(DeadLetters.of(record, error, SOURCE));
     }
 
     /** Rebuilds the watched keys from the compacted topic whenever partitions move. */
@@ -332,6 +338,7 @@ public final class StagePoller implements AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             consumer.seekToBeginning(partitions);
             log.info("stage-poller rebuilding poll targets of {} partitions from the beginning", partitions.size());
+            metrics.assigned(partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {
@@ -342,6 +349,11 @@ public final class StagePoller implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Liveness: the poll loop has not ended. */
+    public boolean isRunning() {
+        return loop.isAlive();
     }
 
     @Override

@@ -98,7 +98,8 @@ class ChaosIT {
                     "HOSTKEY_API_KEY_FILE", work.resolve("api-key").toString(),
                     "HOSTKEY_PIN_FILE", work.resolve("pin").toString(),
                     "KAFKA_REPLICATION_FACTOR", "3",
-                    "TOPIC_PARTITIONS", "6");
+                    "TOPIC_PARTITIONS", "6",
+                    "KAFKA_SESSION_TIMEOUT_MS", "10000");
             List<ServiceProcess> services = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
                 services.add(new ServiceProcess("projector-" + i, "state-projector", with(common, Map.ofEntries(
@@ -117,10 +118,12 @@ class ChaosIT {
                 services.add(new ServiceProcess("handler-" + i, "command-handler", with(common, Map.of(
                         "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
                         "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
+                        "HANDLER_INSTANCE_ID", "chaos-handler-" + i,
                         "HOSTKEY_ACTION_TIMEOUT_MS", "3000",
                         "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs, work));
                 services.add(new ServiceProcess("poller-" + i, "stage-poller", with(common, Map.of(
                         "POLLER_INTERVAL_MS", "300",
+                        "POLLER_INSTANCE_ID", "chaos-poller-" + i,
                         "POLLER_MAX_REQUESTS_PER_SECOND", "200",
                         "HOSTKEY_CALLBACK_TIMEOUT_MS", "3000")), logs, work));
             }
@@ -143,9 +146,12 @@ class ChaosIT {
             // Chaos: kill a random instance, let the rest carry on, start it again; one broker restart.
             int brokerRestartAt = kills / 2;
             List<String> killed = new ArrayList<>();
+            // Every instance is a victim before any is hit twice, in random order.
+            List<ServiceProcess> victims = new ArrayList<>(services);
+            java.util.Collections.shuffle(victims, random);
             for (int k = 0; k < kills; k++) {
                 Thread.sleep(2_000 + random.nextInt(3_000));
-                ServiceProcess victim = services.get(random.nextInt(services.size()));
+                ServiceProcess victim = victims.get(k % victims.size());
                 victim.kill();
                 killed.add(victim.name);
                 Thread.sleep(500 + random.nextInt(1_500));
