@@ -20,6 +20,7 @@ import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.SETTING_BOOT_DIS
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.SETTING_BOOT_PXE;
 import static com.hostkey.reinstall.schemas.avro.ReinstallPhase.VALIDATING;
 
+import com.hostkey.reinstall.schemas.ReinstallIds;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.ActionFailed;
@@ -66,7 +67,6 @@ import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +77,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -204,7 +203,7 @@ public final class ReinstallStateMachine {
 
     /** The derived id of the reinstall a request starts: the same request always yields the same id. */
     public static String reinstallIdFor(long serverId, String requestId) {
-        return UUID.nameUUIDFromBytes((serverId + "/" + requestId).getBytes(StandardCharsets.UTF_8)).toString();
+        return ReinstallIds.forRequest(serverId, requestId);
     }
 
     /** The instant the processor must call {@link #onTimer} for this state, if any. */

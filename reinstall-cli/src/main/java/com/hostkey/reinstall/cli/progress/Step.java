@@ -38,10 +38,6 @@ public enum Step {
         return number() + "/" + COUNT;
     }
 
-    public Optional<Step> next() {
-        return ordinal() + 1 < values().length ? Optional.of(values()[ordinal() + 1]) : Optional.empty();
-    }
-
     /** The step an async action belongs to. */
     public static Step of(AsyncActionKind action) {
         return switch (action) {

@@ -1,0 +1,16 @@
+package com.hostkey.reinstall.cli.kafka;
+
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+
+/** Where upstream commands go: reinstall-commands, keyed by server id. */
+public interface CommandSink extends AutoCloseable {
+
+    /** Publishes and waits for the broker's acknowledgement. */
+    Published publish(ReinstallCommand command);
+
+    @Override
+    void close();
+
+    /** Where the command landed. */
+    record Published(String topic, int partition, long offset) {}
+}

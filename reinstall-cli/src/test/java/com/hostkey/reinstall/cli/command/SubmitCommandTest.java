@@ -1,0 +1,349 @@
+package com.hostkey.reinstall.cli.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
+import com.hostkey.invapi.client.HostkeyApi.OsOffer;
+import com.hostkey.reinstall.cli.CliRun;
+import com.hostkey.reinstall.cli.Events;
+import com.hostkey.reinstall.cli.ExitCode;
+import com.hostkey.reinstall.cli.FakeConnectors.FakeHostkey;
+import com.hostkey.reinstall.cli.SealingKeyFixture;
+import com.hostkey.reinstall.schemas.ReinstallIds;
+import com.hostkey.reinstall.schemas.avro.FailureKind;
+import com.hostkey.reinstall.schemas.avro.PartitionScheme;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SubmitCommandTest {
+
+    private static final String PASSWORD = "Rz7kQ2mVx9pL%q";
+    private static final String SSH_KEY = ed25519Key();
+
+    @TempDir
+    Path dir;
+
+    private final CliRun cli = new CliRun().withKafka();
+    private Path publicKey;
+
+    @BeforeEach
+    void sealingKey() {
+        publicKey = SealingKeyFixture.publicKeyIn(dir);
+        cli.stdin = PASSWORD + "\n";
+    }
+
+    /** A well-formed OpenSSH ed25519 public key line (type, then the wire-format blob, then a comment). */
+    private static String ed25519Key() {
+        byte[] type = "ssh-ed25519".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer blob = ByteBuffer.allocate(4 + type.length + 4 + 32).putInt(type.length).put(type).putInt(32).put(new byte[32]);
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob.array()) + " ops@example.net";
+    }
+
+    private String[] submit(String... extra) {
+        List<String> args = new ArrayList<>(List.of("submit", "1001", "--os", "101", "--hostname", "web1.example.net",
+                "--public-key", publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    private ReinstallServer publishedRequest() {
+        assertThat(cli.connectors.published).hasSize(1);
+        return (ReinstallServer) cli.connectors.published.getFirst().getPayload();
+    }
+
+    @Test
+    void shouldPublishTheRequestWithThePasswordAndScriptSealed() throws Exception {
+        Path key = Files.writeString(dir.resolve("id.pub"), SSH_KEY + "\n");
+        Path script = Files.writeString(dir.resolve("post.sh"), "#!/bin/sh\necho secret-token\n");
+
+        CliRun.Result result = cli.run(submit("--partition", "lvm_raid1", "--ssh-key-file", key.toString(), "--script-file",
+                script.toString(), "--callback-url", "https://cb.example.net/done", "--task", "agent,docker", "--optional-task",
+                "extras", "--licences", "8", "--account", "eu", "--request-id", "order-7731", "--issued-by", "provisioning"));
+
+        assertThat(result.code()).as(result.err()).isZero();
+        ReinstallCommand command = cli.connectors.published.getFirst();
+        assertThat(command.getServerId()).isEqualTo(1001);
+        assertThat(command.getIssuedBy()).isEqualTo("provisioning");
+        assertThat(command.getReinstallId()).isNull();
+        assertThat(command.getIssuedAt()).isEqualTo(cli.clock.instant());
+        ReinstallServer request = publishedRequest();
+        assertThat(request.getRequestId()).isEqualTo("order-7731");
+        assertThat(request.getOsId()).isEqualTo(101);
+        assertThat(request.getHostname()).isEqualTo("web1.example.net");
+        assertThat(request.getPartitionScheme()).isEqualTo(PartitionScheme.LVM_RAID1);
+        assertThat(request.getSshKey()).isEqualTo(SSH_KEY);
+        assertThat(request.getPostInstallCallbackUrl()).isEqualTo("https://cb.example.net/done");
+        assertThat(request.getJenkinsTasks()).containsExactly("agent", "docker");
+        assertThat(request.getOptionalJenkinsTasks()).containsExactly("extras");
+        assertThat(request.getLicences()).isEqualTo(8);
+        assertThat(request.getAccount()).isEqualTo("eu");
+        assertThat(request.getRootPassword().getKeyId()).isEqualTo(SealingKeyFixture.KEY_ID);
+        assertThat(SealingKeyFixture.open(request.getRootPassword())).isEqualTo(PASSWORD);
+        assertThat(SealingKeyFixture.open(request.getPostInstallScript())).contains("secret-token");
+        assertThat(result.out()).contains("Submitted a reinstall of server 1001").contains("order-7731")
+                .contains("reinstall-commands partition 0 offset 0").contains("reinstall watch 1001")
+                .doesNotContain(PASSWORD).doesNotContain("secret-token");
+    }
+
+    @Test
+    void shouldAnswerScriptsWithTheIdsAndWhereTheCommandWent() {
+        CliRun.Result result = cli.run(submit("--json", "--request-id", "order-1"));
+
+        assertThat(result.code()).isZero();
+        JsonNode json = result.json();
+        assertThat(json.get("serverId").asLong()).isEqualTo(1001);
+        assertThat(json.get("requestId").asText()).isEqualTo("order-1");
+        assertThat(json.get("reinstallId").asText()).isEqualTo(ReinstallIds.forRequest(1001, "order-1"));
+        assertThat(json.get("commandId").asText()).isEqualTo(cli.connectors.published.getFirst().getCommandId());
+        assertThat(json.get("topic").asText()).isEqualTo("reinstall-commands");
+        assertThat(json.has("partition") && json.has("offset") && json.has("osId") && json.has("sealedWithKey")).isTrue();
+    }
+
+    @Test
+    void shouldGiveEveryRequestAFreshIdUnlessOneIsGiven() {
+        cli.run(submit());
+        cli.stdin = PASSWORD + "\n";
+        cli.run(submit());
+
+        assertThat(cli.connectors.published).extracting(c -> ((ReinstallServer) c.getPayload()).getRequestId())
+                .doesNotHaveDuplicates().allMatch(id -> id.startsWith("cli-"));
+    }
+
+    @Test
+    void shouldAskTwiceAtThePromptAndRefuseDifferentEntries() {
+        List<String> typed = new ArrayList<>(List.of(PASSWORD, PASSWORD + "x"));
+        cli.prompt = prompt -> typed.removeFirst();
+        List<String> args = new ArrayList<>(List.of(submit()));
+        args.remove("--password-stdin");
+
+        CliRun.Result result = cli.run(args.toArray(String[]::new));
+
+        assertThat(result.code()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(result.err()).contains("the two passwords typed differ");
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldReadThePasswordFromTheTerminalPrompt() {
+        cli.prompt = prompt -> PASSWORD;
+        List<String> args = new ArrayList<>(List.of(submit()));
+        args.remove("--password-stdin");
+
+        assertThat(cli.run(args.toArray(String[]::new)).code()).isZero();
+        assertThat(SealingKeyFixture.open(publishedRequest().getRootPassword())).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void shouldSayHowToGiveThePasswordWhenThereIsNoTerminal() {
+        List<String> args = new ArrayList<>(List.of(submit()));
+        args.remove("--password-stdin");
+
+        CliRun.Result result = cli.run(args.toArray(String[]::new));
+
+        assertThat(result.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(result.err()).contains("no terminal to ask for the root password").contains("--password-stdin");
+    }
+
+    @Test
+    void shouldReadThePasswordFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("pw"), PASSWORD + "\nignored second line\n");
+        List<String> args = new ArrayList<>(List.of(submit("--password-file", file.toString())));
+        args.remove("--password-stdin");
+
+        assertThat(cli.run(args.toArray(String[]::new)).code()).isZero();
+        assertThat(SealingKeyFixture.open(publishedRequest().getRootPassword())).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void shouldRefuseBothPasswordSources() {
+        CliRun.Result result = cli.run(submit("--password-file", "pw"));
+
+        assertThat(result.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(result.err()).contains("mutually exclusive");
+    }
+
+    @Test
+    void shouldSayWhichFileCannotBeRead() {
+        CliRun.Result result = cli.run(submit("--ssh-key-file", dir.resolve("missing.pub").toString()));
+
+        assertThat(result.code()).isEqualTo(ExitCode.NO_INPUT);
+        assertThat(result.err()).contains("cannot read " + dir.resolve("missing.pub") + ": no such file").contains("field: --ssh-key-file");
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseWhatTheHandlerWouldRejectBeforePublishing() {
+        cli.stdin = "short\n";
+        CliRun.Result weak = cli.run(submit());
+        assertThat(weak.code()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(weak.err()).contains("rootPassword is too short").contains("field: root password").doesNotContain("short\n");
+
+        cli.stdin = PASSWORD + "\n";
+        CliRun.Result badHost = cli.run("submit", "1001", "--os", "101", "--hostname", "web_1", "--public-key", publicKey.toString(),
+                "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin", "--json");
+        assertThat(badHost.code()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(badHost.errorJson().get("field").asText()).isEqualTo("--hostname");
+        assertThat(badHost.errorJson().get("error").asText()).contains("'_' at position 4").contains("INVALID_HOSTNAME");
+        assertThat(badHost.errorJson().get("hint").asText()).contains("correct --hostname");
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldNeedTheSealingKeyBeforeAskingForThePassword() {
+        cli.prompt = prompt -> {
+            throw new AssertionError("asked for a password without a sealing key");
+        };
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net");
+
+        assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
+        assertThat(result.err()).contains("no sealing key").contains("--public-key FILE and --key-id ID")
+                .contains("REINSTALL_SEALING_PUBLIC_KEY");
+    }
+
+    @Test
+    void shouldTakeTheSealingKeyFromTheEnvironment() throws Exception {
+        cli.env.put("REINSTALL_SEALING_PUBLIC_KEY", Files.readString(publicKey));
+        cli.env.put("REINSTALL_SEALING_KEY_ID", SealingKeyFixture.KEY_ID);
+
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(SealingKeyFixture.open(publishedRequest().getRootPassword())).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotAPublicKey() throws Exception {
+        Path notKey = Files.writeString(dir.resolve("x.pem"), "hello");
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "a.b", "--public-key", notKey.toString(),
+                "--key-id", "k", "--password-stdin");
+
+        assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
+        assertThat(result.err()).contains("is not an RSA public key in PEM form");
+    }
+
+    @Test
+    void shouldResolveAnOsNameThroughHostkey() {
+        FakeHostkey hostkey = new FakeHostkey();
+        hostkey.offers = List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1")),
+                new OsOffer(102, "Ubuntu 24.04", true, Map.of("bm", "1")),
+                new OsOffer(201, "Debian 12", true, Map.of("bm", "1")));
+        cli.connectors.hostkey = hostkey;
+        cli.env.put("HOSTKEY_BASE_URL", "https://invapi.example");
+
+        CliRun.Result byName = cli.run("submit", "1001", "--os", "debian", "--hostname", "web1.example.net", "--public-key",
+                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+        assertThat(byName.code()).as(byName.err()).isZero();
+        assertThat(publishedRequest().getOsId()).isEqualTo(201);
+        assertThat(byName.out()).contains("OS 201 (Debian 12)");
+        assertThat(hostkey.closed).isTrue();
+
+        cli.stdin = PASSWORD + "\n";
+        CliRun.Result ambiguous = cli.run("submit", "1001", "--os", "ubuntu", "--hostname", "web1.example.net", "--public-key",
+                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+        assertThat(ambiguous.code()).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(ambiguous.err()).contains("'ubuntu' matches 2 OSes").contains("101 (Ubuntu 22.04)").contains("field: --os");
+    }
+
+    @Test
+    void shouldAskForAnOsIdWhenHostkeyIsNotConfigured() {
+        CliRun.Result result = cli.run("submit", "1001", "--os", "Debian 12", "--hostname", "web1.example.net", "--public-key",
+                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+
+        assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
+        assertThat(result.err()).contains("'Debian 12' is an OS name").contains("give the numeric OS id instead").contains("field: --os");
+    }
+
+    @Test
+    void shouldDryRunWithoutHostkeyCheckingFieldsOnlyAndPublishNothing() {
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin",
+                "--dry-run", "--task", "agent");
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Dry run for server 1001: nothing is published.")
+                .contains("fields         ok").contains("server         skipped: HOSTKEY_BASE_URL is not set")
+                .contains("8 Jenkins tasks (agent)").contains("a sealing key is needed").contains("Valid.")
+                .doesNotContain(PASSWORD);
+        assertThat(cli.connectors.published).isEmpty();
+        assertThat(cli.connectors.kafkaSettings).isNull();
+    }
+
+    @Test
+    void shouldDryRunAgainstTheServerAndReportEveryProblem() {
+        FakeHostkey hostkey = new FakeHostkey();
+        hostkey.offers = List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1")));
+        hostkey.tasks = List.of(new JenkinsTask("agent", "Monitoring agent", List.of("default")));
+        cli.connectors.hostkey = hostkey;
+        cli.env.put("HOSTKEY_BASE_URL", "https://invapi.example");
+        cli.stdin = "weak\n";
+
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin",
+                "--dry-run", "--task", "agent", "--optional-task", "nope", "--json");
+
+        assertThat(result.code()).isEqualTo(ExitCode.INVALID_INPUT);
+        JsonNode json = result.json();
+        assertThat(json.get("dryRun").asBoolean()).isTrue();
+        assertThat(json.get("valid").asBoolean()).isFalse();
+        assertThat(json.get("checks").get("fields").asText()).isEqualTo("failed");
+        assertThat(json.get("checks").get("server").asText()).isEqualTo("failed");
+        assertThat(json.get("problems")).hasSize(2);
+        assertThat(json.get("problems").get(0).get("reason").asText()).isEqualTo(RejectionReason.INVALID_PASSWORD.name());
+        assertThat(json.get("problems").get(1).get("option").asText()).isEqualTo("--optional-task");
+        assertThat(json.get("request").get("osName").asText()).isEqualTo("Ubuntu 22.04");
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldDryRunAValidRequestAgainstTheServer() {
+        FakeHostkey hostkey = new FakeHostkey();
+        hostkey.offers = List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1")));
+        cli.connectors.hostkey = hostkey;
+        cli.env.put("HOSTKEY_BASE_URL", "https://invapi.example");
+
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin",
+                "--dry-run", "--partition", "LVM_RAID1");
+
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("server         ok: bm server, in NL, 32 GB RAM, disks 480, 480 GB");
+    }
+
+    @Test
+    void shouldRefuseDryRunWithWatch() {
+        CliRun.Result result = cli.run(submit("--dry-run", "--watch"));
+
+        assertThat(result.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(result.err()).contains("--dry-run publishes nothing, so there is nothing to watch");
+    }
+
+    @Test
+    void shouldWatchItsOwnReinstallFromBeforeItIsPublishedToItsEnd() {
+        Events events = new Events(1001, ReinstallIds.forRequest(1001, "order-9"), "order-9");
+        Events other = new Events(1001, "someone-else", "x");
+        cli.connectors.feed.then(other.event(1, Events.keyCreated()))
+                .thenAll(events.happyPath())
+                .then(events.completion(80, Events.failedOutcome(FailureKind.POST_INSTALL_FAILED, ReinstallPhase.AWAITING_JENKINS_TASK)));
+
+        CliRun.Result result = cli.run(submit("--watch", "--request-id", "order-9"));
+
+        assertThat(result.code()).as(result.out() + result.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(cli.connectors.feed.startedBeforePublish).isTrue();
+        assertThat(cli.connectors.feed.closed).isTrue();
+        assertThat(cli.connectors.feedServers).containsExactly(1001L);
+        assertThat(result.out()).contains("Submitted a reinstall of server 1001").contains("9/9 clear PXE config: done")
+                .contains("Outcome: FAILED in AWAITING_JENKINS_TASK (POST_INSTALL_FAILED)");
+        assertThat(result.out().lines().filter(l -> l.contains("1/9 reinstall key created")).count()).isEqualTo(1);
+    }
+}
