@@ -75,6 +75,10 @@ secrets() {
   # The demo account's API key and PIN exist only in these owner-only files (services read *_FILE).
   [ -f "$STACK/secrets/api-key" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-key")
   [ -f "$STACK/secrets/pin" ] || (umask 077; printf '%04d' $((RANDOM % 10000)) > "$STACK/secrets/pin")
+  # The query API's bearer token (the projector reads PROJECTOR_API_TOKENS_FILE); curl reads the
+  # header from a file, so the token never shows on a command line.
+  [ -f "$STACK/secrets/api-token" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-token")
+  (umask 077; printf 'Authorization: Bearer %s\n' "$(cat "$STACK/secrets/api-token")" > "$STACK/secrets/api-token.header")
   if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
     "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
   fi
@@ -133,16 +137,17 @@ service_env() {
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
   export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem"
   export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
+  export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token"
   export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS=6
 }
 
 start_services() {
   service_env
-  start_part projector "$JAVA" -Xmx256m -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
+  start_part projector "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
   wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/health"
-  start_part handler "$JAVA" -Xmx256m -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
+  start_part handler "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
   wait_for handler 60 log_has handler "command-handler started"
-  start_part poller "$JAVA" -Xmx256m -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
+  start_part poller "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
   wait_for poller 60 log_has poller "stage-poller started"
 }
 
@@ -153,7 +158,8 @@ Endpoints
   Kafka bootstrap        $BOOTSTRAP
   Schema registry        $REGISTRY_URL
   Hostkey simulator      http://127.0.0.1:$SIMULATOR_PORT   (audit: /_sim/audit, invariants: /_sim/report)
-  State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}
+  State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}   (bearer token: $STACK/secrets/api-token;
+                         curl -H @$STACK/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls)
   Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
   Logs                   $STACK/logs/   (deploy/stack.sh logs NAME)
 EOT
@@ -180,8 +186,8 @@ demo() {
     --public-key "$STACK/keys/$SEALING_KEY_ID.pub.pem" --key-id "$SEALING_KEY_ID" \
     --server "${DEMO_SERVER:-1001}" --os 101 --tasks monitoring-agent
   echo
-  say "final state: curl http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"
-  curl -sf "http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"; echo
+  say "final state: curl -H @.stack/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"
+  curl -sf -H @"$STACK/secrets/api-token.header" "http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"; echo
   say "simulator invariants: curl http://127.0.0.1:$SIMULATOR_PORT/_sim/report"
   curl -sf "http://127.0.0.1:$SIMULATOR_PORT/_sim/report"; echo
   say "the stack keeps running; stop it with: deploy/stack.sh down"

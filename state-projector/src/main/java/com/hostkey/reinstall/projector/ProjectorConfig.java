@@ -127,10 +127,13 @@ public record ProjectorConfig(
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         // A poison record (unreadable bytes, unknown schema id, wrong type, or one whose processing
         // throws) must not stop every other server's reinstall: it goes to the dead-letter topic,
-        // inside the same transaction as the rest of the task's output, and is skipped.
+        // inside the same transaction as the rest of the task's output, and is skipped. The topic
+        // setting is read by DeadLetterHandler (Streams' built-in handlers would add a stack trace header).
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, ReinstallTopics.DEAD_LETTERS);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        // No global stores today; opting in now keeps one error policy should one be added (5.0's default).
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
     }
 

@@ -43,8 +43,7 @@ final class QueryTls {
                 trusted = load(tls.truststore(), tls.truststorePassword() == null ? "" : tls.truststorePassword());
             } else {
                 KeyStore keys = load(tls.keystore(), tls.keystorePassword());
-                trusted = KeyStore.getInstance("PKCS12");
-                trusted.load(null, null);
+                trusted = emptyStore();
                 int n = 0;
                 for (String alias : Collections.list(keys.aliases())) {
                     Certificate[] chain = keys.getCertificateChain(alias);
@@ -64,6 +63,16 @@ final class QueryTls {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("The query API's TLS trust settings are unusable: " + e.getMessage(), e);
         }
+    }
+
+    private static KeyStore emptyStore() throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try {
+            store.load(null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create an in-memory trust store", e);
+        }
+        return store;
     }
 
     private static KeyStore load(Path path, String password) throws GeneralSecurityException {

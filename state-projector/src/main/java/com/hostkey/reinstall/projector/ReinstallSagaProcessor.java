@@ -16,6 +16,7 @@ import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.schemas.runtime.LogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,13 +48,15 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
 
     private final ReinstallStateMachine machine;
     private final Duration timerInterval;
+    private final SagaMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ReinstallState> store;
     private KeyValueStore<String, String> timers;
 
-    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval) {
+    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
         this.machine = machine;
         this.timerInterval = timerInterval;
+        this.metrics = metrics;
     }
 
     @Override
@@ -64,8 +67,23 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
     }
 
+    /** Decides on one record; the log lines meanwhile carry its server, reinstall and command ids (MDC). */
     @Override
     public void process(Record<String, Object> record) {
+        try (LogContext logContext = logContextOf(record)) {
+            decide(record);
+        }
+    }
+
+    private static LogContext logContextOf(Record<String, Object> record) {
+        return switch (record.value()) {
+            case ReinstallCommand command -> LogContext.of(record.key(), command.getReinstallId(), command.getCommandId());
+            case ReinstallEvent event -> LogContext.of(record.key(), event.getReinstallId(), event.getCommandId());
+            case null, default -> LogContext.of(record.key(), null, null);
+        };
+    }
+
+    private void decide(Record<String, Object> record) {
         String serverKey = record.key();
         Instant now = Instant.ofEpochMilli(record.timestamp());
         ReinstallState current = store.get(serverKey);
@@ -105,14 +123,20 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         for (KeyValue<String, String> timer : due) {
             ReinstallState current = store.get(timer.value);
-            Decision decision = machine.onTimer(current, now);
-            if (decision.applied()) {
-                carryOut(timer.value, current, decision, now);
-            } else {
-                // A timer with nothing due any more (state moved on or ended): drop it.
-                timers.delete(timer.key);
-                reindex(timer.value, null, current);
+            try (LogContext logContext = LogContext.of(timer.value, current == null ? null : current.getReinstallId(), null)) {
+                fireTimer(timer, current, now);
             }
+        }
+    }
+
+    private void fireTimer(KeyValue<String, String> timer, ReinstallState current, Instant now) {
+        Decision decision = machine.onTimer(current, now);
+        if (decision.applied()) {
+            carryOut(timer.value, current, decision, now);
+        } else {
+            // A timer with nothing due any more (state moved on or ended): drop it.
+            timers.delete(timer.key);
+            reindex(timer.value, null, current);
         }
     }
 
@@ -126,6 +150,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             log.debug("server={} ignored a stale or illegal input", serverKey);
             return;
         }
+        metrics.decided(decision);
         long timestamp = now.toEpochMilli();
         for (ReinstallCommand command : decision.commands()) {
             context.forward(new Record<>(serverKey, (Object) command, timestamp), ReinstallTopology.COMMANDS_SINK);

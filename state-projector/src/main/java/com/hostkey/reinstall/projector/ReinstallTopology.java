@@ -43,13 +43,19 @@ public final class ReinstallTopology {
     private ReinstallTopology() {}
 
     public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval) {
+        return build(topics, saga, admission, timerInterval, SagaMetrics.disabled());
+    }
+
+    /** The topology, reporting the saga's completions, deadline expiries and retries to {@code metrics}. */
+    public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval,
+                                 SagaMetrics metrics) {
         ReinstallStateMachine machine = new ReinstallStateMachine(saga);
         Topology topology = new Topology();
         topology.addSource(COMMANDS_SOURCE, Serdes.String().deserializer(),
                 topics.commands.valueSerde().deserializer(), topics.commands.name());
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval), COMMANDS_SOURCE, EVENTS_SOURCE);
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), COMMANDS_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde()), SAGA);
         topology.addStateStore(Stores.keyValueStoreBuilder(

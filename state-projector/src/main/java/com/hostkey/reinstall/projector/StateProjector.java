@@ -5,6 +5,10 @@ import com.hostkey.reinstall.schemas.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -12,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running projector: the Kafka Streams instance and its query server.
- * Topics in: reinstall-commands, reinstall-events; out: reinstall-commands (step commands),
- * reinstall-poll-targets, reinstall-completions. All keyed by server id.
+ * Topics in: reinstall-commands, reinstall-events, reinstall-admissions; out: reinstall-commands
+ * (step commands), reinstall-events, reinstall-poll-targets, reinstall-completions,
+ * reinstall-admissions, and reinstall-dead-letters for poison records (see {@link DeadLetterHandler}).
+ * All keyed by server id.
  */
 public final class StateProjector implements AutoCloseable {
 
@@ -21,37 +27,66 @@ public final class StateProjector implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final StateQueryServer queries;
+    private final ProjectorMetrics metrics;
 
-    private StateProjector(KafkaStreams streams, StateQueryServer queries) {
+    private StateProjector(KafkaStreams streams, StateQueryServer queries, ProjectorMetrics metrics) {
         this.streams = streams;
         this.queries = queries;
+        this.metrics = metrics;
     }
 
     /** Starts the projector; topics must exist (see {@link TopicProvisioner}). */
     public static StateProjector start(ProjectorConfig config) {
         ReinstallTopics topics = ReinstallTopics.create(config.serdeConfig());
+        requireDeadLetterTopic(config);
         StateQueryServer queries;
         try {
-            queries = new StateQueryServer(config.httpHost(), config.httpPort());
+            queries = new StateQueryServer(config.httpHost(), config.httpPort(), config.queryApi(), config.saga().quarantineAfter());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the query port " + config.httpPort(), e);
         }
+        ProjectorMetrics metrics = ProjectorMetrics.create();
         KafkaStreams streams = new KafkaStreams(
-                ReinstallTopology.build(topics, config.saga(), config.admission(), config.timerInterval()),
+                ReinstallTopology.build(topics, config.saga(), config.admission(), config.timerInterval(), metrics.saga()),
                 config.streamsConfig(queries.port()));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("projector stream thread failed, replacing it: {}", e.toString());
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        metrics.bind(streams);
+        queries.metrics(metrics::scrape);
         queries.serve(streams);
         streams.start();
-        log.info("state-projector started: application.id={} queries on http://{}:{}", config.applicationId(),
-                config.httpHost(), queries.port());
-        return new StateProjector(streams, queries);
+        log.info("state-projector started: application.id={} queries on {}://{}:{} ({})", config.applicationId(),
+                queries.scheme(), config.httpHost(), queries.port(), config.queryApi());
+        return new StateProjector(streams, queries, metrics);
+    }
+
+    /**
+     * Poison records go to the dead-letter topic; were it missing, the first one would block the
+     * task's producer and then kill its thread, so its absence is a start-up error instead.
+     */
+    private static void requireDeadLetterTopic(ProjectorConfig config) {
+        try (Admin admin = Admin.create(config.adminConfig())) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(ReinstallTopics.DEAD_LETTERS)) {
+                throw new IllegalStateException("The dead-letter topic " + ReinstallTopics.DEAD_LETTERS
+                        + " does not exist: create it (TopicProvisioner.ensureTopics) before starting the projector");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot list the topics of " + config.bootstrapServers() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while checking the dead-letter topic", e);
+        }
     }
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** {@code http} or {@code https}. */
+    public String queryScheme() {
+        return queries.scheme();
     }
 
     public int queryPort() {
@@ -62,5 +97,6 @@ public final class StateProjector implements AutoCloseable {
     public void close() {
         queries.close();
         streams.close(Duration.ofSeconds(30));
+        metrics.close();
     }
 }

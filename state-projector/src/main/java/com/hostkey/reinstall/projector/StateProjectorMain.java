@@ -2,7 +2,6 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.TopicProvisioner;
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -14,7 +13,7 @@ public final class StateProjectorMain {
     public static void main(String[] args) throws InterruptedException {
         EnvSettings env = EnvSettings.fromSystem();
         ProjectorConfig config = ProjectorConfig.fromEnv(env);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
+        try (Admin admin = Admin.create(config.adminConfig())) {
             TopicProvisioner.ensureTopics(admin, env.optionalInt("TOPIC_PARTITIONS", 6), (short) config.replication());
         }
         StateProjector projector = StateProjector.start(config);

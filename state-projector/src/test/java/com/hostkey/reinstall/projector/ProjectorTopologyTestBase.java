@@ -91,7 +91,7 @@ abstract class ProjectorTopologyTestBase {
         Properties props = new ProjectorConfig("unused:9092", "mock://unused", "projector-test", "/tmp/unused", "127.0.0.1", 0, 1,
                 SAGA, admission, Duration.ofSeconds(1)).streamsConfig(8083);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/projector-ttd-" + UUID.randomUUID());
-        driver = new TopologyTestDriver(ReinstallTopology.build(topics, SAGA, admission, Duration.ofSeconds(1)), props, clock);
+        driver = new TopologyTestDriver(ReinstallTopology.build(topics, SAGA, admission, Duration.ofSeconds(1), sagaMetrics()), props, clock);
         commandsIn = driver.createInputTopic(topics.commands.name(), Serdes.String().serializer(), topics.commands.valueSerde().serializer());
         eventsIn = driver.createInputTopic(topics.events.name(), Serdes.String().serializer(), topics.events.valueSerde().serializer());
         commandsOut = driver.createOutputTopic(topics.commands.name(), Serdes.String().deserializer(), topics.commands.valueSerde().deserializer());
@@ -101,6 +101,11 @@ abstract class ProjectorTopologyTestBase {
                 topics.completions.valueSerde().deserializer());
         eventsOut = driver.createOutputTopic(topics.events.name(), Serdes.String().deserializer(), topics.events.valueSerde().deserializer());
         store = driver.getKeyValueStore(ReinstallTopology.STATE_STORE);
+    }
+
+    /** What the saga reports to; tests of the metrics override it. */
+    protected SagaMetrics sagaMetrics() {
+        return SagaMetrics.disabled();
     }
 
     @AfterEach

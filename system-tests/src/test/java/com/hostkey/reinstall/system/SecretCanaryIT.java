@@ -264,7 +264,7 @@ class SecretCanaryIT {
     }
 
     private void scanQueryAnswers(ReinstallStack stack) throws Exception {
-        List<String> paths = new ArrayList<>(List.of("/health", "/reinstalls?limit=1000", "/reinstalls?local=true",
+        List<String> paths = new ArrayList<>(List.of("/health", "/ready", "/metrics", "/reinstalls?limit=1000", "/reinstalls?local=true",
                 "/reinstalls?phase=COMPLETED&phase=FAILED&phase=CANCELLED&phase=REJECTED", "/reinstalls/abc", "/reinstalls?phase=NOPE"));
         for (long server : List.of(COMPLETED, FAILED, CANCELLED, REJECTED, 1005L)) {
             paths.add("/reinstalls/" + server);
