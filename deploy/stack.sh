@@ -3,7 +3,9 @@
 # (Confluent-compatible API), the Hostkey simulator and the three services, each a plain process.
 #
 #   deploy/stack.sh demo     build, start everything, wait until healthy, run one demo reinstall
+#   deploy/stack.sh demo --fleet N   the same with N simulated servers at once and a summary table
 #   deploy/stack.sh up       build and start everything, print the endpoints
+#   deploy/stack.sh cli ARGS the reinstall CLI, wired to this stack (e.g. cli status 1001)
 #   deploy/stack.sh down     stop everything
 #   deploy/stack.sh status   which parts run, and their health
 #   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
@@ -21,6 +23,7 @@ REGISTRY_MGMT_PORT="${STACK_REGISTRY_MGMT_PORT:-28091}"
 SIMULATOR_PORT="${STACK_SIMULATOR_PORT:-28090}"
 PROJECTOR_PORT="${STACK_PROJECTOR_PORT:-28083}"
 TIME_SCALE="${STACK_TIME_SCALE:-60}"
+FLEET_SIZE="${STACK_FLEET_SIZE:-200}"
 POLL_INTERVAL_MS="${STACK_POLL_INTERVAL_MS:-1000}"
 VERSION="0.1.0-SNAPSHOT"
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
@@ -126,7 +129,7 @@ start_registry() {
 
 start_simulator() {
   start_part simulator "$JAVA" -Xmx256m -jar "$ROOT/hostkey-simulator/target/hostkey-simulator-$VERSION-all.jar" \
-    --port "$SIMULATOR_PORT" --time-scale "$TIME_SCALE" --fleet 20 \
+    --port "$SIMULATOR_PORT" --time-scale "$TIME_SCALE" --fleet "$FLEET_SIZE" \
     --account "default:$(cat "$STACK/secrets/api-key"):$(cat "$STACK/secrets/pin")"
   wait_for simulator 30 http_ok "http://127.0.0.1:$SIMULATOR_PORT/_sim/health"
 }
@@ -170,6 +173,12 @@ up() {
   command -v curl >/dev/null || die "curl is needed"
   build
   mkdir -p "$STACK"
+  if ! running registry; then
+    # The registry keeps its schemas in memory: records written under the last run's schema ids
+    # would be unreadable now. A stack whose registry starts anew starts with empty topics and state.
+    running kafka && { kill "$(pid_of kafka)" 2>/dev/null || true; sleep 2; }
+    rm -rf "$STACK/kafka/data" "$STACK/projector-state"
+  fi
   secrets
   start_kafka
   start_registry
@@ -178,19 +187,68 @@ up() {
   endpoints
 }
 
+cli_env() {
+  export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
+  export REINSTALL_PROJECTOR_URL="http://127.0.0.1:$PROJECTOR_PORT" REINSTALL_API_TOKEN_FILE="$STACK/secrets/api-token"
+  export REINSTALL_SEALING_PUBLIC_KEY="$STACK/keys/$SEALING_KEY_ID.pub.pem" REINSTALL_SEALING_KEY_ID="$SEALING_KEY_ID"
+  export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
+  export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
+}
+
+cli() {
+  [ -n "${JAVA:-}" ] || java_home
+  cli_env
+  "$JAVA" -jar "$ROOT/reinstall-cli/target/reinstall-cli-$VERSION-all.jar" "$@"
+}
+
+# A random root password that meets Hostkey's policy; it only ever travels sealed.
+demo_password() {
+  printf 'Rz7%s%%q' "$(head -c 64 /dev/urandom | tr -dc 'A-HJ-NP-Za-km-z2-9' | head -c 12)"
+}
+
 demo() {
+  local fleet=0
+  if [ "${1:-}" = "--fleet" ]; then fleet="${2:?--fleet needs a number}"; fi
   up
   echo
-  say "demo: reinstall server ${DEMO_SERVER:-1001} (simulated install clock x$TIME_SCALE)"
-  "$JAVA" -jar "$ROOT/deploy/target/deploy-$VERSION-all.jar" --bootstrap "$BOOTSTRAP" --registry "$REGISTRY_URL" \
-    --public-key "$STACK/keys/$SEALING_KEY_ID.pub.pem" --key-id "$SEALING_KEY_ID" \
-    --server "${DEMO_SERVER:-1001}" --os 101 --tasks monitoring-agent
+  if [ "$fleet" -gt 0 ]; then
+    demo_fleet "$fleet"
+    return
+  fi
+  local server="${DEMO_SERVER:-1001}"
+  say "demo: reinstall server $server with the CLI (simulated install clock x$TIME_SCALE)"
+  say "  reinstall submit $server --os 101 --hostname srv$server.demo.example.net --partition LVM_RAID1 --task monitoring-agent --password-stdin --watch"
+  demo_password | cli submit "$server" --os 101 --hostname "srv$server.demo.example.net" --partition LVM_RAID1 \
+    --task monitoring-agent --password-stdin --watch --timeout 5m
+  local outcome=$?
   echo
-  say "final state: curl -H @.stack/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"
-  curl -sf -H @"$STACK/secrets/api-token.header" "http://127.0.0.1:$PROJECTOR_PORT/reinstalls/${DEMO_SERVER:-1001}"; echo
+  say "final state: deploy/stack.sh cli status $server"
+  cli status "$server"
   say "simulator invariants: curl http://127.0.0.1:$SIMULATOR_PORT/_sim/report"
   curl -sf "http://127.0.0.1:$SIMULATOR_PORT/_sim/report"; echo
-  say "the stack keeps running; stop it with: deploy/stack.sh down"
+  say "the stack keeps running; try deploy/stack.sh cli history $server, then deploy/stack.sh down"
+  return $outcome
+}
+
+demo_fleet() {
+  local n=$1 csv="$STACK/demo-fleet.csv" first=1001
+  [ "$n" -le "$FLEET_SIZE" ] || die "--fleet $n: the simulator has $FLEET_SIZE servers (STACK_FLEET_SIZE)"
+  echo "server,os,hostname,partition,tasks" > "$csv"
+  for ((i = 0; i < n; i++)); do
+    local server=$((first + i)) os=101
+    # The simulated fleet cycles bm, bm, vm, gpu; GPU servers take the GPU image.
+    [ $((i % 4)) -eq 3 ] && os=301
+    echo "$server,$os,srv$server.fleet.example.net,LVM_RAID0,monitoring-agent" >> "$csv"
+  done
+  say "demo: reinstall $n simulated servers at once (reinstall bulk $csv --watch)"
+  demo_password | cli bulk "$csv" --password-stdin --watch --timeout 10m
+  local outcome=$?
+  echo
+  say "fleet summary: deploy/stack.sh cli list --limit $n"
+  cli list --limit "$n"
+  say "fleet at rest? curl http://127.0.0.1:$SIMULATOR_PORT/_sim/report"
+  curl -sf "http://127.0.0.1:$SIMULATOR_PORT/_sim/report"; echo
+  return $outcome
 }
 
 down() {
@@ -213,10 +271,11 @@ status() {
 }
 
 case "${1:-demo}" in
-  demo) demo ;;
+  demo) shift; demo "$@" ;;
+  cli) shift; cli "$@" ;;
   up) up ;;
   down) down ;;
   status) status ;;
   logs) tail -n 200 -f "$STACK/logs/${2:-projector}.log" ;;
-  *) echo "usage: $0 {demo|up|down|status|logs [NAME]}" >&2; exit 2 ;;
+  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...}" >&2; exit 2 ;;
 esac
