@@ -24,6 +24,9 @@ import java.util.UUID;
  * @param transactionalId   HANDLER_TRANSACTIONAL_ID, unique per instance (default group id + random suffix)
  * @param sealingKeys       SEALING_PRIVATE_KEYS: comma-separated {@code keyId=path-to-PKCS#8-PEM} (required)
  * @param clientSecurity    SASL/SSL client settings (see {@link KafkaClientSecurity})
+ * @param consumerOverrides HANDLER_INSTANCE_ID (static group membership: a restarted instance takes its
+ *                          partitions back without a rebalance) and KAFKA_SESSION_TIMEOUT_MS (how fast
+ *                          a dead instance's partitions move on; default Kafka's 45 s)
  */
 public record HandlerConfig(
         String bootstrapServers,
@@ -31,12 +34,13 @@ public record HandlerConfig(
         String groupId,
         String transactionalId,
         Map<String, Path> sealingKeys,
-        Properties clientSecurity) {
+        Properties clientSecurity,
+        Properties consumerOverrides) {
 
     /** Settings without SASL/SSL, for tests and local stacks. */
     public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
                          Map<String, Path> sealingKeys) {
-        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties());
+        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties(), new Properties());
     }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
@@ -48,7 +52,8 @@ public record HandlerConfig(
                 groupId,
                 env.optional("HANDLER_TRANSACTIONAL_ID", groupId + "-" + UUID.randomUUID()),
                 keys == null ? Map.of() : parseKeys(keys),
-                KafkaClientSecurity.fromEnv(env));
+                KafkaClientSecurity.fromEnv(env),
+                KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"));
         env.validate("command-handler");
         return config;
     }
@@ -75,6 +80,14 @@ public record HandlerConfig(
             }
         });
         return new SecretOpener(keys);
+    }
+
+    /** Names the settings without their values where those may be secrets (SASL/SSL passwords, JAAS). */
+    @Override
+    public String toString() {
+        return "HandlerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", groupId=" + groupId + ", transactionalId=" + transactionalId + ", sealingKeys=" + sealingKeys.keySet()
+                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + "]";
     }
 
     public Map<String, Object> serdeConfig() {

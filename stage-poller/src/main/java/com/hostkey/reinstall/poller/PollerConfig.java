@@ -16,6 +16,7 @@ import java.util.Properties;
  * @param interval          POLLER_INTERVAL_MS between two checks of one key (default 15000, as Hostkey's own tooling)
  * @param requestsPerSecond POLLER_MAX_REQUESTS_PER_SECOND, the eq_callback budget (default 20)
  * @param clientSecurity    SASL/SSL client settings (see {@link KafkaClientSecurity})
+ * @param consumerOverrides POLLER_INSTANCE_ID (static group membership) and KAFKA_SESSION_TIMEOUT_MS
  */
 public record PollerConfig(
         String bootstrapServers,
@@ -23,11 +24,12 @@ public record PollerConfig(
         String groupId,
         Duration interval,
         int requestsPerSecond,
-        Properties clientSecurity) {
+        Properties clientSecurity,
+        Properties consumerOverrides) {
 
     /** Settings without SASL/SSL, for tests and local stacks. */
     public PollerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, Duration interval, int requestsPerSecond) {
-        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, new Properties());
+        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, new Properties(), new Properties());
     }
 
     public static PollerConfig fromEnv(EnvSettings env) {
@@ -37,9 +39,18 @@ public record PollerConfig(
                 env.optional("POLLER_GROUP_ID", "reinstall-stage-poller"),
                 Duration.ofMillis(env.optionalLong("POLLER_INTERVAL_MS", 15_000)),
                 env.optionalInt("POLLER_MAX_REQUESTS_PER_SECOND", 20),
-                KafkaClientSecurity.fromEnv(env));
+                KafkaClientSecurity.fromEnv(env),
+                KafkaClientSecurity.membership(env, "POLLER_INSTANCE_ID"));
         env.validate("stage-poller");
         return config;
+    }
+
+    /** Names the settings without their values where those may be secrets (SASL/SSL passwords, JAAS). */
+    @Override
+    public String toString() {
+        return "PollerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", groupId=" + groupId + ", interval=" + interval + ", requestsPerSecond=" + requestsPerSecond
+                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + "]";
     }
 
     public Map<String, Object> serdeConfig() {

@@ -86,6 +86,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     private void decide(Record<String, Object> record) {
         String serverKey = record.key();
         Instant now = Instant.ofEpochMilli(record.timestamp());
+        if (record.value() instanceof ReinstallCommand command && !String.valueOf(command.getServerId()).equals(serverKey)) {
+            refuseMisaddressed(command, serverKey, now);
+            return;
+        }
         ReinstallState current = store.get(serverKey);
         Decision decision = switch (record.value()) {
             case ReinstallCommand command when command.getPayload() instanceof ReinstallServer request ->
@@ -140,13 +144,29 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
     }
 
+    /**
+     * An upstream command whose record key is not its server id would be judged against another
+     * server's state: a ReinstallServer is refused (typed, under its real server id), anything else
+     * is dropped with a warning.
+     */
+    private void refuseMisaddressed(ReinstallCommand command, String recordKey, Instant now) {
+        String message = "record key '" + (recordKey == null ? "null" : recordKey.substring(0, Math.min(40, recordKey.length())))
+                + "' is not the command's server id " + command.getServerId() + "; publish with the server id as key";
+        if (command.getPayload() instanceof ReinstallServer request) {
+            carryOut(String.valueOf(command.getServerId()), null, machine.refuseInvalid(command, request, message, now), now);
+        } else {
+            log.warn("dropping {}: {}", command.getPayload().getClass().getSimpleName(), message);
+        }
+    }
+
+    /** Forwards what was decided, then stores the next state: a failing output leaves the store as it was. */
     private void carryOut(String serverKey, ReinstallState current, Decision decision, Instant now) {
         ReinstallState next = decision.state();
-        if (next != null) {
-            store.put(serverKey, next);
-            reindex(serverKey, current, next);
-        }
         if (!decision.applied()) {
+            if (next != null) {
+                store.put(serverKey, next);
+                reindex(serverKey, current, next);
+            }
             log.debug("server={} ignored a stale or illegal input", serverKey);
             return;
         }
@@ -187,6 +207,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             log.info("server={} reinstall={} finished: {}", serverKey, completion.getReinstallId(),
                     completion.getOutcome().getClass().getSimpleName());
         });
+        if (next != null) {
+            store.put(serverKey, next);
+            reindex(serverKey, current, next);
+        }
         if (next != null && (current == null || current.getPhase() != next.getPhase())) {
             log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
         }

@@ -270,6 +270,12 @@ public final class ReinstallStateMachine {
         return out.decide();
     }
 
+    /** Refuses a ReinstallServer that is malformed as a record (e.g. its key is not its server id). */
+    public Decision refuseInvalid(ReinstallCommand command, ReinstallServer request, String message, Instant now) {
+        return refuse(null, command, request, reinstallIdFor(command.getServerId(), request.getRequestId()),
+                RejectionReason.INVALID_COMMAND, message, now);
+    }
+
     /** A CancelReinstall: ends at once before any PXE config exists, else compensates. */
     public Decision cancel(ReinstallState current, CancelReinstall cancel, Instant now) {
         if (current == null || isTerminal(current.getPhase()) || current.getCancelRequested()) {

@@ -125,6 +125,19 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldRefuseARequestPublishedUnderAnotherServersKey() {
+        commandsIn.pipeInput("9999", upstream(ReinstallServer.newBuilder()
+                .setRequestId("misaddressed").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
+
+        ReinstallCompletion refusal = completionsOut.readKeyValue().value;
+        assertThat(((ReinstallRejected) refusal.getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(((ReinstallRejected) refusal.getOutcome()).getMessage()).contains("9999").contains("1001");
+        assertThat(store.get("9999")).isNull();
+        assertThat(state()).isNull();
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRejectWithTheValidationReasonAndTouchNothing() {
         submit("req-1", List.of());
         answer(nextCommand(ValidateReinstall.class), ValidationFailed.newBuilder()
