@@ -1,0 +1,209 @@
+package com.hostkey.reinstall.bench.figures;
+
+import com.hostkey.invapi.simulator.SimulatorConfig;
+import com.hostkey.reinstall.bench.BenchContext;
+import com.hostkey.reinstall.bench.Benchmark;
+import com.hostkey.reinstall.bench.Measurement;
+import com.hostkey.reinstall.bench.MetricSpec;
+import com.hostkey.reinstall.bench.Profile;
+import com.hostkey.reinstall.bench.Stats;
+import com.hostkey.reinstall.bench.infra.BenchStack;
+import com.hostkey.reinstall.bench.infra.KafkaRoundTrip;
+import com.hostkey.reinstall.bench.infra.ReinstallRequests;
+import com.hostkey.reinstall.bench.infra.RecordingProxy;
+import com.hostkey.reinstall.bench.infra.TopicTail;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Figure 1, hop latency: the time from the simulator sending the answer that ends step k of a
+ * server's saga to it receiving the call of step k+1 (handler -> event -> projector -> command ->
+ * handler, or poller -> event -> projector -> command -> handler), measured by a recording proxy
+ * in front of the simulator, with a steady number of reinstalls in flight (a closed loop: each
+ * completion submits the next server; the first ones are staggered over one install so steps do not
+ * march in lockstep). Limit, measured during the same window on the same broker: a plain
+ * produce -> consume -> produce -> consume round trip.
+ */
+public final class HopLatencyBenchmark implements Benchmark {
+
+    @Override
+    public int figure() {
+        return 1;
+    }
+
+    @Override
+    public String title() {
+        return "Hop latency";
+    }
+
+    @Override
+    public String targetText() {
+        return "with 100 reinstalls in flight and exactly_once_v2: hop p50 <= 40 ms, p99 <= 150 ms; reported against a plain "
+                + "produce-consume-produce-consume round trip on the same broker";
+    }
+
+    @Override
+    public List<MetricSpec> metrics(Profile profile) {
+        return List.of(
+                MetricSpec.atMost("hop.p50", "ms", "hop p50", 40),
+                MetricSpec.atMost("hop.p99", "ms", "hop p99", 150),
+                MetricSpec.info("hop.max", "ms", "hop max"),
+                MetricSpec.info("limit.p50", "ms", "limit: plain round trip p50"),
+                MetricSpec.info("limit.p99", "ms", "limit: plain round trip p99"),
+                MetricSpec.info("ratio.p50", "x", "hop p50 / limit p50"),
+                MetricSpec.info("ratio.p99", "x", "hop p99 / limit p99"),
+                MetricSpec.info("hops", "count", "hops measured"),
+                MetricSpec.info("inFlight", "count", "reinstalls in flight (mean)"));
+    }
+
+    @Override
+    public Map<String, Object> parameters(Profile profile) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("inFlight", profile.integer("fig1.inFlight"));
+        p.put("windowSeconds", profile.integer("fig1.windowSeconds"));
+        p.put("timeScale", profile.decimal("fig1.timeScale"));
+        p.put("pollIntervalMs", profile.integer("fig1.pollIntervalMs"));
+        p.put("limitSamples", profile.integer("fig1.limitSamples"));
+        p.put("services", "3 processes, -Xmx256m");
+        return p;
+    }
+
+    @Override
+    public Trial open(BenchContext context) throws Exception {
+        return new HopTrial(context);
+    }
+
+    private static final class HopTrial implements Trial {
+        private final BenchContext context;
+        private final BenchStack stack;
+        private final TopicTail<ReinstallCompletion> completions;
+        private final ReinstallRequests requests;
+        private final int inFlight;
+        private final Duration window;
+        private final int limitSamples;
+        private final AtomicLong nextServer = new AtomicLong(BenchStack.firstServerId());
+        private final long lastServer;
+        private final Set<String> outstanding = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger completed = new AtomicInteger();
+        private final AtomicInteger notCompleted = new AtomicInteger();
+
+        HopTrial(BenchContext context) throws Exception {
+            this.context = context;
+            Profile profile = context.profile();
+            inFlight = profile.integer("fig1.inFlight");
+            window = Duration.ofSeconds(profile.integer("fig1.windowSeconds"));
+            limitSamples = profile.integer("fig1.limitSamples");
+            double timeScale = profile.decimal("fig1.timeScale");
+            Duration installReal = Duration.ofMillis((long) (SimulatorConfig.DEFAULT_STAGE_OFFSETS.getLast().toMillis() / timeScale));
+            // Enough servers that every one is reinstalled once: generous, servers are cheap in the simulator.
+            long perSecond = Math.max(1, inFlight * 1000L / Math.max(1000, installReal.toMillis()));
+            int fleet = (int) (inFlight * 4 + perSecond * 4 * (installReal.toSeconds() + (long) window.toSeconds() * (profile.runs() + 1)));
+            lastServer = BenchStack.firstServerId() + fleet - 1;
+            String interval = String.valueOf(profile.integer("fig1.pollIntervalMs"));
+            stack = new BenchStack(context, "fig1", new BenchStack.Options()
+                    .simulator(SimulatorConfig.builder().timeScale(timeScale).generatedFleet(fleet))
+                    .proxy(true)
+                    .env(BenchStack.POLLER, "POLLER_INTERVAL_MS", interval)
+                    .env(BenchStack.POLLER, "POLLER_MAX_REQUESTS_PER_SECOND", "500")
+                    .env(BenchStack.POLLER, "HOSTKEY_RATE_LIMIT_RPS", "500")
+                    .env(BenchStack.HANDLER, "HOSTKEY_RATE_LIMIT_RPS", "500"));
+            requests = new ReinstallRequests(stack.sealer, "bench-fig1");
+            completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
+                    stack.topics.completions.valueSerde().deserializer(), received -> onCompletion(received.record().value()));
+            // Stagger the first reinstalls over one install, so steps of different servers interleave.
+            context.log("fig1: starting " + inFlight + " reinstalls staggered over " + installReal.toSeconds() + " s (warm-up)");
+            long gapMillis = installReal.toMillis() / inFlight;
+            for (int i = 0; i < inFlight; i++) {
+                submitNext();
+                Thread.sleep(gapMillis);
+            }
+            Thread.sleep(Math.min(10_000, installReal.toMillis() / 3));
+        }
+
+        private void onCompletion(ReinstallCompletion completion) {
+            if (outstanding.remove(completion.getRequestId())) {
+                if (completion.getOutcome() instanceof ReinstallCompleted) {
+                    completed.incrementAndGet();
+                } else {
+                    notCompleted.incrementAndGet();
+                }
+                submitNext();
+            }
+        }
+
+        private void submitNext() {
+            long server = nextServer.getAndIncrement();
+            if (server > lastServer) {
+                return;
+            }
+            String requestId = "fig1-" + server;
+            outstanding.add(requestId);
+            stack.submit(List.of(requests.reinstall(server, requestId)));
+        }
+
+        @Override
+        public Measurement run(int index) throws Exception {
+            long start = System.nanoTime();
+            CompletableFuture<List<Double>> limit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return KafkaRoundTrip.measure(stack.bootstrapServers(), limitSamples, 20);
+                } catch (Exception e) {
+                    throw new IllegalStateException("round-trip limit failed: " + e.getMessage(), e);
+                }
+            });
+            List<Integer> inFlightSamples = new ArrayList<>();
+            long end = start + window.toNanos();
+            while (System.nanoTime() < end) {
+                inFlightSamples.add(outstanding.size());
+                Thread.sleep(500);
+            }
+            List<Double> limitTimes = limit.get();
+            List<RecordingProxy.Exchange> exchanges = stack.proxy.exchanges();
+            List<HopAnalysis.Hop> hops = HopAnalysis.hops(exchanges).stream()
+                    .filter(h -> h.requestNanos() >= start && h.requestNanos() <= end).toList();
+            Stats hop = Stats.of(hops.stream().map(HopAnalysis.Hop::millis).toList());
+            Stats rt = Stats.of(limitTimes);
+            Measurement m = new Measurement()
+                    .put("hop.p50", hop.percentile(50))
+                    .put("hop.p99", hop.percentile(99))
+                    .put("hop.max", hop.max())
+                    .put("limit.p50", rt.percentile(50))
+                    .put("limit.p99", rt.percentile(99))
+                    .put("ratio.p50", hop.percentile(50) / rt.percentile(50))
+                    .put("ratio.p99", hop.percentile(99) / rt.percentile(99))
+                    .put("hops", hop.count())
+                    .put("inFlight", Stats.of(inFlightSamples).mean());
+            Map<String, List<Double>> byCall = hops.stream().collect(Collectors.groupingBy(HopAnalysis.Hop::call, TreeMap::new,
+                    Collectors.mapping(HopAnalysis.Hop::millis, Collectors.toList())));
+            List<String> perCall = new ArrayList<>();
+            byCall.forEach((call, values) -> perCall.add(String.format(Locale.ROOT, "%s p50 %.1f p99 %.1f (n=%d)", call,
+                    Stats.of(values).percentile(50), Stats.of(values).percentile(99), values.size())));
+            m.note("hop by next call: " + String.join("; ", perCall));
+            m.note("reinstalls completed so far " + completed.get() + ", ended otherwise " + notCompleted.get());
+            if (nextServer.get() > lastServer) {
+                m.note("fleet exhausted: in-flight count fell during the window");
+            }
+            return m;
+        }
+
+        @Override
+        public void close() {
+            completions.close();
+            stack.close();
+        }
+    }
+}

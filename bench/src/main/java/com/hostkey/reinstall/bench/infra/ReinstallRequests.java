@@ -1,0 +1,69 @@
+package com.hostkey.reinstall.bench.infra;
+
+import com.hostkey.reinstall.schemas.avro.PartitionScheme;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.hostkey.reinstall.schemas.avro.SealedSecret;
+import com.hostkey.reinstall.schemas.secrets.SecretSealer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * ReinstallServer commands for servers of the simulator's generated fleet, as an upstream
+ * provisioning system sends them: an OS that fits the server's type, a sealed root password, the
+ * monitoring-agent post-install task (every server type takes it), LVM RAID0.
+ */
+public final class ReinstallRequests {
+
+    /** Meets Hostkey's password policy. */
+    static final String ROOT_PASSWORD = "Bench7%Password";
+    /** Sealing is an RSA operation per secret; a few distinct blobs are as real for the handler as one per server. */
+    private static final int SEALED_VARIANTS = 32;
+
+    private final List<SealedSecret> sealed = new ArrayList<>();
+    private final String issuer;
+
+    public ReinstallRequests(SecretSealer sealer, String issuer) {
+        for (int i = 0; i < SEALED_VARIANTS; i++) {
+            sealed.add(sealer.seal(ROOT_PASSWORD));
+        }
+        this.issuer = issuer;
+    }
+
+    /** The generated fleet cycles bm, bm, vm, gpu from id 1001: GPU servers take the GPU image. */
+    public static long osFor(long serverId) {
+        return (serverId - 1001) % 4 == 3 ? 301 : 101;
+    }
+
+    public static String hostnameFor(long serverId) {
+        return "srv" + serverId + ".bench.example.net";
+    }
+
+    public ReinstallCommand reinstall(long serverId, String requestId) {
+        return ReinstallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setServerId(serverId)
+                .setIssuedAt(Instant.now())
+                .setIssuedBy(issuer)
+                .setPayload(ReinstallServer.newBuilder()
+                        .setRequestId(requestId)
+                        .setOsId(osFor(serverId))
+                        .setHostname(hostnameFor(serverId))
+                        .setRootPassword(sealed.get((int) (serverId % sealed.size())))
+                        .setPartitionScheme(PartitionScheme.LVM_RAID0)
+                        .setJenkinsTasks(List.of("monitoring-agent"))
+                        .build())
+                .build();
+    }
+
+    /** One command per server {@code first .. first+count-1}, request ids {@code prefix-<server>}. */
+    public List<ReinstallCommand> reinstalls(long first, int count, String prefix) {
+        List<ReinstallCommand> list = new ArrayList<>(count);
+        for (long server = first; server < first + count; server++) {
+            list.add(reinstall(server, prefix + "-" + server));
+        }
+        return list;
+    }
+}
