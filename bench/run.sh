@@ -58,9 +58,17 @@ for entry in "${entries[@]}"; do
   classpath="$classpath:$entry"
 done
 
+# The services run from their shaded jars, copied now for the same reason.
+mkdir -p "$snapshot/services"
+for module in state-projector command-handler stage-poller; do
+  jar="$ROOT/$module/target/$module-0.1.0-SNAPSHOT-all.jar"
+  [ -f "$jar" ] || { echo "bench: $jar is missing (someone cleaned it?); run without --skip-build" >&2; exit 1; }
+  cp "$jar" "$snapshot/services/"
+done
+
 export BENCH_LOG_DIR="$ROOT/bench/results/logs"
 mkdir -p "$BENCH_LOG_DIR"
 status=0
 "$JAVA" "-Xmx$heap" -XX:+UseG1GC -cp "$classpath" \
-  com.hostkey.reinstall.bench.BenchMain --root "$ROOT" "${args[@]}" || status=$?
+  com.hostkey.reinstall.bench.BenchMain --root "$ROOT" --jars "$snapshot/services" "${args[@]}" || status=$?
 exit $status

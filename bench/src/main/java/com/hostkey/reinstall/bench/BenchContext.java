@@ -25,16 +25,22 @@ public final class BenchContext implements AutoCloseable {
     private final Path workDir;
     private final Path resultsDir;
     private final boolean jfr;
+    private final Path jarsDir;
     private final Instant started = Instant.now();
     private final Map<String, Path> jars = new HashMap<>();
     private ApicurioRegistry registry;
 
-    public BenchContext(Profile profile, Path root, Path resultsDir, boolean jfr) throws IOException {
+    /**
+     * @param jarsDir where the services' shaded jars were copied before the run (run.sh does), or null
+     *                to take them from each module's target directory
+     */
+    public BenchContext(Profile profile, Path root, Path resultsDir, boolean jfr, Path jarsDir) throws IOException {
         this.profile = profile;
         this.root = root.toAbsolutePath().normalize();
         this.resultsDir = Files.createDirectories(resultsDir.toAbsolutePath().normalize());
         this.workDir = Files.createTempDirectory("reinstall-bench-");
         this.jfr = jfr;
+        this.jarsDir = jarsDir;
     }
 
     public Profile profile() {
@@ -85,7 +91,9 @@ public final class BenchContext implements AutoCloseable {
     /** The shaded jar of a service module ({@code state-projector}, ...), copied into the scratch directory. */
     public synchronized Path serviceJar(String module) {
         return jars.computeIfAbsent(module, m -> {
-            Path built = root.resolve(m).resolve("target").resolve(m + "-" + VERSION + "-all.jar");
+            String name = m + "-" + VERSION + "-all.jar";
+            Path built = jarsDir != null && Files.exists(jarsDir.resolve(name)) ? jarsDir.resolve(name)
+                    : root.resolve(m).resolve("target").resolve(name);
             if (!Files.exists(built)) {
                 throw new IllegalStateException(built + " is missing: build with bench/run.sh (mvn package -pl bench -am)");
             }

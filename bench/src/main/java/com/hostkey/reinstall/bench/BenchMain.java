@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * BenchMain [--profile quick|full] [--only 1,3] [--runs N] [--set fig2.servers=500 ...]
- *           [--root DIR] [--results DIR] [--docs FILE | --no-docs] [--jfr]
+ *           [--root DIR] [--results DIR] [--docs FILE | --no-docs] [--jfr] [--jars DIR]
  * </pre>
  * Exit status 0 when every figure ran (met or not), 1 when one failed to run, 2 on bad arguments.
  */
@@ -68,7 +68,7 @@ public final class BenchMain {
         Map<String, Object> machine = MachineInfo.describe();
         List<FigureResult> results = new ArrayList<>();
         boolean failed = false;
-        try (BenchContext context = new BenchContext(profile, options.root, options.results, options.jfr)) {
+        try (BenchContext context = new BenchContext(profile, options.root, options.results, options.jfr, options.jars)) {
             context.log("profile " + profile.name() + ", " + profile.runs() + " runs per figure, machine " + machine);
             for (Benchmark figure : figures()) {
                 if (!options.only.isEmpty() && !options.only.contains(figure.figure())) {
@@ -150,7 +150,7 @@ public final class BenchMain {
     }
 
     /** The command line. */
-    record Options(Profile profile, Set<Integer> only, Path root, Path results, Path docs, boolean jfr) {
+    record Options(Profile profile, Set<Integer> only, Path root, Path results, Path docs, boolean jfr, Path jars) {
 
         static Options parse(String[] args) {
             String profileName = "quick";
@@ -162,6 +162,7 @@ public final class BenchMain {
             Path docs = null;
             boolean noDocs = false;
             boolean jfr = false;
+            Path jars = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
@@ -184,6 +185,7 @@ public final class BenchMain {
                     case "--docs" -> docs = Path.of(value(args, ++i, arg));
                     case "--no-docs" -> noDocs = true;
                     case "--jfr" -> jfr = true;
+                    case "--jars" -> jars = Path.of(value(args, ++i, arg));
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }
@@ -194,7 +196,7 @@ public final class BenchMain {
             if (docs == null && !noDocs) {
                 docs = root.resolve("docs").resolve("benchmarks.md");
             }
-            return new Options(profile, only, root, results, noDocs ? null : docs, jfr);
+            return new Options(profile, only, root, results, noDocs ? null : docs, jfr, jars);
         }
 
         private static String value(String[] args, int i, String option) {

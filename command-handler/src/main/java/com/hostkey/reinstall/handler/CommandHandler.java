@@ -298,6 +298,7 @@ public final class CommandHandler implements AutoCloseable {
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
+        metrics.deadLettered(record.topic());
         return DeadLetters.of(record, error, "command-handler");
     }
 

@@ -26,6 +26,7 @@ import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.handler.validation.ReinstallValidator;
+import com.hostkey.reinstall.schemas.runtime.LogContext;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import java.time.Clock;
 import java.util.List;
@@ -47,12 +48,18 @@ public final class StepExecutor {
     private final SecretOpener secrets;
     private final ReinstallValidator validator;
     private final Clock clock;
+    private final HandlerMetrics metrics;
 
     public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock) {
+        this(hostkey, secrets, validator, clock, HandlerMetrics.disabled());
+    }
+
+    public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock, HandlerMetrics metrics) {
         this.hostkey = hostkey;
         this.secrets = secrets;
         this.validator = validator;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** True for the commands this handler executes (not the upstream ones the projector reads). */
@@ -101,6 +108,13 @@ public final class StepExecutor {
      * been applied before a crash, so it is not repeated; the projector reconciles.
      */
     public ReinstallEvent outcomeUnknown(ReinstallCommand command) {
+        return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
+            metrics.outcomeUnknown(command);
+            return unknownOutcomeEvent(command);
+        });
+    }
+
+    private ReinstallEvent unknownOutcomeEvent(ReinstallCommand command) {
         log.warn("server={} reinstall={} command={} {} was started before a restart and its outcome is unknown; not repeating it",
                 command.getServerId(), command.getReinstallId(), command.getCommandId(), callOf(command));
         return eventFor(command, HostkeyCallFailed.newBuilder()
@@ -110,8 +124,19 @@ public final class StepExecutor {
                 .build());
     }
 
-    /** Runs the command's call; every outcome, failures included, becomes one event. */
+    /**
+     * Runs the command's call; every outcome, failures included, becomes one event. The log lines
+     * written meanwhile carry the command's server, reinstall and command ids (MDC).
+     */
     public ReinstallEvent execute(ReinstallCommand command) {
+        return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
+            ReinstallEvent event = call(command);
+            metrics.commandExecuted(command, event);
+            return event;
+        });
+    }
+
+    private ReinstallEvent call(ReinstallCommand command) {
         long serverId = command.getServerId();
         Object outcome;
         try {

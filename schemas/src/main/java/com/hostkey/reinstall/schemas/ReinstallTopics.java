@@ -7,6 +7,7 @@ import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.util.List;
@@ -78,6 +79,11 @@ public final class ReinstallTopics {
     /** The serde of the projector's state store values. */
     public Serde<ReinstallState> stateSerde() {
         return AvroSerde.of(ReinstallState.class, serdeConfig, false);
+    }
+
+    /** The serde of the projector's per-server timeline (store reinstall-history) for the dashboard. */
+    public Serde<ReinstallHistory> historySerde() {
+        return AvroSerde.of(ReinstallHistory.class, serdeConfig, false);
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> Topic<String, V> topic(String name, Class<V> type) {

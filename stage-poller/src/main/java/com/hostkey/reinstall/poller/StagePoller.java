@@ -210,8 +210,8 @@ public final class StagePoller implements AutoCloseable {
             key.inFlight = true;
             started++;
             checks.submit(() -> {
-                try (LogContext context = LogContext.of(key.serverId, key.reinstallId, null)) {
-                    check(key);
+                try {
+                    LogContext.run(key.serverId, key.reinstallId, null, () -> check(key));
                 } finally {
                     key.inFlight = false;
                     inFlight.release();
@@ -320,6 +320,7 @@ public final class StagePoller implements AutoCloseable {
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
         // The compacted topic is re-read on every rebalance: a record seen again is dead-lettered again.
         deadLetters.send(DeadLetters.of(record, error, SOURCE));
+        metrics.deadLettered(record.topic());
     }
 
     /** Rebuilds the watched keys from the compacted topic whenever partitions move. */

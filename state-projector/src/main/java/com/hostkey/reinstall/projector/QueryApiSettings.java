@@ -5,13 +5,18 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Who may read the query API, and over what. Printing an instance never shows a token or password.
+ * Who may read the query API (and, with a write token, act through it), and over what. Printing an instance never shows a token or password.
  *
  * @param tokens       PROJECTOR_API_TOKENS (or PROJECTOR_API_TOKENS_FILE): the bearer tokens accepted, comma
  *                     or whitespace separated, several so they can be rotated one at a time; 16-512
@@ -20,12 +25,17 @@ import java.util.regex.Pattern;
  *                     warning at start. Any other value than {@code required} (the default) or
  *                     {@code disabled} is refused
  * @param tls          PROJECTOR_TLS_KEYSTORE and friends: serve HTTPS (and forward over HTTPS); null for HTTP
+ * @param writeTokens  PROJECTOR_API_WRITE_TOKENS (or PROJECTOR_API_WRITE_TOKENS_FILE): operator name to bearer
+ *                     token, given as comma or whitespace separated {@code operatorName:token} pairs. These tokens
+ *                     also read, and may cancel and release servers from the dashboard (see {@link OperatorActions});
+ *                     the operator's name is recorded in every command it issues. Empty: no operator actions
  */
-public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tls) {
+public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tls, Map<String, String> writeTokens) {
 
     static final int MIN_TOKEN_LENGTH = 16;
     static final int MAX_TOKEN_LENGTH = 512;
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+    private static final Pattern OPERATOR = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public QueryApiSettings {
@@ -45,6 +55,38 @@ public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tl
         if (authDisabled && !tokens.isEmpty()) {
             throw new IllegalArgumentException("PROJECTOR_API_AUTH=disabled contradicts the configured PROJECTOR_API_TOKENS: "
                     + "drop one of them");
+        }
+        writeTokens = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(writeTokens, "writeTokens")));
+        validateWriteTokens(writeTokens, tokens, authDisabled);
+    }
+
+    /** Read tokens only: no operator actions. */
+    public QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tls) {
+        this(tokens, authDisabled, tls, Map.of());
+    }
+
+    private static void validateWriteTokens(Map<String, String> writeTokens, List<String> readTokens, boolean authDisabled) {
+        if (authDisabled && !writeTokens.isEmpty()) {
+            throw new IllegalArgumentException("PROJECTOR_API_AUTH=disabled contradicts the configured PROJECTOR_API_WRITE_TOKENS: "
+                    + "drop one of them");
+        }
+        Set<String> seen = new HashSet<>(readTokens);
+        for (Map.Entry<String, String> entry : writeTokens.entrySet()) {
+            String operator = entry.getKey();
+            if (operator == null || !OPERATOR.matcher(operator).matches()) {
+                throw new IllegalArgumentException("PROJECTOR_API_WRITE_TOKENS operator names must be 1-64 characters of "
+                        + "A-Z a-z 0-9 . _ @ -");
+            }
+            String token = entry.getValue();
+            // Never the token itself in the message, and the operator's name only: it is not a secret.
+            if (token == null || token.length() < MIN_TOKEN_LENGTH || token.length() > MAX_TOKEN_LENGTH || !TOKEN.matcher(token).matches()) {
+                throw new IllegalArgumentException("PROJECTOR_API_WRITE_TOKENS token of operator " + operator + " must have "
+                        + MIN_TOKEN_LENGTH + "-" + MAX_TOKEN_LENGTH + " characters of A-Z a-z 0-9 - . _ ~ + / and trailing =");
+            }
+            if (!seen.add(token)) {
+                throw new IllegalArgumentException("PROJECTOR_API_WRITE_TOKENS token of operator " + operator
+                        + " is also a read token or another operator's: every write token must be unique");
+            }
         }
     }
 
@@ -72,7 +114,17 @@ public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tl
 
     /** The same, served over HTTPS. */
     public QueryApiSettings withTls(Tls settings) {
-        return new QueryApiSettings(tokens, authDisabled, settings);
+        return new QueryApiSettings(tokens, authDisabled, settings, writeTokens);
+    }
+
+    /** The same, with these operators' write tokens (operator name to token). */
+    public QueryApiSettings withWriteTokens(Map<String, String> operatorTokens) {
+        return new QueryApiSettings(tokens, authDisabled, tls, operatorTokens);
+    }
+
+    /** Whether any operator may act (cancel, release) through the API. */
+    public boolean operatorActionsEnabled() {
+        return !writeTokens.isEmpty();
     }
 
     public boolean tlsEnabled() {
@@ -105,13 +157,39 @@ public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tl
             throw new IllegalArgumentException("PROJECTOR_API_AUTH=disabled contradicts the configured PROJECTOR_API_TOKENS: "
                     + "drop one of them");
         }
-        return new QueryApiSettings(tokens, mode.equals("disabled"), Tls.fromEnv(env));
+        return new QueryApiSettings(tokens, mode.equals("disabled"), Tls.fromEnv(env), writeTokensFromEnv(env));
+    }
+
+    /** PROJECTOR_API_WRITE_TOKENS[_FILE]: {@code operatorName:token} pairs, comma or whitespace separated; optional. */
+    static Map<String, String> writeTokensFromEnv(EnvSettings env) {
+        String spec = env.optional("PROJECTOR_API_WRITE_TOKENS", null);
+        Map<String, String> operators = new LinkedHashMap<>();
+        if (spec == null) {
+            return operators;
+        }
+        int index = 0;
+        for (String pair : spec.split("[,\\s]+")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            index++;
+            int colon = pair.indexOf(':');
+            if (colon <= 0 || colon == pair.length() - 1) {
+                throw new IllegalArgumentException("PROJECTOR_API_WRITE_TOKENS entry " + index + " must be operatorName:token");
+            }
+            String operator = pair.substring(0, colon);
+            if (operators.putIfAbsent(operator, pair.substring(colon + 1)) != null) {
+                throw new IllegalArgumentException("PROJECTOR_API_WRITE_TOKENS names operator entry " + index + " twice");
+            }
+        }
+        return operators;
     }
 
     @Override
     public String toString() {
         return "QueryApiSettings[" + (authDisabled ? "auth=DISABLED" : "auth=bearer, tokens=" + tokens.size() + " (masked)")
-                + ", " + (tls == null ? "http" : tls.toString()) + "]";
+                + ", " + (tls == null ? "http" : tls.toString())
+                + (writeTokens.isEmpty() ? "" : ", operators=" + writeTokens.keySet() + " (write tokens masked)") + "]";
     }
 
     /**

@@ -70,17 +70,11 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     /** Decides on one record; the log lines meanwhile carry its server, reinstall and command ids (MDC). */
     @Override
     public void process(Record<String, Object> record) {
-        try (LogContext logContext = logContextOf(record)) {
-            decide(record);
+        switch (record.value()) {
+            case ReinstallCommand command -> LogContext.run(record.key(), command.getReinstallId(), command.getCommandId(), () -> decide(record));
+            case ReinstallEvent event -> LogContext.run(record.key(), event.getReinstallId(), event.getCommandId(), () -> decide(record));
+            case null, default -> LogContext.run(record.key(), null, null, () -> decide(record));
         }
-    }
-
-    private static LogContext logContextOf(Record<String, Object> record) {
-        return switch (record.value()) {
-            case ReinstallCommand command -> LogContext.of(record.key(), command.getReinstallId(), command.getCommandId());
-            case ReinstallEvent event -> LogContext.of(record.key(), event.getReinstallId(), event.getCommandId());
-            case null, default -> LogContext.of(record.key(), null, null);
-        };
     }
 
     private void decide(Record<String, Object> record) {
@@ -127,9 +121,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         for (KeyValue<String, String> timer : due) {
             ReinstallState current = store.get(timer.value);
-            try (LogContext logContext = LogContext.of(timer.value, current == null ? null : current.getReinstallId(), null)) {
-                fireTimer(timer, current, now);
-            }
+            LogContext.run(timer.value, current == null ? null : current.getReinstallId(), null, () -> fireTimer(timer, current, now));
         }
     }
 

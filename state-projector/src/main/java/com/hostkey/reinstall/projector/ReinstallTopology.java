@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                               ├─▶ reinstall-admissions
  *                                                                               └─▶ reinstall-completions
  *  reinstall-admissions ─▶ reinstall-admission [reinstall-admission] ─▶ reinstall-events (AdmissionGranted, ReinstallQueued)
+ *  reinstall-commands (upstream), reinstall-events ─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline)
  * </pre>
  * Commands and events are keyed by server id and co-partitioned, so one task owns all of a
  * server's records and state. Admissions live under one key, so one task counts every slot.
@@ -28,11 +29,14 @@ public final class ReinstallTopology {
     public static final String STATE_STORE = "reinstall-state";
     public static final String TIMER_STORE = "reinstall-timers";
     public static final String ADMISSION_STORE = "reinstall-admission";
+    /** Per-server timeline for the dashboard, see {@link HistoryProcessor}. */
+    public static final String HISTORY_STORE = "reinstall-history";
     static final String COMMANDS_SOURCE = "reinstall-commands-source";
     static final String EVENTS_SOURCE = "reinstall-events-source";
     static final String ADMISSIONS_SOURCE = "reinstall-admissions-source";
     static final String SAGA = "reinstall-saga";
     static final String ADMISSION = "reinstall-admission-processor";
+    static final String HISTORY = "reinstall-history-processor";
     static final String COMMANDS_SINK = "reinstall-commands-sink";
     static final String POLL_TARGETS_SINK = "reinstall-poll-targets-sink";
     static final String COMPLETIONS_SINK = "reinstall-completions-sink";
@@ -65,6 +69,10 @@ public final class ReinstallTopology {
         addSink(topology, COMPLETIONS_SINK, topics.completions, SAGA);
         addSink(topology, EVENTS_SINK, topics.events, SAGA);
         addSink(topology, ADMISSIONS_SINK, topics.admissions, SAGA);
+        // The dashboard's timeline: a second child of both sources, in the saga's sub-topology (same owner per server).
+        topology.addProcessor(HISTORY, HistoryProcessor::new, COMMANDS_SOURCE, EVENTS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde()), HISTORY);
 
         topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
                 topics.admissions.valueSerde().deserializer(), topics.admissions.name());

@@ -55,6 +55,10 @@ public final class StateProjector implements AutoCloseable {
         });
         metrics.bind(streams);
         queries.metrics(metrics::scrape);
+        if (config.queryApi().operatorActionsEnabled()) {
+            // Operators' cancel and release from the dashboard: a producer of this process, closed with the query server.
+            queries.operatorActions(OperatorActions.start(config, topics));
+        }
         queries.serve(streams);
         streams.start();
         log.info("state-projector started: application.id={} queries on {}://{}:{} ({})", config.applicationId(),

@@ -64,6 +64,9 @@ import org.slf4j.LoggerFactory;
  *       {@code GET /metrics}: the Prometheus text format (see {@link ProjectorMetrics}). No token needed:
  *       neither carries a secret.</li>
  * </ul>
+ * The fleet dashboard's page ({@code GET /}, {@code /dashboard/*}), its data ({@code /whoami},
+ * {@code /fleet/summary}, {@code /reinstalls/{serverId}/history}) and the operators' actions
+ * ({@code POST /reinstalls/{serverId}/cancel|release}, write tokens only) are answered by {@link DashboardRoutes}.
  * Every other endpoint needs {@code Authorization: Bearer <token>} with one of the configured tokens
  * (see {@link QueryApiSettings}); forwarding between instances carries the caller's token, over
  * HTTPS when TLS is on. Only GET and HEAD are answered (405 otherwise). Errors are JSON
@@ -96,6 +99,7 @@ public final class StateQueryServer implements AutoCloseable {
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight = new Semaphore(MAX_CONCURRENT_REQUESTS);
     private volatile Supplier<String> metricsScrape = () -> "";
+    private final DashboardRoutes dashboard;
 
     /**
      * Binds the port at once (port 0 picks a free one), so Kafka Streams can advertise it.
@@ -126,6 +130,7 @@ public final class StateQueryServer implements AutoCloseable {
         this.selfPort = server.getAddress().getPort();
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
+        this.dashboard = new DashboardRoutes(host, selfPort, scheme, forwarder, handlers, settings, quarantineAfter);
         if (settings.authDisabled()) {
             log.warn("*******************************************************************************************");
             log.warn("* QUERY API AUTHENTICATION IS DISABLED (PROJECTOR_API_AUTH=disabled): anyone who reaches *");
@@ -137,7 +142,13 @@ public final class StateQueryServer implements AutoCloseable {
     /** Starts answering from this streams instance. */
     public void serve(KafkaStreams streams) {
         this.streams = streams;
+        dashboard.serve(streams);
         server.start();
+    }
+
+    /** Enables the operators' cancel and release (write tokens); closed with this server. */
+    void operatorActions(OperatorActions actions) {
+        dashboard.operatorActions(actions);
     }
 
     /** Serves {@code GET /metrics} from {@code scrape}: the Prometheus text format, no token needed. */
@@ -204,7 +215,16 @@ public final class StateQueryServer implements AutoCloseable {
                 }
                 return;
             }
+            // The dashboard's static files carry no data: served without a token.
+            if (DashboardRoutes.isPage(path)) {
+                dashboard.servePage(exchange, path);
+                return;
+            }
             Verdict verdict = tokens.check(exchange.getRequestHeaders().get("Authorization"));
+            OperatorTokens.Operator operator = dashboard.operator(exchange.getRequestHeaders().get("Authorization"));
+            if (operator != null) {
+                verdict = new Verdict(BearerTokens.Outcome.ACCEPTED, operator.token());
+            }
             switch (verdict.outcome()) {
                 case MISSING -> {
                     unauthorized(exchange, "Bearer realm=\"reinstall-state\"", "missing bearer token");
@@ -216,6 +236,9 @@ public final class StateQueryServer implements AutoCloseable {
                     return;
                 }
                 case ACCEPTED, AUTH_DISABLED -> { }
+            }
+            if (dashboard.route(exchange, path, verdict.token(), operator)) {
+                return;
             }
             if (!readOnly) {
                 methodNotAllowed(exchange);
@@ -522,5 +545,6 @@ public final class StateQueryServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         handlers.shutdownNow();
+        dashboard.close();
     }
 }

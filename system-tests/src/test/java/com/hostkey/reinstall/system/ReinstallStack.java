@@ -54,6 +54,9 @@ final class ReinstallStack implements AutoCloseable {
     static final String API_KEY = "it-api-key-" + UUID.randomUUID();
     static final String PIN = "4321";
     static final String SEALING_KEY_ID = "it-key-1";
+    /** The operator whose write token the projector accepts (cancel and release from the dashboard). */
+    static final String OPERATOR = "it-operator";
+    static final int DEFAULT_FLEET_SIZE = 8;
 
     final KafkaTestCluster kafka;
     final ApicurioRegistry registry;
@@ -67,6 +70,7 @@ final class ReinstallStack implements AutoCloseable {
     final String apiKey;
     final String pin;
     private final String queryToken = QueryApiSettings.generateToken();
+    private final String writeToken = QueryApiSettings.generateToken();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     ReinstallStack(double timeScale) throws IOException {
@@ -79,6 +83,12 @@ final class ReinstallStack implements AutoCloseable {
 
     /** A stack whose Hostkey account has the given API key and PIN (canary values, say). */
     ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin) throws IOException {
+        this(timeScale, saga, admission, apiKey, pin, DEFAULT_FLEET_SIZE);
+    }
+
+    /** A stack whose simulator has {@code fleetSize} servers, 1001 on. */
+    ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin, int fleetSize)
+            throws IOException {
         this.apiKey = apiKey;
         this.pin = pin;
         workDir = Files.createTempDirectory("reinstall-it-");
@@ -89,7 +99,7 @@ final class ReinstallStack implements AutoCloseable {
         simulator = HostkeySimulator.start(SimulatorConfig.builder()
                 .port(0)
                 .timeScale(timeScale)
-                .generatedFleet(8)
+                .generatedFleet(fleetSize)
                 .account("default", apiKey, pin)
                 .build());
         closeables.add(simulator);
@@ -107,7 +117,8 @@ final class ReinstallStack implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
                 "it-projector-" + suffix, projectorStateDir().toString(), "127.0.0.1", 0, 1,
-                saga, admission, Duration.ofMillis(200)).withQueryApi(QueryApiSettings.ofTokens(List.of(queryToken))));
+                saga, admission, Duration.ofMillis(200)).withQueryApi(QueryApiSettings.ofTokens(List.of(queryToken))
+                .withWriteTokens(Map.of(OPERATOR, writeToken))));
         closeables.add(projector);
 
         HostkeyClient handlerClient = hostkeyClient();
@@ -175,6 +186,11 @@ final class ReinstallStack implements AutoCloseable {
     /** The bearer token the query API accepts: send it as {@code Authorization: Bearer <token>}. */
     String queryToken() {
         return queryToken;
+    }
+
+    /** {@link #OPERATOR}'s write token: reads too, and may cancel and release (dashboard actions). */
+    String writeToken() {
+        return writeToken;
     }
 
     /** The projector's state directory (RocksDB stores, checkpoints). */

@@ -49,6 +49,7 @@ public final class BenchStack implements AutoCloseable {
     public static final String PROJECTOR = "projector";
     public static final String HANDLER = "handler";
     public static final String POLLER = "poller";
+    public static final String HANDLER_GROUP = "bench-handler";
 
     /** How to build a stack; every map is an environment override of one service. */
     public static final class Options {
@@ -172,11 +173,17 @@ public final class BenchStack implements AutoCloseable {
                 env.put("PROJECTOR_API_TOKENS_FILE", dir.resolve("api-token").toString());
             }
             case HANDLER -> {
+                // Metrics and health on a free port: several stacks and other developers share this machine.
+                env.put("HANDLER_HTTP_PORT", "0");
                 env.put("SEALING_PRIVATE_KEYS", SEALING_KEY_ID + "=" + dir.resolve(SEALING_KEY_ID + ".key.pem"));
+                env.put("HANDLER_GROUP_ID", HANDLER_GROUP);
                 env.put("HANDLER_TRANSACTIONAL_ID", "bench-handler-0");
                 env.put("HANDLER_INSTANCE_ID", "bench-handler-0");
             }
-            case POLLER -> env.put("POLLER_INSTANCE_ID", "bench-poller-0");
+            case POLLER -> {
+                env.put("POLLER_HTTP_PORT", "0");
+                env.put("POLLER_INSTANCE_ID", "bench-poller-0");
+            }
             default -> throw new IllegalArgumentException(service);
         }
         env.putAll(options.env.getOrDefault(service, Map.of()));
@@ -260,6 +267,22 @@ public final class BenchStack implements AutoCloseable {
                 sum += info.offset();
             }
             return sum;
+        }
+    }
+
+    /**
+     * Commits a group's offsets at the end of {@code topic}, as if it had consumed everything there is
+     * now: a service deployed later starts with what comes next. The group must not be running.
+     */
+    public void skipBacklog(String group, String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((tp, info) ->
+                    offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(info.offset())));
+            admin.alterConsumerGroupOffsets(group, offsets).all().get();
         }
     }
 

@@ -2,13 +2,14 @@ package com.hostkey.reinstall.schemas.runtime;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.MDC;
 
 /**
  * The reinstall a thread is working on, as MDC keys on every log line it writes meanwhile:
- * {@value #SERVER_ID}, {@value #REINSTALL_ID}, {@value #COMMAND_ID}. Opened around the work for one
- * record and closed after it (try-with-resources); closing restores what the keys held before, so
- * contexts nest. Null values are left out.
+ * {@value #SERVER_ID}, {@value #REINSTALL_ID}, {@value #COMMAND_ID}. Set around the work for one
+ * record ({@link #call}, {@link #run}, or try-with-resources on {@link #of}) and cleared after it;
+ * clearing restores what the keys held before, so contexts nest. Null values are left out.
  */
 public final class LogContext implements AutoCloseable {
 
@@ -28,6 +29,22 @@ public final class LogContext implements AutoCloseable {
     /** Sets the keys that are not null; the others keep what they held. */
     public static LogContext of(Object serverId, String reinstallId, String commandId) {
         return new LogContext(serverId, reinstallId, commandId);
+    }
+
+    /** Runs {@code work} with the ids on its log lines and answers what it answers. */
+    @SuppressWarnings("try") // the context only has to be open while the work runs
+    public static <T> T call(Object serverId, String reinstallId, String commandId, Supplier<T> work) {
+        try (LogContext context = of(serverId, reinstallId, commandId)) {
+            return work.get();
+        }
+    }
+
+    /** Runs {@code work} with the ids on its log lines. */
+    public static void run(Object serverId, String reinstallId, String commandId, Runnable work) {
+        call(serverId, reinstallId, commandId, () -> {
+            work.run();
+            return null;
+        });
     }
 
     private void put(String key, String value) {
