@@ -99,7 +99,10 @@ class ChaosIT {
                     "HOSTKEY_PIN_FILE", work.resolve("pin").toString(),
                     "KAFKA_REPLICATION_FACTOR", "3",
                     "TOPIC_PARTITIONS", "6",
-                    "KAFKA_SESSION_TIMEOUT_MS", "10000");
+                    "KAFKA_SESSION_TIMEOUT_MS", "10000",
+                    // Several instances on one host: each operations port is picked free.
+                    "HANDLER_HTTP_PORT", "0",
+                    "POLLER_HTTP_PORT", "0");
             List<ServiceProcess> services = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
                 services.add(new ServiceProcess("projector-" + i, "state-projector", with(common, Map.ofEntries(
