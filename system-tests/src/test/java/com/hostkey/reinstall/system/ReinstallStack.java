@@ -89,6 +89,15 @@ final class ReinstallStack implements AutoCloseable {
     /** A stack whose simulator has {@code fleetSize} servers, 1001 on. */
     ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin, int fleetSize)
             throws IOException {
+        this(timeScale, saga, admission, apiKey, pin, fleetSize, false);
+    }
+
+    /**
+     * @param foreignAccount the simulator also has an account the services know nothing of, which
+     *                       owns every other server (1002, 1004, ...)
+     */
+    ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin, int fleetSize,
+                   boolean foreignAccount) throws IOException {
         this.apiKey = apiKey;
         this.pin = pin;
         workDir = Files.createTempDirectory("reinstall-it-");
@@ -96,12 +105,15 @@ final class ReinstallStack implements AutoCloseable {
         closeables.add(kafka);
         registry = ApicurioRegistry.start();
         closeables.add(registry);
-        simulator = HostkeySimulator.start(SimulatorConfig.builder()
+        SimulatorConfig.Builder simulatorConfig = SimulatorConfig.builder()
                 .port(0)
                 .timeScale(timeScale)
                 .generatedFleet(fleetSize)
-                .account("default", apiKey, pin)
-                .build());
+                .account("default", apiKey, pin);
+        if (foreignAccount) {
+            simulatorConfig.account("foreign", "foreign-" + UUID.randomUUID(), null);
+        }
+        simulator = HostkeySimulator.start(simulatorConfig.build());
         closeables.add(simulator);
 
         try (Admin admin = kafka.admin()) {
