@@ -38,6 +38,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Retries, deadlines, admission caps, quarantine and optional tasks, through the real topology. */
 class ReinstallSagaTest extends ProjectorTopologyTestBase {
@@ -302,6 +304,92 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         assertThat(failed.getKind()).isEqualTo(FailureKind.COMPENSATION_FAILED);
         assertThat(failed.getMessage()).contains("locked").contains("cleanup failed");
         assertThat(state().getConsecutiveFailures()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "cancel in {0}")
+    @EnumSource(value = ReinstallPhase.class, names = {"VALIDATING", "CREATING_REINSTALL_KEY", "CREATING_PXE_CONFIG",
+            "AWAITING_PXE_CONFIG", "SETTING_BOOT_PXE", "AWAITING_BOOT_PXE", "REBOOTING", "INSTALLING", "SETTING_BOOT_DISK",
+            "AWAITING_BOOT_DISK", "LAUNCHING_JENKINS_TASK", "AWAITING_JENKINS_TASK", "CLEARING_PXE_CONFIG", "AWAITING_PXE_CLEARED"})
+    void shouldEndCancelledFromEveryPhaseAndCleanUpWhenAPxeConfigMayExist(ReinstallPhase phase) {
+        submit(SERVER, "req-cancel", List.of("monitoring-agent"), List.of());
+        List<ReinstallCommand> beforeCancel = new java.util.ArrayList<>();
+        while (state().getPhase() != phase) {
+            beforeCancel.addAll(stepOnce());
+        }
+        List<ReinstallCommand> stillInFlight = drainCommands(); // issued before the cancel, still to be answered
+        inFlight.addAll(stillInFlight);
+        beforeCancel.addAll(stillInFlight);
+        upstreamFor(SERVER, CancelReinstall.newBuilder().setReason("table test").build());
+        List<ReinstallCommand> afterCancel = new java.util.ArrayList<>();
+        for (int guard = 0; !ReinstallStateMachine.isTerminal(state().getPhase()) && guard < 60; guard++) {
+            afterCancel.addAll(stepOnce());
+        }
+
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+        assertThat(completionsOut.readValuesToList()).hasSize(1);
+        assertThat(afterCancel).as("nothing that installs after the cancel")
+                .noneMatch(c -> c.getPayload() instanceof CreatePxeConfig || c.getPayload() instanceof RebootServer
+                        || (c.getPayload() instanceof SetBootDevice b && b.getMedia() == BootMedia.PXE));
+        List<ReinstallCommand> all = new java.util.ArrayList<>(beforeCancel);
+        all.addAll(afterCancel);
+        int lastInstallStep = -1;
+        int lastClear = -1;
+        for (int i = 0; i < all.size(); i++) {
+            Object payload = all.get(i).getPayload();
+            if (payload instanceof CreatePxeConfig || payload instanceof RebootServer
+                    || (payload instanceof SetBootDevice b && b.getMedia() == BootMedia.PXE)) {
+                lastInstallStep = i;
+            }
+            if (payload instanceof ClearPxeConfig) {
+                lastClear = i;
+            }
+        }
+        if (lastInstallStep >= 0) {
+            assertThat(lastClear).as("clear_pxe after the last step that could leave a PXE config, cancel in %s", phase)
+                    .isGreaterThan(lastInstallStep);
+        }
+    }
+
+    private final java.util.ArrayDeque<ReinstallCommand> inFlight = new java.util.ArrayDeque<>();
+
+    /**
+     * Plays the handler and the poller for one step: answers the oldest command in flight with
+     * success, else completes the awaited callback, else reports the next installer stage. Returns
+     * the commands the saga issued since the last call.
+     */
+    private List<ReinstallCommand> stepOnce() {
+        List<ReinstallCommand> issued = drainCommands();
+        inFlight.addAll(issued);
+        ReinstallCommand command = inFlight.poll();
+        if (command != null) {
+            Object answer = switch (command.getPayload()) {
+                case ValidateReinstall v -> validated();
+                case CreateReinstallKey c -> ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build();
+                case CreatePxeConfig c -> accepted(AsyncActionKind.CREATE_PXE, "k-" + command.getCommandId());
+                case SetBootDevice b -> accepted(b.getMedia() == BootMedia.PXE ? AsyncActionKind.BOOT_FROM_PXE : AsyncActionKind.BOOT_FROM_DISK,
+                        "k-" + command.getCommandId());
+                case RebootServer r -> accepted(AsyncActionKind.REBOOT, "k-" + command.getCommandId());
+                case RunJenkinsTask t -> accepted(AsyncActionKind.JENKINS_TASK, "k-" + command.getCommandId());
+                default -> accepted(AsyncActionKind.CLEAR_PXE, "k-" + command.getCommandId());
+            };
+            answer(command, answer);
+            return issued;
+        }
+        var state = state();
+        if (state.getPendingCallbackKey() != null && state.getPhase() != ReinstallPhase.INSTALLING) {
+            AsyncActionKind action = switch (state.getPhase()) {
+                case AWAITING_PXE_CONFIG -> AsyncActionKind.CREATE_PXE;
+                case AWAITING_BOOT_PXE -> AsyncActionKind.BOOT_FROM_PXE;
+                case AWAITING_BOOT_DISK -> AsyncActionKind.BOOT_FROM_DISK;
+                case AWAITING_JENKINS_TASK -> AsyncActionKind.JENKINS_TASK;
+                default -> AsyncActionKind.CLEAR_PXE;
+            };
+            poller(com.hostkey.reinstall.schemas.avro.ActionCompleted.newBuilder().setAction(action)
+                    .setCallbackKey(state.getPendingCallbackKey()).build());
+        } else if (state.getPhase() == ReinstallPhase.INSTALLING) {
+            poller(stage(state.getInstallStage() + 1));
+        }
+        return issued;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -29,6 +29,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The saga against the simulator with its faults switched on: stalls, a server that never catches
@@ -46,7 +48,7 @@ class ReinstallSagaIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = new ReinstallStack(200.0, FAST, AdmissionSettings.defaults());
+        stack = new ReinstallStack(200.0, FAST, AdmissionSettings.defaults(), ReinstallStack.API_KEY, ReinstallStack.PIN, 16);
     }
 
     @AfterAll
@@ -56,16 +58,17 @@ class ReinstallSagaIT {
         }
     }
 
-    @Test
-    void shouldFailWithADeadlineAndCleanUpWhenTheInstallStallsAtAStage() throws Exception {
-        long server = 1001;
-        stack.simulator.faults().installStallsAt(server, 3);
+    @ParameterizedTest(name = "stall at stage {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void shouldFailWithADeadlineAndCleanUpWhenTheInstallStallsAtAStage(int stage) throws Exception {
+        long server = 1008 + stage; // 1009..1012: servers of their own
+        stack.simulator.faults().installStallsAt(server, stage);
         ReinstallCompletion completion = reinstallAndWait(server, List.of());
 
         ReinstallFailed failed = (ReinstallFailed) completion.getOutcome();
         assertThat(failed.getKind()).isEqualTo(FailureKind.DEADLINE);
         assertThat(failed.getPhase().name()).isEqualTo("INSTALLING");
-        assertThat(completion.getStageTimes()).containsKeys("1", "2", "3").doesNotContainKey("4");
+        assertThat(completion.getStageTimes()).containsKey(String.valueOf(stage)).doesNotContainKey(String.valueOf(stage + 1));
         assertThat(payloads(server)).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.NEXT_STAGE);
         assertLeftSafe(server);
     }
