@@ -122,12 +122,16 @@ class ChaosIT {
                         "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
                         "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
                         "HANDLER_INSTANCE_ID", "chaos-handler-" + i,
+                        // The account's request budget bounds throughput: 200 validations of 3 reads each at
+                        // the default 10 req/s would take a minute, and deadlines would end them.
+                        "HOSTKEY_RATE_LIMIT_RPS", "100",
                         "HOSTKEY_ACTION_TIMEOUT_MS", "3000",
                         "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs, work));
                 services.add(new ServiceProcess("poller-" + i, "stage-poller", with(common, Map.of(
                         "POLLER_INTERVAL_MS", "300",
                         "POLLER_INSTANCE_ID", "chaos-poller-" + i,
                         "POLLER_MAX_REQUESTS_PER_SECOND", "200",
+                        "HOSTKEY_RATE_LIMIT_RPS", "200",
                         "HOSTKEY_CALLBACK_TIMEOUT_MS", "3000")), logs, work));
             }
             services.forEach(ServiceProcess::start);
