@@ -82,6 +82,10 @@ secrets() {
   # header from a file, so the token never shows on a command line.
   [ -f "$STACK/secrets/api-token" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-token")
   (umask 077; printf 'Authorization: Bearer %s\n' "$(cat "$STACK/secrets/api-token")" > "$STACK/secrets/api-token.header")
+  # The dashboard operator's write token (cancel, release): paste api-write-token into the page; the
+  # projector reads operatorName:token pairs from PROJECTOR_API_WRITE_TOKENS_FILE.
+  [ -f "$STACK/secrets/api-write-token" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-write-token")
+  (umask 077; printf 'stack-operator:%s\n' "$(cat "$STACK/secrets/api-write-token")" > "$STACK/secrets/api-write-tokens")
   if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
     "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
   fi
@@ -140,7 +144,7 @@ service_env() {
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
   export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem"
   export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
-  export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token"
+  export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token" PROJECTOR_API_WRITE_TOKENS_FILE="$STACK/secrets/api-write-tokens"
   export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS=6
 }
 
@@ -163,6 +167,7 @@ Endpoints
   Hostkey simulator      http://127.0.0.1:$SIMULATOR_PORT   (audit: /_sim/audit, invariants: /_sim/report)
   State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}   (bearer token: $STACK/secrets/api-token;
                          curl -H @$STACK/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls)
+  Fleet dashboard        http://127.0.0.1:$PROJECTOR_PORT/   (token: $STACK/secrets/api-token, or api-write-token to cancel and release)
   Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
   Logs                   $STACK/logs/   (deploy/stack.sh logs NAME)
 EOT

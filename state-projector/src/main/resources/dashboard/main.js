@@ -4,7 +4,7 @@
 
 import { ApiError, createApi, forgetToken, storedToken, storeToken } from './api.js';
 import {
-  PHASES, STAGES, STEPS, TERMINAL, currentStep, currentWait, formatDateTime, formatDuration, formatTime,
+  PHASES, STAGES, STEPS, TERMINAL, currentStep, currentWait, formatDateTime, formatDuration, formatTime, interruptedStep,
   matches, outcomeOf, outcomeText, phaseText, sortStates, stepOfPhase, stepStarts, stepText, timeInPhase, toMillis,
 } from './model.js';
 
@@ -71,6 +71,11 @@ function signOut(message) {
   forgetToken();
   view.states = [];
   view.serverId = null;
+  view.serverState = null;
+  view.history = null;
+  if (location.hash) history.replaceState(null, '', location.pathname);
+  ui.actionResult.textContent = '';
+  ui.serverTitle.textContent = '';
   ui.rows.replaceChildren();
   ui.totals.replaceChildren();
   [ui.byPhase, ui.byLocation, ui.byFailure, ui.perHour, ui.facts, ui.steps, ui.timeline].forEach((el) => el.replaceChildren());
@@ -438,29 +443,41 @@ function renderServer() {
   renderTimeline(state, at);
 }
 
+/**
+ * The nine steps with when each began and how long it took. After a failure or a cancel the
+ * interrupted step is "failed" or "stopped", boot from disk and clear PXE are "cleanup", and the
+ * steps in between "skipped".
+ */
 function renderSteps(state, at) {
   const starts = stepStarts(state);
-  const current = currentStep(state);
   const terminal = TERMINAL.includes(state.phase);
+  const ending = state.phase === 'FAILED' || state.phase === 'CANCELLED' || Boolean(state.failurePhase || state.cancelRequested);
+  const interrupted = ending ? interruptedStep(state) : 0;
+  const current = terminal ? 0 : stepOfPhase(state.phase, state.installStage);
   const finished = toMillis(state.finishedAt);
   ui.steps.replaceChildren(...STEPS.map((label, i) => {
+    const step = i + 1;
     const start = starts[i];
     let end;
     for (let j = i + 1; j < starts.length && end === undefined; j++) {
       if (starts[j] !== undefined && start !== undefined && starts[j] >= start) end = starts[j];
     }
+    if (end === undefined && terminal) end = finished;
     let status = 'pending';
-    if (start !== undefined) {
-      if (i + 1 === current && !terminal) status = 'running';
-      else if (i + 1 === current && state.phase === 'FAILED' && stepOfPhase(state.failurePhase ?? '', state.installStage) === i + 1) status = 'failed';
+    if (interrupted > 0 && step > interrupted) {
+      if ([7, 9].includes(step) && start !== undefined) status = step === current ? 'cleanup, in progress' : 'cleanup';
+      else status = terminal || step < current ? 'skipped' : 'pending';
+    } else if (start !== undefined) {
+      if (step === interrupted) status = state.failurePhase || state.phase === 'FAILED' ? 'failed' : 'stopped';
+      else if (step === current) status = 'in progress';
       else status = 'done';
     }
-    if (end === undefined && status === 'done') end = finished;
-    const duration = start === undefined ? '' : formatDuration((status === 'running' ? at : end ?? at) - start);
-    const li = el('li', { class: `step step-${status}`, 'data-step': String(i + 1) });
-    li.append(el('span', { class: 'step-name' }, `${i + 1}. ${label}`),
-      el('span', { class: 'step-status' }, status === 'running' ? 'in progress' : status),
-      el('span', { class: 'step-time' }, start === undefined ? '' : `${formatTime(start)} · ${duration}`));
+    const running = step === current;
+    const duration = start === undefined || status === 'skipped' ? '' : formatDuration((running ? at : end ?? at) - start);
+    const li = el('li', { class: `step step-${status.split(',')[0]}${running ? ' step-running' : ''}`, 'data-step': String(step) });
+    li.append(el('span', { class: 'step-name' }, `${step}. ${label}`),
+      el('span', { class: 'step-status' }, status),
+      el('span', { class: 'step-time' }, duration === '' ? '' : `${formatTime(start)} · ${duration}`));
     return li;
   }));
 }
@@ -477,8 +494,8 @@ function renderTimeline(state, at) {
     const delta = el('span', { class: 'delta' }, previous === undefined ? '' : `+${formatDuration(time - previous)}`);
     const step = el('span', { class: 'step-badge' }, entry.step > 0 ? `${entry.step}/9` : '');
     const text = el('span', { class: 'summary' }, entry.summary);
+    if (entry.source) text.append(el('span', { class: 'source' }, ` · ${entry.source}`));
     li.append(when, delta, step, text);
-    if (entry.source) li.append(el('span', { class: 'source' }, entry.source));
     items.push(li);
     previous = time;
   }
@@ -557,7 +574,7 @@ ui.form.addEventListener('submit', (event) => {
 });
 ui.signOut.addEventListener('click', () => signOut(null));
 ui.filters.addEventListener('submit', (event) => event.preventDefault());
-ui.filters.addEventListener('input', () => {
+function applyFilters() {
   view.filters = {
     text: ui.filterText.value.trim(),
     phase: ui.filterPhase.value,
@@ -566,7 +583,10 @@ ui.filters.addEventListener('input', () => {
     outcome: ui.filterOutcome.value,
   };
   rerender();
-});
+}
+// Typing fires input; a select fires change (and input, in most browsers).
+ui.filters.addEventListener('input', applyFilters);
+ui.filters.addEventListener('change', applyFilters);
 for (const th of ui.table.querySelectorAll('th[data-sort]')) {
   th.querySelector('button').addEventListener('click', () => {
     const column = th.dataset.sort;

@@ -66,22 +66,32 @@ export function cleaningUp(state) {
 }
 
 /**
- * The step to show: the one in progress, or for a finished reinstall the last one it reached
- * (9 when completed). 0 when none was reached.
+ * The step a failure or a cancel interrupted (1-9), 0 when none began: the failed phase's step, or
+ * the last step begun before the cleanup (boot from disk, clear PXE) took over.
  */
-export function currentStep(state) {
-  const step = stepOfPhase(state.phase, state.installStage);
-  if (step > 0) return step;
-  if (state.phase === 'COMPLETED') return 9;
+export function interruptedStep(state) {
   if (state.failurePhase) {
     const failed = stepOfPhase(state.failurePhase, state.installStage);
     if (failed > 0) return failed;
   }
   const starts = stepStarts(state);
-  for (let i = starts.length - 1; i >= 0; i--) {
-    if (starts[i] !== undefined) return i + 1;
-  }
-  return 0;
+  const last = (upTo) => {
+    for (let i = upTo; i >= 1; i--) if (starts[i - 1] !== undefined) return i;
+    return 0;
+  };
+  // Before stage 5 boot from disk is cleanup; after it, only clear PXE is.
+  return (state.installStage ?? 0) < 5 ? last(6) : last(8);
+}
+
+/**
+ * The step to show: the one in progress, or for a finished reinstall the one it ended in (9 when
+ * completed, the interrupted one when failed or cancelled). 0 when none was reached.
+ */
+export function currentStep(state) {
+  const step = stepOfPhase(state.phase, state.installStage);
+  if (step > 0) return step;
+  if (state.phase === 'COMPLETED') return 9;
+  return interruptedStep(state);
 }
 
 /** "5/9 install started (stage 1)", "validating", "queued (#3)", "done"... */
@@ -91,7 +101,10 @@ export function stepText(state) {
   const step = currentStep(state);
   if (step === 0) return TERMINAL.includes(state.phase) ? 'before step 1' : state.phase.toLowerCase();
   const label = `${step}/9 ${STEPS[step - 1]}`;
-  if (TERMINAL.includes(state.phase)) return state.phase === 'COMPLETED' ? '9/9 done' : `ended in ${label}`;
+  if (TERMINAL.includes(state.phase)) {
+    if (state.phase === 'COMPLETED') return '9/9 done';
+    return `${state.phase === 'CANCELLED' ? 'cancelled' : state.phase.toLowerCase()} in ${label}`;
+  }
   return cleaningUp(state) ? `${label} (cleanup)` : label;
 }
 

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -373,7 +374,7 @@ final class DashboardRoutes implements AutoCloseable {
         if (body.length > MAX_ACTION_BODY) {
             throw new BadRequest("the body may have at most " + MAX_ACTION_BODY + " bytes");
         }
-        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+        String text = new String(body, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
             return null;
         }

@@ -7,6 +7,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,6 +28,7 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
     static final int MAX_ENTRIES = 100;
     /** A record read twice (a retried poll, a replay after a crash) lands among the newest entries. */
     private static final int DUPLICATE_WINDOW = 20;
+    private static final Pattern SERVER_KEY = Pattern.compile("\\d{1,18}");
 
     private KeyValueStore<String, ReinstallHistory> store;
 
@@ -37,7 +39,7 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
 
     @Override
     public void process(Record<String, Object> record) {
-        if (record.key() == null || !record.key().matches("\\d{1,18}")) {
+        if (record.key() == null || !SERVER_KEY.matcher(record.key()).matches()) {
             return;
         }
         Optional<HistoryEntry> entry = switch (record.value()) {

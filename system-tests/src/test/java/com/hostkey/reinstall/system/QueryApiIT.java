@@ -167,6 +167,29 @@ class QueryApiIT {
     }
 
     @Test
+    void shouldAnswerTheDashboardsHistoryAndFleetSummaryFromEitherInstance() throws Exception {
+        // The timeline is written right after the state, by the same task: give it that moment.
+        await("every request's timeline").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get(0, "/reinstalls/" + (3000 + SERVERS) + "/history", TOKEN).statusCode() == 200);
+        for (int instance = 0; instance < 2; instance++) {
+            JsonNode summary = JSON.readTree(get(instance, "/fleet/summary", TOKEN).body());
+            assertThat(summary.path("instances").asInt()).isEqualTo(2);
+            assertThat(summary.path("total").asInt()).as("gathered from both instances").isEqualTo(SERVERS);
+            assertThat(summary.path("byPhase").path("VALIDATING").asInt()).isEqualTo(SERVERS);
+            assertThat(summary.path("finishedPerHour")).hasSize(24);
+            for (int server = 3001; server < 3001 + SERVERS; server++) {
+                HttpResponse<String> history = get(instance, "/reinstalls/" + server + "/history", TOKEN);
+                assertThat(history.statusCode()).as("history of %d via instance %d", server, instance).isEqualTo(200);
+                JsonNode entries = JSON.readTree(history.body()).path("entries");
+                assertThat(entries.get(0).path("type").asText()).isEqualTo("ReinstallServer");
+                assertThat(entries.get(0).path("summary").asText()).contains("srv" + server + ".example.net", "by it-query");
+            }
+        }
+        assertThat(get(0, "/reinstalls/9999/history", TOKEN).statusCode()).isEqualTo(404);
+        assertThat(get(1, "/fleet/summary", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void shouldRefuseWithoutTheTokenAndOverPlainHttp() throws Exception {
         for (int instance = 0; instance < 2; instance++) {
             assertThat(get(instance, "/reinstalls", null).statusCode()).isEqualTo(401);

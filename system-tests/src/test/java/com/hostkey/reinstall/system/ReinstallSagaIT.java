@@ -61,7 +61,8 @@ class ReinstallSagaIT {
     @ParameterizedTest(name = "stall at stage {0}")
     @ValueSource(ints = {1, 2, 3, 4})
     void shouldFailWithADeadlineAndCleanUpWhenTheInstallStallsAtAStage(int stage) throws Exception {
-        long server = 1008 + stage; // 1009..1012: servers of their own
+        // Servers of their own, none a GPU server (the fleet cycles bm, bm, vm, gpu): OS 101 fits them.
+        long server = List.of(1009L, 1010L, 1011L, 1013L).get(stage - 1);
         stack.simulator.faults().installStallsAt(server, stage);
         ReinstallCompletion completion = reinstallAndWait(server, List.of());
 
