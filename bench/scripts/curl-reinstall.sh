@@ -14,7 +14,7 @@ set -euo pipefail
 SERVER_ID=$1 OS_ID=$2 HOSTNAME_FQDN=$3
 : "${INVAPI:?}" "${API_KEY:?}" "${PIN:?}" "${ROOT_PASS:?}" "${POLL_INTERVAL:=15}"
 
-say() { echo "server $SERVER_ID: $*"; }
+say() { echo "server $SERVER_ID: $*" >&2; }
 
 # POST a form to invapi; business errors come with HTTP 200, so the body decides.
 call() {

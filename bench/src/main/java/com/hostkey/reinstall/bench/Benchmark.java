@@ -34,6 +34,6 @@ public interface Benchmark {
         Measurement run(int index) throws Exception;
 
         @Override
-        void close() throws Exception;
+        void close();
     }
 }

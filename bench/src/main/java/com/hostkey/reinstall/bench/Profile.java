@@ -37,7 +37,7 @@ public record Profile(String name, int runs, Map<String, String> sizes) {
         s.put("fig1.pollIntervalMs", "1000");
         s.put("fig1.limitSamples", "200");
         s.put("fig2.servers", "300");
-        s.put("fig3.reinstalls", "150");
+        s.put("fig3.reinstalls", "300");
         s.put("fig4.keys", "2000");
         s.put("fig4.intervalMs", "3000");
         s.put("fig4.sampleInstalls", "60");
@@ -45,8 +45,10 @@ public record Profile(String name, int runs, Map<String, String> sizes) {
         s.put("fig6.inFlight", "500");
         s.put("fig7.servers", "60");
         s.put("fig7.parallelism", "20");
-        s.put("fig7.timeScale", "120");
-        s.put("fig7.pollIntervalMs", "1000");
+        // 15 s of simulated time between two checks, as Hostkey's own tooling polls; installs of 12
+        // simulated minutes take 12 s here (quick) and 24 s (full).
+        s.put("fig7.timeScale", "60");
+        s.put("fig7.pollIntervalMs", "250");
         return new Profile("quick", 3, s);
     }
 
@@ -64,7 +66,8 @@ public record Profile(String name, int runs, Map<String, String> sizes) {
         s.put("fig6.inFlight", "10000");
         s.put("fig7.servers", "1000");
         s.put("fig7.parallelism", "100");
-        s.put("fig7.timeScale", "60");
+        s.put("fig7.timeScale", "30");
+        s.put("fig7.pollIntervalMs", "500");
         return new Profile("full", 5, s);
     }
 

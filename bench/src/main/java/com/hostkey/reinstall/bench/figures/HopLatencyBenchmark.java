@@ -111,7 +111,7 @@ public final class HopLatencyBenchmark implements Benchmark {
             Duration installReal = Duration.ofMillis((long) (SimulatorConfig.DEFAULT_STAGE_OFFSETS.getLast().toMillis() / timeScale));
             // Enough servers that every one is reinstalled once: generous, servers are cheap in the simulator.
             long perSecond = Math.max(1, inFlight * 1000L / Math.max(1000, installReal.toMillis()));
-            int fleet = (int) (inFlight * 4 + perSecond * 4 * (installReal.toSeconds() + (long) window.toSeconds() * (profile.runs() + 1)));
+            int fleet = (int) (inFlight * 4 + perSecond * 4 * (installReal.toSeconds() + window.toSeconds() * (profile.runs() + 1)));
             lastServer = BenchStack.firstServerId() + fleet - 1;
             String interval = String.valueOf(profile.integer("fig1.pollIntervalMs"));
             stack = new BenchStack(context, "fig1", new BenchStack.Options()

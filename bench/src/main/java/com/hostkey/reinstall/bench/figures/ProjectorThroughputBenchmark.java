@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -139,7 +140,8 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                         Thread.sleep(200);
                     }
                     if (done.size() < reinstalls) {
-                        throw new IllegalStateException("recording run: only " + done.size() + " of " + reinstalls + " reinstalls completed");
+                        throw new IllegalStateException("recording run: only " + done.size() + " of " + reinstalls
+                                + " reinstalls completed" + (tail.failure() == null ? "" : " (" + tail.failure() + ")"));
                     }
                 }
                 var commands = stack.topics.commands.valueSerde().deserializer();
@@ -197,8 +199,12 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
 
         private void load(String bootstrap) {
             long shift = System.currentTimeMillis() - recordedAt;
+            // Not idempotent, one request in flight: order kept without producer-id sequence state, which a
+            // loaded machine's delivery timeouts can leave out of order on a fresh broker.
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.LINGER_MS_CONFIG, 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1, ProducerConfig.LINGER_MS_CONFIG, 20),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (Raw r : input) {
                     producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp() + shift, r.key(), r.value()));
                 }
@@ -206,32 +212,36 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
             }
         }
 
-        /** Records per second of a transactional consume-produce loop copying the input. */
+        /** Records per second of a transactional consume-produce loop copying the input to another topic. */
         private double copyRate(String bootstrap) {
+            String group = "bench-copy-" + UUID.randomUUID();
             Properties consumerProps = new Properties();
             consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-copy-" + UUID.randomUUID());
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
             consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             Properties producerProps = new Properties();
             producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-copy-" + UUID.randomUUID());
+            producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group);
             producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
                 producer.initTransactions();
-                consumer.subscribe(List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS));
+                // Assigned, not subscribed: no rebalance can move partitions during the measurement.
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (String topic : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS)) {
+                    consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
                 long copied = 0;
-                long start = 0;
-                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-                while (copied < input.size() && System.nanoTime() < deadline) {
+                long start = System.nanoTime();
+                long deadline = start + Duration.ofMinutes(10).toNanos();
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                     if (records.isEmpty()) {
                         continue;
-                    }
-                    if (start == 0) {
-                        start = System.nanoTime();
                     }
                     producer.beginTransaction();
                     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -239,7 +249,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                         producer.send(new ProducerRecord<>("bench-copy", r.partition(), r.key(), r.value()));
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                     }
-                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(group));
                     producer.commitTransaction();
                     copied += records.count();
                 }
@@ -288,7 +298,8 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                 long outputs = endOffsets(bootstrap) - outputsBefore;
                 m.put("projector", input.size() / seconds).put("outputs", outputs / seconds).put("completions", completed.size());
                 if (completed.size() < reinstalls) {
-                    m.note("replay completed only " + completed.size() + " of " + reinstalls + " reinstalls");
+                    m.note("replay completed only " + completed.size() + " of " + reinstalls + " reinstalls"
+                            + (tail.failure() == null ? "" : " (" + tail.failure() + ")"));
                 }
                 streams.close(Duration.ofSeconds(30));
             }

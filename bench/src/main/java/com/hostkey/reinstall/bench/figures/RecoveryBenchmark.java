@@ -138,8 +138,9 @@ public final class RecoveryBenchmark implements Benchmark {
                 // No handler answers: every request ends at its 15 s command deadline, leaving N terminal states.
                 long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
                 while (ended.size() < servers) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("only " + ended.size() + " of " + servers + " requests ended within 30 minutes");
+                    if (System.nanoTime() > deadline || completions.failure() != null) {
+                        throw new IllegalStateException("only " + ended.size() + " of " + servers + " requests ended within 30 minutes"
+                                + (completions.failure() == null ? "" : " (" + completions.failure() + ")"));
                     }
                     Thread.sleep(500);
                 }
