@@ -59,6 +59,8 @@ public final class StagePoller implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StagePoller.class);
     static final String SOURCE = "stage-poller";
+    /** The longest loop iteration: a 5 ms consumer poll plus a sleep of at most 20 ms. */
+    private static final long LOOP_CREDIT_NANOS = 25_000_000L;
 
     private final PollerConfig config;
     private final HostkeyApi hostkey;
@@ -150,8 +152,10 @@ public final class StagePoller implements AutoCloseable {
                     apply(record);
                 }
                 long now = System.nanoTime();
-                // An idle poller does not save up a burst for later.
-                nextSlot = Math.max(nextSlot, now - slotNanos);
+                // An idle poller does not save up a burst for later; a busy one keeps the slots that passed
+                // while it waited in poll() or slept (one loop, at most 25 ms): credit of a single slot would
+                // cap the rate at one check per loop, about 180/s, whatever the budget.
+                nextSlot = Math.max(nextSlot, now - Math.max(slotNanos, LOOP_CREDIT_NANOS));
                 int allowance = (int) Math.min(64, Math.max(0, (now - nextSlot) / slotNanos));
                 int started = dispatchDueChecks(allowance);
                 nextSlot += started * slotNanos;

@@ -92,6 +92,7 @@ public final class PollerScaleBenchmark implements Benchmark {
                 MetricSpec.info("detection.missed", "count", "stages never reported within the run"),
                 MetricSpec.info("rate", "/s", "achieved eq_callback requests per second"),
                 MetricSpec.info("budget", "/s", "request budget"),
+                MetricSpec.info("limit.simulator", "/s", "limit: eq_callback checks/s the simulator serves a 64-thread client"),
                 MetricSpec.info("openKeys", "count", "open keys watched"),
                 MetricSpec.info("loadSeconds", "s", "time until every key was checked once after loading"),
                 MetricSpec.info("rssMb", "MB", "poller resident set size"));
@@ -135,6 +136,7 @@ public final class PollerScaleBenchmark implements Benchmark {
         private final TopicTail<ReinstallEvent> events;
         private final double baselineHeapMb;
         private final double loadSeconds;
+        private final double simulatorCapacity;
         private int finishedKeys;
         private long nextSample = BenchStack.firstServerId();
 
@@ -164,6 +166,8 @@ public final class PollerScaleBenchmark implements Benchmark {
             });
             context.log("fig4: creating " + keys + " reinstall master keys at the simulator");
             createMasterKeys();
+            simulatorCapacity = simulatorCapacity(Duration.ofSeconds(5));
+            context.log(String.format("fig4: the simulator serves %.0f eq_callback checks/s to a 64-thread client", simulatorCapacity));
             try (JvmProbe probe = JvmProbe.attach(stack.service(BenchStack.POLLER).pid())) {
                 Thread.sleep(2000);
                 baselineHeapMb = probe.liveHeapMb();
@@ -195,6 +199,33 @@ public final class PollerScaleBenchmark implements Benchmark {
                 }
             }
             stack.simulator.clearAudit();
+        }
+
+        /**
+         * The physical limit of the rate: checks per second the simulator answers (its HTTP server and one
+         * lock) to 64 threads checking the same keys back to back through the same client library, before
+         * the poller has any key.
+         */
+        private double simulatorCapacity(Duration duration) throws Exception {
+            List<String> keyList = new ArrayList<>(masterKeys.values());
+            java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+            long end = System.nanoTime() + duration.toNanos();
+            long start = System.nanoTime();
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < 64; t++) {
+                    int offset = t;
+                    threads.submit(() -> {
+                        for (int i = offset; System.nanoTime() < end; i += 64) {
+                            hostkey.checkCallback(keyList.get(i % keyList.size()));
+                            done.incrementAndGet();
+                        }
+                        return null;
+                    });
+                }
+            }
+            double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+            stack.simulator.clearAudit();
+            return rate;
         }
 
         private void publishTargets() {
@@ -298,6 +329,7 @@ public final class PollerScaleBenchmark implements Benchmark {
                     .put("detection.missed", missed)
                     .put("rate", rate)
                     .put("budget", budget)
+                    .put("limit.simulator", simulatorCapacity)
                     .put("loadSeconds", loadSeconds)
                     .put("rssMb", stack.service(BenchStack.POLLER).rssMb());
             m.note(String.format("detection delay max %.0f ms over %d stages", d.max(), d.count()));

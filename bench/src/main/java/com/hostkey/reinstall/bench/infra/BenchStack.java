@@ -149,7 +149,12 @@ public final class BenchStack implements AutoCloseable {
     private List<String> jvmArgsOf(String service, String stackName) {
         List<String> args = new ArrayList<>(options.jvmArgs.getOrDefault(service, options.defaultJvmArgs));
         if (context.jfr()) {
-            Path jfrDir = context.resultsDir().resolve("jfr");
+            Path jfrDir;
+            try {
+                jfrDir = Files.createDirectories(context.resultsDir().resolve("jfr"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             args.add("-XX:StartFlightRecording=filename=" + jfrDir.resolve(stackName + "-" + service + ".jfr")
                     + ",settings=profile,dumponexit=true");
         }
