@@ -37,6 +37,8 @@ public record Profile(String name, int runs, Map<String, String> sizes) {
         s.put("fig1.pollIntervalMs", "1000");
         s.put("fig1.limitSamples", "200");
         s.put("fig2.servers", "300");
+        s.put("fig2.maxActive", "500");
+        s.put("fig2.maxActivePerLocation", "200");
         s.put("fig3.reinstalls", "300");
         s.put("fig4.keys", "2000");
         s.put("fig4.intervalMs", "3000");

@@ -74,7 +74,8 @@ public final class CapacityBenchmark implements Benchmark {
         p.put("servers", profile.integer("fig2.servers"));
         p.put("simulator", "action delay 0, stage offsets 0 (installs take no time)");
         p.put("poller", "interval 500 ms, budget 5000 req/s");
-        p.put("admission", "defaults: 500 active, 200 per location");
+        p.put("admission", profile.integer("fig2.maxActive") + " active, " + profile.integer("fig2.maxActivePerLocation")
+                + " per location (defaults 500, 200)");
         p.put("services", "3 processes, -Xmx256m");
         return p;
     }
@@ -106,6 +107,8 @@ public final class CapacityBenchmark implements Benchmark {
             stack = new BenchStack(context, "fig2", new BenchStack.Options()
                     .simulator(SimulatorConfig.builder().timeScale(1).generatedFleet(fleet).actionDelay(Duration.ZERO)
                             .stageOffsets(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO))
+                    .env(BenchStack.PROJECTOR, "ADMISSION_MAX_ACTIVE", profile.sizes().get("fig2.maxActive"))
+                    .env(BenchStack.PROJECTOR, "ADMISSION_MAX_ACTIVE_PER_LOCATION", profile.sizes().get("fig2.maxActivePerLocation"))
                     .env(BenchStack.POLLER, "POLLER_INTERVAL_MS", "500")
                     .env(BenchStack.POLLER, "POLLER_MAX_REQUESTS_PER_SECOND", "5000")
                     .env(BenchStack.POLLER, "HOSTKEY_RATE_LIMIT_RPS", "5000")

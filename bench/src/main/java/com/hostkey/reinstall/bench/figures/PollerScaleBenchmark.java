@@ -86,6 +86,7 @@ public final class PollerScaleBenchmark implements Benchmark {
                 MetricSpec.atMost("heapPerKey", "B", "poller live heap per open key", 1024),
                 MetricSpec.atLeast("rateOfBudget", "ratio", "achieved request rate / budget", 0.95),
                 MetricSpec.atMost("busiestSecondOfBudget", "ratio", "busiest sliding second / budget", 1.0),
+                MetricSpec.info("busiestClockSecondOfBudget", "ratio", "busiest clock second (hh:mm:ss) / budget"),
                 MetricSpec.atMost("detection.p99", "ms", "detection delay p99 (target: interval + 1 s)",
                         profile.integer("fig4.intervalMs") + 1000.0),
                 MetricSpec.info("detection.p50", "ms", "detection delay p50"),
@@ -137,6 +138,7 @@ public final class PollerScaleBenchmark implements Benchmark {
         private final double baselineHeapMb;
         private final double loadSeconds;
         private final double simulatorCapacity;
+        private String loadNote;
         private int finishedKeys;
         private long nextSample = BenchStack.firstServerId();
 
@@ -175,8 +177,8 @@ public final class PollerScaleBenchmark implements Benchmark {
             context.log("fig4: poller live heap without keys " + String.format("%.1f", baselineHeapMb) + " MB; publishing " + keys + " poll targets");
             long loadStart = System.nanoTime();
             publishTargets();
-            loadSeconds = awaitEveryKeyChecked(Duration.ofMinutes(15), loadStart);
-            context.log("fig4: every key checked once " + String.format("%.1f", loadSeconds) + " s after publishing");
+            loadSeconds = awaitEveryKeyChecked(Duration.ofMinutes(10), loadStart);
+            context.log("fig4: every key checked once " + String.format("%.1f", loadSeconds) + " s after publishing (NaN: not within 10 min)");
         }
 
         private void createMasterKeys() throws Exception {
@@ -244,7 +246,7 @@ public final class PollerScaleBenchmark implements Benchmark {
             }
         }
 
-        /** Seconds from publishing until the simulator has seen a check of (nearly) every key. */
+        /** Seconds from publishing until the simulator has seen a check of (nearly) every key; NaN if not within the timeout. */
         private double awaitEveryKeyChecked(Duration timeout, long since) throws InterruptedException {
             Set<String> checked = new HashSet<>();
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -262,7 +264,9 @@ public final class PollerScaleBenchmark implements Benchmark {
                 }
                 Thread.sleep(1000);
             }
-            throw new IllegalStateException("the poller checked only " + checked.size() + " of " + keys + " keys within " + timeout);
+            loadNote = "the poller had checked only " + checked.size() + " of " + keys + " keys " + timeout.toMinutes()
+                    + " min after they were published; the runs measured it as it was";
+            return Double.NaN;
         }
 
         @Override
@@ -313,6 +317,9 @@ public final class PollerScaleBenchmark implements Benchmark {
             long inWindow = checks.stream().filter(t -> t >= from && t < to).count();
             double rate = inWindow / ((to - from) / 1000.0);
             int busiest = busiestSlidingSecond(checks);
+            Map<Long, Integer> perClockSecond = new HashMap<>();
+            checks.forEach(t -> perClockSecond.merge((long) (t / 1000), 1, Integer::sum));
+            int busiestClock = perClockSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
 
             Measurement m = new Measurement();
             try (JvmProbe probe = JvmProbe.attach(stack.service(BenchStack.POLLER).pid())) {
@@ -324,6 +331,7 @@ public final class PollerScaleBenchmark implements Benchmark {
             Stats d = Stats.of(delays);
             m.put("rateOfBudget", rate / budget)
                     .put("busiestSecondOfBudget", (double) busiest / budget)
+                    .put("busiestClockSecondOfBudget", (double) busiestClock / budget)
                     .put("detection.p99", d.percentile(99))
                     .put("detection.p50", d.percentile(50))
                     .put("detection.missed", missed)
@@ -333,6 +341,9 @@ public final class PollerScaleBenchmark implements Benchmark {
                     .put("loadSeconds", loadSeconds)
                     .put("rssMb", stack.service(BenchStack.POLLER).rssMb());
             m.note(String.format("detection delay max %.0f ms over %d stages", d.max(), d.count()));
+            if (loadNote != null) {
+                m.note(loadNote);
+            }
             return m;
         }
 

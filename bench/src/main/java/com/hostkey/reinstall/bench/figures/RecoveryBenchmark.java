@@ -182,10 +182,11 @@ public final class RecoveryBenchmark implements Benchmark {
             Thread.sleep(10_000);
             restartWorker(m, BenchStack.HANDLER, "handler", e -> !e.module().equals("eq_callback"), "command-handler");
             restartWorker(m, BenchStack.POLLER, "poller", e -> e.module().equals("eq_callback"), "stage-poller");
-            // Without a handler the reinstalls go back to missing their command deadlines; those due while
-            // the next run's projector is down fire as soon as it is back.
+            // Without a handler the reinstalls go back to missing their command deadlines; after 20 s some
+            // are overdue whenever the next run kills the projector, so its first timer pass has work.
             stack.service(BenchStack.HANDLER).close();
             stack.service(BenchStack.POLLER).close();
+            Thread.sleep(20_000);
             return m;
         }
 

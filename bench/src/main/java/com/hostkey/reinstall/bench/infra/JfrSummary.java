@@ -46,9 +46,18 @@ public final class JfrSummary {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> projectTotal = new HashMap<>();
         int samples = 0;
+        double processCpu = 0;
+        double machineCpu = 0;
+        int cpuReadings = 0;
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
                 RecordedEvent event = file.readEvent();
+                if (event.getEventType().getName().equals("jdk.CPULoad")) {
+                    processCpu += event.getFloat("jvmUser") + event.getFloat("jvmSystem");
+                    machineCpu += event.getFloat("machineTotal");
+                    cpuReadings++;
+                    continue;
+                }
                 if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
                     continue;
                 }
@@ -62,8 +71,11 @@ public final class JfrSummary {
                         .forEach(n -> projectTotal.merge(n, 1, Integer::sum));
             }
         }
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s: %d execution samples; top frames (self):%n",
-                recording.getFileName(), samples));
+        int cores = Runtime.getRuntime().availableProcessors();
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%s: %d execution samples; CPU of this JVM %.2f cores, of the machine %.2f of %d cores (mean of %d readings); top frames (self):%n",
+                recording.getFileName(), samples, cpuReadings == 0 ? Double.NaN : processCpu / cpuReadings * cores,
+                cpuReadings == 0 ? Double.NaN : machineCpu / cpuReadings * cores, cores, cpuReadings));
         append(out, self, samples);
         out.append("project methods on the stack (total):\n");
         append(out, projectTotal, samples);
