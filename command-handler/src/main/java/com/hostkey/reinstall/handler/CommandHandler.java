@@ -10,17 +10,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,30 +46,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command handler's consume-call-produce loop.
+ * The command handler's consume-call-produce pipeline.
  *
  * <p>In: reinstall-commands (key: server id; {@link ReinstallCommand}; read_committed). Out:
  * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted),
  * reinstall-dead-letters (raw records that cannot be read). Upstream commands (ReinstallServer,
  * CancelReinstall, ReleaseServer) belong to the projector and are skipped.
  *
- * <p>Effectively once, per poll batch:
+ * <p>Each server has a lane: its commands run one after the other, in offset order, while the
+ * lanes of different servers run side by side on virtual threads (at most
+ * {@link HandlerConfig.Flow#maxConcurrentCalls()} at once). A slow call holds up only its own
+ * server. One loop thread owns every Kafka client and all the bookkeeping; each turn it
  * <ol>
- *   <li>a first transaction commits an intent for every call that must not be repeated blindly
- *       (create_pxe, reboot, Jenkins launch);</li>
- *   <li>the calls run, servers concurrently on virtual threads, one server's commands in order;</li>
- *   <li>a second transaction publishes every outcome event, removes the intents and commits the
- *       consumed offsets.</li>
+ *   <li>polls (briefly while calls run) and queues the new commands on their lanes;</li>
+ *   <li>collects the calls that have answered;</li>
+ *   <li>picks the next command of every idle lane;</li>
+ *   <li>commits one transaction: the answered calls' outcome events, the tombstones of their
+ *       intents, an intent for every picked call that must not be repeated blindly (create_pxe,
+ *       reboot, Jenkins launch), dead letters, and each partition's offset up to its oldest
+ *       unanswered command;</li>
+ *   <li>only then starts the picked calls, so every intent is durable before its call is sent.</li>
  * </ol>
- * A crash before (1) commits replays the commands as if new. A crash between (1) and (3) replays
- * them with their intent still open: the outcome is unknown, so the call is not repeated; an
- * AMBIGUOUS outcome is published instead and the projector reconciles (a reboot, for instance, is
- * judged by whether installer stage 1 arrives). Idempotent calls (reads, boot_dev, clear_pxe, the
- * reinstall key) are simply repeated.
+ * A crash replays every command whose outcome was not committed. One whose intent is still open
+ * may have been applied: it is not repeated, an AMBIGUOUS outcome is published instead and the
+ * projector reconciles (a reboot, for instance, is judged by whether installer stage 1 arrives).
+ * Idempotent calls (reads, boot_dev, clear_pxe, the reinstall key) are simply repeated.
+ *
+ * <p>Back-pressure: above {@link HandlerConfig.Flow#maxBufferedCommands()} unanswered commands the
+ * handler pauses its partitions and keeps polling, so it never overruns max.poll.interval.ms. A
+ * handler losing partitions (rebalance, shutdown) first waits a bounded time for their running
+ * calls and commits those outcomes; whatever is still running after that is left to the intents.
  */
 public final class CommandHandler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+    /** While calls run the loop turns this often, to publish their answers quickly. */
+    private static final Duration BUSY_POLL = Duration.ofMillis(5);
 
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -79,9 +93,12 @@ public final class CommandHandler implements AutoCloseable {
     private final Serializer<CallIntent> intents;
     private final StepExecutor executor;
     private final Clock clock;
-    /** Open intents of the servers in the assigned partitions, by server id. */
-    private final Map<String, CallIntent> openIntents = new ConcurrentHashMap<>();
+    /** Open intents of the servers in the assigned partitions, by command partition and server id. */
+    private final Map<Integer, Map<String, CallIntent>> openIntents = new HashMap<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    /** Calls that answered, handed from their virtual threads to the loop. */
+    private final BlockingQueue<Work> answered = new LinkedBlockingQueue<>();
+    private final Pipeline pipeline = new Pipeline();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread loop;
     private final HandlerMetrics metrics;
@@ -107,7 +124,7 @@ public final class CommandHandler implements AutoCloseable {
         CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC(), metrics);
         handler.connect();
         handler.loop.start();
-        log.info("command-handler started: group={} transactional.id={}", config.groupId(), config.transactionalId());
+        log.info("command-handler started: group={} transactional.id={} {}", config.groupId(), config.transactionalId(), config.flow());
         return handler;
     }
 
@@ -120,8 +137,9 @@ public final class CommandHandler implements AutoCloseable {
         // Offsets commit inside the producer's transaction, never on their own.
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Bounds the work of one batch: its calls must end well within max.poll.interval.ms.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        // Eager rebalancing: every partition is revoked and reassigned together, which is what the
+        // intent bookkeeping (cleared on revocation, reloaded on assignment) relies on.
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
         props.putAll(config.clientSecurity());
         props.putAll(config.consumerOverrides());
         return props;
@@ -142,7 +160,7 @@ public final class CommandHandler implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
-        consumer.subscribe(List.of(topics.commands.name()), new ReloadIntents());
+        consumer.subscribe(List.of(topics.commands.name()), new Rebalances());
         metrics.clientsConnected(consumer, producer);
     }
 
@@ -161,24 +179,23 @@ public final class CommandHandler implements AutoCloseable {
     }
 
     /**
-     * Polls and handles batches. A failed batch (broker gone, transaction timed out, fenced by a
-     * rebalance) is abandoned with its transaction aborted: the clients are rebuilt and the batch
-     * comes back from the last committed offsets, where open intents keep it safe.
+     * Turns the pipeline. A failed turn (broker gone, transaction timed out, fenced by a rebalance)
+     * abandons everything in flight with its transaction aborted: the clients are rebuilt and the
+     * commands come back from the last committed offsets, where open intents keep them safe.
      */
     private void run() {
         while (running.get()) {
             try {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
-                if (!records.isEmpty()) {
-                    handleBatch(records);
-                }
+                turn();
             } catch (WakeupException e) {
                 // close() woke the loop up.
             } catch (RuntimeException e) {
                 if (!running.get()) {
                     break;
                 }
-                log.error("command-handler batch failed, reconnecting: {}", e.toString());
+                log.error("command-handler pipeline failed, reconnecting: {}", e.toString());
+                pipeline.abandon(partition -> true);
+                openIntents.clear();
                 disconnect();
                 pause(Duration.ofSeconds(1));
                 try {
@@ -187,6 +204,12 @@ public final class CommandHandler implements AutoCloseable {
                     log.error("command-handler cannot reconnect yet: {}", again.toString());
                 }
             }
+        }
+        try {
+            // A clean stop publishes what its running calls answer instead of leaving them unknown.
+            handOver(consumer.assignment());
+        } catch (RuntimeException e) {
+            log.warn("command-handler could not publish its last answers before stopping: {}", e.toString());
         }
         disconnect();
     }
@@ -200,69 +223,138 @@ public final class CommandHandler implements AutoCloseable {
         }
     }
 
-    /** One command of a batch and what happens to it. */
-    private record Work(ConsumerRecord<String, byte[]> record, ReinstallCommand command, boolean outcomeUnknown, CallIntent intent) {}
-
-    private void handleBatch(ConsumerRecords<String, byte[]> records) {
-        List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
-        Map<String, List<Work>> byServer = new LinkedHashMap<>();
+    /** One turn of the loop: poll, queue, collect answers, commit, start the next calls. */
+    private void turn() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(pipeline.isIdle() ? IDLE_POLL : BUSY_POLL);
+        Outbox out = new Outbox();
         for (ConsumerRecord<String, byte[]> record : records) {
-            ReinstallCommand command;
+            accept(record, out);
+        }
+        collectAnswers(out);
+        List<Work> starting = pipeline.pickNext(config.flow().maxConcurrentCalls());
+        starting.stream().filter(w -> w.intent != null).forEach(out.intentsOpened::add);
+        commit(out, pipeline.advancedOffsets());
+        starting.forEach(this::launch);
+        applyBackPressure();
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record, Outbox out) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        ReinstallCommand command;
+        try {
+            command = commands.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            out.deadLetters.add(deadLetter(record, e));
+            pipeline.skipped(partition, record.offset());
+            return;
+        }
+        if (command == null || !StepExecutor.isStepCommand(command)) {
+            pipeline.skipped(partition, record.offset());
+            return;
+        }
+        CallIntent open = openIntents.getOrDefault(record.partition(), Map.of()).get(record.key());
+        boolean unknown = open != null && open.getCommandId().equals(command.getCommandId());
+        CallIntent intent = !unknown && StepExecutor.mustNotRepeatBlindly(command) ? intentFor(command) : null;
+        pipeline.queue(new Work(partition, record.offset(), record.key(), command, unknown, intent));
+    }
+
+    /** Moves every call answered so far into {@code out}. */
+    private void collectAnswers(Outbox out) {
+        List<Work> done = new ArrayList<>();
+        answered.drainTo(done);
+        done.forEach(work -> collect(work, out));
+    }
+
+    private void collect(Work work, Outbox out) {
+        if (work.abandoned || !pipeline.answered(work)) {
+            return; // its partition moved on (rebalance, reconnect): the new owner answers it
+        }
+        out.outcomes.add(work.outcome);
+        if (work.intent != null || work.outcomeUnknown) {
+            out.intentsClosed.add(work);
+        }
+    }
+
+    /** One transaction with everything the turn has to say; nothing when it has nothing. */
+    private void commit(Outbox out, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (out.isEmpty() && offsets.isEmpty()) {
+            return;
+        }
+        inTransaction(() -> {
+            for (ReinstallEvent event : out.outcomes) {
+                send(topics.events.name(), String.valueOf(event.getServerId()), events.serialize(topics.events.name(), event));
+            }
+            // Tombstones first: a server's next intent in the same transaction must outlive its last one.
+            out.intentsClosed.forEach(work -> send(topics.intents.name(), work.server, null));
+            out.intentsOpened.forEach(work -> send(topics.intents.name(), work.server,
+                    intents.serialize(topics.intents.name(), work.intent)));
+            out.deadLetters.forEach(producer::send);
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+        });
+        pipeline.committed(offsets);
+        out.intentsClosed.forEach(work -> openIntents.getOrDefault(work.partition.partition(), new HashMap<>()).remove(work.server));
+        out.intentsOpened.forEach(work -> openIntents.computeIfAbsent(work.partition.partition(), p -> new HashMap<>())
+                .put(work.server, work.intent));
+    }
+
+    private void launch(Work work) {
+        calls.execute(() -> {
+            ReinstallEvent outcome;
             try {
-                command = commands.deserialize(record.topic(), record.value());
+                outcome = work.outcomeUnknown ? executor.outcomeUnknown(work.command) : executor.execute(work.command);
             } catch (RuntimeException e) {
-                deadLetters.add(deadLetter(record, e));
-                continue;
+                outcome = executor.failedUnexpectedly(work.command, e);
             }
-            if (command == null || !StepExecutor.isStepCommand(command)) {
-                continue;
-            }
-            CallIntent open = openIntents.get(record.key());
-            boolean unknown = open != null && open.getCommandId().equals(command.getCommandId());
-            CallIntent intent = !unknown && StepExecutor.mustNotRepeatBlindly(command) ? intentFor(command) : null;
-            byServer.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Work(record, command, unknown, intent));
-        }
+            work.outcome = outcome;
+            answered.add(work);
+        });
+    }
 
-        List<Work> intentsToRecord = byServer.values().stream().flatMap(List::stream).filter(w -> w.intent() != null).toList();
-        if (!intentsToRecord.isEmpty()) {
-            // Durable before any call is made: a crash from here on finds these intents open.
-            inTransaction(() -> intentsToRecord.forEach(w -> send(topics.intents.name(), w.record().key(),
-                    intents.serialize(topics.intents.name(), w.intent()))));
-            intentsToRecord.forEach(w -> openIntents.put(w.record().key(), w.intent()));
+    private void applyBackPressure() {
+        int buffered = pipeline.buffered();
+        if (buffered >= config.flow().maxBufferedCommands() && consumer.paused().size() < consumer.assignment().size()) {
+            log.info("command-handler has {} unanswered commands; pausing its partitions", buffered);
+            consumer.pause(consumer.assignment());
+        } else if (buffered <= config.flow().maxBufferedCommands() / 2 && !consumer.paused().isEmpty()) {
+            log.info("command-handler is down to {} unanswered commands; resuming its partitions", buffered);
+            consumer.resume(consumer.paused());
         }
+    }
 
-        List<Future<List<ReinstallEvent>>> results = new ArrayList<>();
-        for (List<Work> serverWork : byServer.values()) {
-            results.add(calls.submit(() -> serverWork.stream()
-                    .map(w -> w.outcomeUnknown() ? executor.outcomeUnknown(w.command()) : executor.execute(w.command()))
-                    .toList()));
+    /**
+     * Before partitions move to another owner: waits (at most the revocation grace) for the calls
+     * running on them, publishes every answer with the offsets it allows, and drops the rest. What
+     * still runs after the grace keeps its intent open, so the new owner will not repeat it blindly.
+     */
+    private void handOver(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
         }
-        List<ReinstallEvent> outcomes = new ArrayList<>();
-        for (Future<List<ReinstallEvent>> result : results) {
+        Set<TopicPartition> leaving = Set.copyOf(partitions);
+        pipeline.dropWaiting(leaving);
+        Outbox out = new Outbox();
+        long deadline = System.nanoTime() + config.flow().revocationGrace().toNanos();
+        while (pipeline.runningOn(leaving) > 0 && System.nanoTime() < deadline) {
             try {
-                outcomes.addAll(result.get());
+                Work work = answered.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (work != null) {
+                    collect(work, out);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while calling Hostkey", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a step failed unexpectedly", e.getCause());
+                break;
             }
         }
-
-        List<String> closedServers = byServer.entrySet().stream()
-                .filter(e -> e.getValue().stream().anyMatch(w -> w.intent() != null || w.outcomeUnknown()))
-                .map(Map.Entry::getKey)
-                .toList();
-        inTransaction(() -> {
-            for (ReinstallEvent event : outcomes) {
-                String key = String.valueOf(event.getServerId());
-                send(topics.events.name(), key, events.serialize(topics.events.name(), event));
-            }
-            closedServers.forEach(server -> send(topics.intents.name(), server, null));
-            deadLetters.forEach(producer::send);
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-        });
-        closedServers.forEach(openIntents::remove);
+        collectAnswers(out);
+        int unanswered = pipeline.runningOn(leaving);
+        if (unanswered > 0) {
+            log.warn("command-handler hands over {} call(s) still running after {} ms; their intents stay open",
+                    unanswered, config.flow().revocationGrace().toMillis());
+        }
+        commit(out, pipeline.advancedOffsets());
+        pipeline.abandon(leaving::contains);
     }
 
     private CallIntent intentFor(ReinstallCommand command) {
@@ -302,32 +394,49 @@ public final class CommandHandler implements AutoCloseable {
         return DeadLetters.of(record, error, "command-handler");
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> list = records.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+    /** What one turn publishes in its transaction. */
+    private static final class Outbox {
+        final List<ReinstallEvent> outcomes = new ArrayList<>();
+        final List<Work> intentsClosed = new ArrayList<>();
+        final List<Work> intentsOpened = new ArrayList<>();
+        final List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+
+        boolean isEmpty() {
+            return outcomes.isEmpty() && intentsClosed.isEmpty() && intentsOpened.isEmpty() && deadLetters.isEmpty();
         }
-        return offsets;
     }
 
-    /** Reloads the open intents of the servers whose command partitions this instance now owns. */
-    private final class ReloadIntents implements ConsumerRebalanceListener {
+    /**
+     * Partitions leaving hand over what their running calls answer; partitions arriving load the
+     * intents still open on them (calls started by an instance that died or ran out of grace).
+     */
+    private final class Rebalances implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            openIntents.clear();
+            handOver(partitions);
+            partitions.forEach(p -> openIntents.remove(p.partition()));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Another member may own them already: nothing may be published for them any more.
+            Set<TopicPartition> lost = Set.copyOf(partitions);
+            pipeline.abandon(lost::contains);
+            partitions.forEach(p -> openIntents.remove(p.partition()));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            openIntents.clear();
             List<TopicPartition> intentPartitions = partitions.stream()
                     .map(p -> new TopicPartition(topics.intents.name(), p.partition()))
                     .toList();
-            openIntents.putAll(IntentLog.read(config, topics, intentPartitions));
-            if (!openIntents.isEmpty()) {
-                log.warn("command-handler found {} call(s) whose outcome is unknown after a restart: {}", openIntents.size(),
-                        openIntents.values().stream().map(i -> i.getCall() + " on " + i.getServerId()).toList());
+            Map<Integer, Map<String, CallIntent>> found = IntentLog.read(config, topics, intentPartitions);
+            openIntents.putAll(found);
+            List<String> unknown = found.values().stream().flatMap(m -> m.values().stream())
+                    .map(i -> i.getCall() + " on " + i.getServerId()).toList();
+            if (!unknown.isEmpty()) {
+                log.warn("command-handler found {} call(s) whose outcome is unknown after a restart or rebalance: {}",
+                        unknown.size(), unknown);
             }
             metrics.assigned(partitions);
         }
@@ -337,14 +446,14 @@ public final class CommandHandler implements AutoCloseable {
     static final class IntentLog {
         private IntentLog() {}
 
-        static Map<String, CallIntent> read(HandlerConfig config, ReinstallTopics topics, List<TopicPartition> partitions) {
+        static Map<Integer, Map<String, CallIntent>> read(HandlerConfig config, ReinstallTopics topics, List<TopicPartition> partitions) {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + "-intent-reader-" + UUID.randomUUID());
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.putAll(config.clientSecurity());
-            Map<String, CallIntent> open = new HashMap<>();
+            Map<Integer, Map<String, CallIntent>> open = new HashMap<>();
             Deserializer<CallIntent> values = topics.intents.valueSerde().deserializer();
             try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
                 reader.assign(partitions);
@@ -353,7 +462,8 @@ public final class CommandHandler implements AutoCloseable {
                 while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
                     for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
                         Optional<CallIntent> intent = Optional.ofNullable(record.value()).map(v -> values.deserialize(record.topic(), v));
-                        intent.ifPresentOrElse(i -> open.put(record.key(), i), () -> open.remove(record.key()));
+                        Map<String, CallIntent> ofPartition = open.computeIfAbsent(record.partition(), p -> new HashMap<>());
+                        intent.ifPresentOrElse(i -> ofPartition.put(record.key(), i), () -> ofPartition.remove(record.key()));
                     }
                 }
             }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.PrivateKey;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.UUID;
  * @param consumerOverrides HANDLER_INSTANCE_ID (static group membership: a restarted instance takes its
  *                          partitions back without a rebalance) and KAFKA_SESSION_TIMEOUT_MS (how fast
  *                          a dead instance's partitions move on; default Kafka's 45 s)
+ * @param flow              how much work is in flight at once (see {@link Flow})
  */
 public record HandlerConfig(
         String bootstrapServers,
@@ -35,12 +37,53 @@ public record HandlerConfig(
         String transactionalId,
         Map<String, Path> sealingKeys,
         Properties clientSecurity,
-        Properties consumerOverrides) {
+        Properties consumerOverrides,
+        Flow flow) {
+
+    /**
+     * Bounds of the handler's pipeline.
+     *
+     * @param maxConcurrentCalls  HANDLER_MAX_CONCURRENT_CALLS (default 256): servers whose call runs at
+     *                            once; the others wait their turn, each server's commands in order
+     * @param maxBufferedCommands HANDLER_MAX_BUFFERED_COMMANDS (default 5000): commands read but not yet
+     *                            answered; above it the handler pauses its partitions (it keeps polling,
+     *                            so it stays in the group) and resumes them at half of it
+     * @param revocationGrace     HANDLER_REVOCATION_GRACE_MS (default 15000): how long a handler losing
+     *                            partitions (rebalance, shutdown) waits for their running calls to answer,
+     *                            so it can publish those outcomes instead of leaving them unknown
+     */
+    public record Flow(int maxConcurrentCalls, int maxBufferedCommands, Duration revocationGrace) {
+        public Flow {
+            if (maxConcurrentCalls < 1 || maxBufferedCommands < 1) {
+                throw new IllegalArgumentException("HANDLER_MAX_CONCURRENT_CALLS and HANDLER_MAX_BUFFERED_COMMANDS must be at least 1");
+            }
+            if (revocationGrace.isNegative()) {
+                throw new IllegalArgumentException("HANDLER_REVOCATION_GRACE_MS must not be negative");
+            }
+        }
+
+        public static Flow defaults() {
+            return new Flow(256, 5000, Duration.ofSeconds(15));
+        }
+
+        static Flow fromEnv(EnvSettings env) {
+            return new Flow(env.optionalInt("HANDLER_MAX_CONCURRENT_CALLS", 256),
+                    env.optionalInt("HANDLER_MAX_BUFFERED_COMMANDS", 5000),
+                    Duration.ofMillis(env.optionalInt("HANDLER_REVOCATION_GRACE_MS", 15_000)));
+        }
+    }
 
     /** Settings without SASL/SSL, for tests and local stacks. */
     public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
                          Map<String, Path> sealingKeys) {
-        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties(), new Properties());
+        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties(), new Properties(),
+                Flow.defaults());
+    }
+
+    /** The same settings with other pipeline bounds. */
+    public HandlerConfig withFlow(Flow flow) {
+        return new HandlerConfig(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity,
+                consumerOverrides, flow);
     }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
@@ -53,7 +96,8 @@ public record HandlerConfig(
                 env.optional("HANDLER_TRANSACTIONAL_ID", groupId + "-" + UUID.randomUUID()),
                 keys == null ? Map.of() : parseKeys(keys),
                 KafkaClientSecurity.fromEnv(env),
-                KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"));
+                KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"),
+                Flow.fromEnv(env));
         env.validate("command-handler");
         return config;
     }
@@ -87,7 +131,7 @@ public record HandlerConfig(
     public String toString() {
         return "HandlerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", groupId=" + groupId + ", transactionalId=" + transactionalId + ", sealingKeys=" + sealingKeys.keySet()
-                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + "]";
+                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + ", flow=" + flow + "]";
     }
 
     public Map<String, Object> serdeConfig() {

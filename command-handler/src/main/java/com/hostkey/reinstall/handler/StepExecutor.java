@@ -125,6 +125,26 @@ public final class StepExecutor {
     }
 
     /**
+     * The event for a command whose execution threw something no step expects (a bug, not a Hostkey
+     * answer). A call that must not be repeated blindly may have been sent: its outcome is AMBIGUOUS,
+     * so the projector reconciles; any other failed INTERNAL. Either way the server's reinstall does
+     * not stall on an exception nobody reads.
+     */
+    public ReinstallEvent failedUnexpectedly(ReinstallCommand command, RuntimeException error) {
+        return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
+            log.error("server={} reinstall={} command={} {} failed unexpectedly", command.getServerId(), command.getReinstallId(),
+                    command.getCommandId(), callOf(command), error);
+            ReinstallEvent event = eventFor(command, HostkeyCallFailed.newBuilder()
+                    .setCall(callOf(command))
+                    .setErrorClass(mustNotRepeatBlindly(command) ? HostkeyErrorClass.AMBIGUOUS : HostkeyErrorClass.INTERNAL)
+                    .setMessage("the command handler failed unexpectedly: " + error.getClass().getSimpleName())
+                    .build());
+            metrics.commandExecuted(command, event);
+            return event;
+        });
+    }
+
+    /**
      * Runs the command's call; every outcome, failures included, becomes one event. The log lines
      * written meanwhile carry the command's server, reinstall and command ids (MDC).
      */

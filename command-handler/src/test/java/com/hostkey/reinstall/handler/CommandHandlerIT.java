@@ -1,0 +1,341 @@
+package com.hostkey.reinstall.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.invapi.client.HostkeyApi;
+import com.hostkey.reinstall.handler.validation.ReinstallValidator;
+import com.hostkey.reinstall.handler.validation.ValidationLimits;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.BootMedia;
+import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
+import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import com.hostkey.reinstall.testkit.KafkaTestCluster;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handler's pipeline against a real broker, with a Hostkey whose calls the test can hold:
+ * a slow server does not hold up the others, one server's commands keep their order, and a call
+ * still running when its handler stops is either published by that handler (it answered within
+ * the grace) or answered AMBIGUOUS by the next one, never made twice.
+ */
+class CommandHandlerIT {
+
+    private static final int PARTITIONS = 4;
+
+    private KafkaTestCluster kafka;
+    private ReinstallTopics topics;
+    private String registryUrl;
+    private KafkaProducer<String, ReinstallCommand> commands;
+    private KafkaConsumer<String, ReinstallEvent> eventReader;
+    private final List<ReinstallEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final HeldHostkey hostkey = new HeldHostkey();
+    private final List<CommandHandler> handlers = new ArrayList<>();
+    private final String group = "handler-it-" + UUID.randomUUID();
+
+    @BeforeEach
+    void startCluster() {
+        kafka = KafkaTestCluster.start(1);
+        try (Admin admin = kafka.admin()) {
+            TopicProvisioner.ensureTopics(admin, PARTITIONS, (short) 1);
+        }
+        registryUrl = "mock://handler-it-" + UUID.randomUUID();
+        topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, registryUrl));
+        Properties producer = new Properties();
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        commands = new KafkaProducer<>(producer, new StringSerializer(), topics.commands.valueSerde().serializer());
+        Properties consumer = new Properties();
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        eventReader = new KafkaConsumer<>(consumer, new StringDeserializer(), topics.events.valueSerde().deserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            partitions.add(new TopicPartition(ReinstallTopics.EVENTS, p));
+        }
+        eventReader.assign(partitions);
+        eventReader.seekToBeginning(partitions);
+    }
+
+    @AfterEach
+    void stop() {
+        hostkey.releaseAll();
+        handlers.forEach(CommandHandler::close);
+        commands.close();
+        eventReader.close();
+        kafka.close();
+    }
+
+    @Test
+    void shouldNotLetASlowCallHoldUpOtherServers() throws Exception {
+        hostkey.hold("reboot", 1);
+        CommandHandler handler = startHandler(HandlerConfig.Flow.defaults());
+        RecordMetadata slow = send(command(1, "slow-reboot", RebootServer.newBuilder().setAccount("default").build()));
+        for (long server = 2; server <= 31; server++) {
+            send(command(server, "key-" + server, CreateReinstallKey.newBuilder().setAccount("default").build()));
+        }
+
+        awaitEvents(e -> e.getCommandId().startsWith("key-"), 30);
+        assertThat(hostkey.started("reboot", 1)).isTrue();
+        assertThat(events).noneMatch(e -> e.getServerId() == 1);
+        // The held command's partition is committed no further than the held command.
+        assertThat(committedOffset(new TopicPartition(ReinstallTopics.COMMANDS, slow.partition()))).isLessThanOrEqualTo(slow.offset());
+
+        hostkey.release("reboot", 1);
+        awaitEvents(e -> e.getServerId() == 1, 1);
+        assertThat(events.stream().filter(e -> e.getServerId() == 1).findFirst().orElseThrow().getPayload())
+                .isInstanceOf(ActionAccepted.class);
+        awaitCommittedTo(slow);
+        assertThat(events.stream().map(ReinstallEvent::getCommandId).collect(Collectors.toSet())).hasSize(events.size());
+        assertThat(handler.isRunning()).isTrue();
+    }
+
+    @Test
+    void shouldRunOneServersCommandsInTheirOrder() throws Exception {
+        hostkey.hold("boot_dev", 7);
+        startHandler(HandlerConfig.Flow.defaults());
+        send(command(7, "a-boot", SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.PXE).build()));
+        send(command(7, "b-reboot", RebootServer.newBuilder().setAccount("default").build()));
+        send(command(7, "c-clear", ClearPxeConfig.newBuilder().setAccount("default").setHostname("srv7").build()));
+        send(command(8, "d-key", CreateReinstallKey.newBuilder().setAccount("default").build()));
+
+        awaitEvents(e -> e.getServerId() == 8, 1);
+        assertThat(hostkey.calls(7)).containsExactly("boot_dev");
+
+        hostkey.release("boot_dev", 7);
+        awaitEvents(e -> e.getServerId() == 7, 3);
+        assertThat(hostkey.calls(7)).containsExactly("boot_dev", "reboot", "clear_pxe");
+        assertThat(events.stream().filter(e -> e.getServerId() == 7).map(ReinstallEvent::getCommandId))
+                .containsExactly("a-boot", "b-reboot", "c-clear");
+    }
+
+    @Test
+    void shouldAnswerAmbiguousInsteadOfRepeatingARebootItsPredecessorLeftRunning() throws Exception {
+        hostkey.hold("reboot", 3);
+        CommandHandler first = startHandler(new HandlerConfig.Flow(16, 100, Duration.ZERO));
+        send(command(3, "reboot-3", RebootServer.newBuilder().setAccount("default").build()));
+        hostkey.awaitStarted("reboot", 3);
+
+        first.close(); // no grace: the reboot is still running, its intent stays open
+        startHandler(HandlerConfig.Flow.defaults());
+
+        awaitEvents(e -> e.getServerId() == 3, 1);
+        ReinstallEvent answer = events.stream().filter(e -> e.getServerId() == 3).findFirst().orElseThrow();
+        assertThat(answer.getPayload()).isInstanceOfSatisfying(HostkeyCallFailed.class,
+                f -> assertThat(f.getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS));
+        assertThat(hostkey.calls(3)).containsExactly("reboot");
+
+        // The first handler's late answer is never published: a later command is, and nothing else for server 3.
+        hostkey.release("reboot", 3);
+        send(command(4, "key-4", CreateReinstallKey.newBuilder().setAccount("default").build()));
+        awaitEvents(e -> e.getServerId() == 4, 1);
+        assertThat(events.stream().filter(e -> e.getServerId() == 3)).hasSize(1);
+    }
+
+    @Test
+    void shouldPublishACallThatAnswersWithinTheGraceWhenItsHandlerStops() throws Exception {
+        hostkey.hold("reboot", 5);
+        CommandHandler first = startHandler(new HandlerConfig.Flow(16, 100, Duration.ofSeconds(30)));
+        send(command(5, "reboot-5", RebootServer.newBuilder().setAccount("default").build()));
+        hostkey.awaitStarted("reboot", 5);
+
+        Thread stopping = Thread.ofVirtual().start(first::close);
+        hostkey.release("reboot", 5);
+        stopping.join(Duration.ofSeconds(60));
+        startHandler(HandlerConfig.Flow.defaults());
+        send(command(6, "key-6", CreateReinstallKey.newBuilder().setAccount("default").build()));
+
+        awaitEvents(e -> e.getServerId() == 6, 1);
+        List<ReinstallEvent> answers = events.stream().filter(e -> e.getServerId() == 5).toList();
+        assertThat(answers).hasSize(1);
+        assertThat(answers.get(0).getPayload()).isInstanceOf(ActionAccepted.class);
+        assertThat(hostkey.calls(5)).containsExactly("reboot");
+        assertThat(events.stream().filter(e -> e.getServerId() == 6).findFirst().orElseThrow().getPayload())
+                .isInstanceOf(ReinstallKeyCreated.class);
+    }
+
+    private CommandHandler startHandler(HandlerConfig.Flow flow) {
+        HandlerConfig config = new HandlerConfig(kafka.bootstrapServers(), registryUrl, group, group + "-" + UUID.randomUUID(), Map.of())
+                .withFlow(flow);
+        CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, new SecretOpener(Map.of()),
+                new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC()));
+        handlers.add(handler);
+        return handler;
+    }
+
+    private RecordMetadata send(ReinstallCommand command) throws Exception {
+        return commands.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command)).get();
+    }
+
+    private static ReinstallCommand command(long server, String id, Object payload) {
+        return ReinstallCommand.newBuilder().setCommandId(id).setServerId(server).setReinstallId("r-" + server)
+                .setIssuedAt(Instant.now()).setIssuedBy("handler-it").setPayload(payload).build();
+    }
+
+    private void awaitEvents(Predicate<ReinstallEvent> which, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (events.stream().filter(which).count() < count) {
+            assertThat(System.nanoTime()).as("%d matching events within 60 s; have %s", count, events).isLessThan(deadline);
+            for (ConsumerRecord<String, ReinstallEvent> record : eventReader.poll(Duration.ofMillis(200))) {
+                events.add(record.value());
+            }
+        }
+    }
+
+    private long committedOffset(TopicPartition partition) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+            return offset == null ? 0 : offset.offset();
+        }
+    }
+
+    private void awaitCommittedTo(RecordMetadata command) throws Exception {
+        TopicPartition partition = new TopicPartition(ReinstallTopics.COMMANDS, command.partition());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (committedOffset(partition) <= command.offset()) {
+            assertThat(System.nanoTime()).as("offset past %s committed within 30 s", command).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** A Hostkey that answers at once, except the calls a test holds until it releases them. */
+    private static final class HeldHostkey implements HostkeyApi {
+        private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> started = new ConcurrentHashMap<>();
+        private final Map<Long, List<String>> calls = new ConcurrentHashMap<>();
+
+        void hold(String action, long server) {
+            holds.put(action + ":" + server, new CountDownLatch(1));
+        }
+
+        void release(String action, long server) {
+            holds.get(action + ":" + server).countDown();
+        }
+
+        void releaseAll() {
+            holds.values().forEach(CountDownLatch::countDown);
+        }
+
+        boolean started(String action, long server) {
+            return startedLatch(action, server).getCount() == 0;
+        }
+
+        void awaitStarted(String action, long server) throws InterruptedException {
+            assertThat(startedLatch(action, server).await(60, TimeUnit.SECONDS)).as("%s on %d started", action, server).isTrue();
+        }
+
+        List<String> calls(long server) {
+            return List.copyOf(calls.getOrDefault(server, List.of()));
+        }
+
+        private CountDownLatch startedLatch(String action, long server) {
+            return started.computeIfAbsent(action + ":" + server, k -> new CountDownLatch(1));
+        }
+
+        private AsyncAction call(String action, long server) {
+            calls.computeIfAbsent(server, s -> Collections.synchronizedList(new ArrayList<>())).add(action);
+            startedLatch(action, server).countDown();
+            CountDownLatch hold = holds.get(action + ":" + server);
+            if (hold != null) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new AsyncAction(action, action + "-" + server + "-" + UUID.randomUUID());
+        }
+
+        @Override
+        public List<OsOffer> listOs(String account, long serverId) {
+            return List.of();
+        }
+
+        @Override
+        public ServerFacts show(String account, long serverId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<JenkinsTask> jenkinsTasks(String account) {
+            return List.of();
+        }
+
+        @Override
+        public String createReinstallKey(String account, long serverId) {
+            return call("reinstall", serverId).callbackKey();
+        }
+
+        @Override
+        public AsyncAction createPxe(String account, CreatePxeRequest request) {
+            return call("create_pxe", request.serverId());
+        }
+
+        @Override
+        public AsyncAction bootDevice(String account, long serverId, HostkeyApi.BootMedia media) {
+            return call("boot_dev", serverId);
+        }
+
+        @Override
+        public AsyncAction reboot(String account, long serverId) {
+            return call("reboot", serverId);
+        }
+
+        @Override
+        public AsyncAction runJenkinsTask(String account, long serverId, String taskId) {
+            return call("run_task", serverId);
+        }
+
+        @Override
+        public AsyncAction clearPxe(String account, long serverId, String hostname) {
+            return call("clear_pxe", serverId);
+        }
+
+        @Override
+        public CallbackAnswer checkCallback(String key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
