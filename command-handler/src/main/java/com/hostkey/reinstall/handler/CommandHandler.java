@@ -321,6 +321,7 @@ public final class CommandHandler implements AutoCloseable {
             log.info("command-handler is down to {} unanswered commands; resuming its partitions", buffered);
             consumer.resume(consumer.paused());
         }
+        metrics.pipeline(buffered, pipeline.running(), consumer.paused().size());
     }
 
     /**

@@ -49,6 +49,9 @@ public final class HandlerMetrics implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final AtomicInteger assignedPartitions = new AtomicInteger();
+    private final AtomicInteger buffered = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger paused = new AtomicInteger();
     private final ScheduledExecutorService clientMetricsRefresh = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("handler-kafka-metrics").factory());
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
@@ -58,6 +61,15 @@ public final class HandlerMetrics implements AutoCloseable {
         this.registry = registry;
         Gauge.builder("command.handler.assigned.partitions", assignedPartitions, AtomicInteger::get)
                 .description("reinstall-commands partitions assigned to this instance")
+                .register(registry);
+        Gauge.builder("command.handler.commands.buffered", buffered, AtomicInteger::get)
+                .description("Step commands read and not yet answered (running or waiting for their server's lane)")
+                .register(registry);
+        Gauge.builder("command.handler.calls.running", running, AtomicInteger::get)
+                .description("Hostkey calls running now (at most HANDLER_MAX_CONCURRENT_CALLS)")
+                .register(registry);
+        Gauge.builder("command.handler.paused.partitions", paused, AtomicInteger::get)
+                .description("Partitions paused by back-pressure (HANDLER_MAX_BUFFERED_COMMANDS reached)")
                 .register(registry);
     }
 
@@ -103,6 +115,13 @@ public final class HandlerMetrics implements AutoCloseable {
     void assigned(Collection<TopicPartition> partitions) {
         assignedPartitions.set(partitions.size());
         ready = true;
+    }
+
+    /** The pipeline after a turn of the loop. */
+    void pipeline(int bufferedCommands, int runningCalls, int pausedPartitions) {
+        buffered.set(bufferedCommands);
+        running.set(runningCalls);
+        paused.set(pausedPartitions);
     }
 
     /** True once the current consumer has got an assignment. */

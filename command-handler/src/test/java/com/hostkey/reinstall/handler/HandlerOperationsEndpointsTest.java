@@ -55,6 +55,7 @@ class HandlerOperationsEndpointsTest {
         executor.execute(command("c-2", ClearPxeConfig.newBuilder().setAccount("default").setHostname("srv.example.net").build()));
         executor.outcomeUnknown(command("c-3", RebootServer.newBuilder().setAccount("default").build()));
         metrics.deadLettered("reinstall-commands");
+        metrics.pipeline(12, 3, 2);
         server = OperationsHttpServer.start(0, registry::scrape, loopAlive::get, metrics::ready);
 
         HttpResponse<String> response = get("/metrics");
@@ -70,6 +71,9 @@ class HandlerOperationsEndpointsTest {
                 .contains("reinstall_reconciliations_total{action=\"eq/reboot\",kind=\"outcome_unknown\",service=\"command-handler\"} 1")
                 .contains("reinstall_dead_letters_total{service=\"command-handler\",source_topic=\"reinstall-commands\"} 1")
                 .contains("command_handler_assigned_partitions{service=\"command-handler\"} 0")
+                .contains("command_handler_commands_buffered{service=\"command-handler\"} 12")
+                .contains("command_handler_calls_running{service=\"command-handler\"} 3")
+                .contains("command_handler_paused_partitions{service=\"command-handler\"} 2")
                 .contains("jvm_memory_used_bytes")
                 .doesNotContain("serverId").doesNotContain("server_id");
     }
