@@ -27,6 +27,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param queryApi          bearer tokens and TLS of the query API (see {@link QueryApiSettings})
  * @param clientSecurity    SASL/SSL settings of the Kafka clients, {@code KAFKA_SECURITY_PROTOCOL} and
  *                          friends (see {@link KafkaClientSecurity}); empty for PLAINTEXT
+ * @param membership        PROJECTOR_INSTANCE_ID ({@code group.instance.id}, static membership: an instance
+ *                          restarted within the session timeout gets its tasks back at once instead of waiting
+ *                          for the group to drop its dead predecessor) and KAFKA_SESSION_TIMEOUT_MS (how long a
+ *                          silent instance keeps its tasks; default Kafka's 45 s), both for the main consumer
+ *                          (see {@link KafkaClientSecurity#membership}); empty for dynamic membership
  */
 public record ProjectorConfig(
         String bootstrapServers,
@@ -40,10 +45,12 @@ public record ProjectorConfig(
         AdmissionSettings admission,
         Duration timerInterval,
         QueryApiSettings queryApi,
-        Properties clientSecurity) {
+        Properties clientSecurity,
+        Properties membership) {
 
     public ProjectorConfig {
         clientSecurity = copyOf(clientSecurity);
+        membership = copyOf(membership);
     }
 
     /**
@@ -55,7 +62,7 @@ public record ProjectorConfig(
                            String httpHost, int httpPort, int replication, SagaSettings saga, AdmissionSettings admission,
                            Duration timerInterval) {
         this(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort, replication, saga, admission,
-                timerInterval, QueryApiSettings.withGeneratedToken(), new Properties());
+                timerInterval, QueryApiSettings.withGeneratedToken(), new Properties(), new Properties());
     }
 
     public static ProjectorConfig fromEnv(EnvSettings env) {
@@ -71,7 +78,8 @@ public record ProjectorConfig(
                 AdmissionSettings.fromEnv(env),
                 Duration.ofMillis(env.optionalLong("PROJECTOR_TIMER_INTERVAL_MS", 1000)),
                 QueryApiSettings.fromEnv(env),
-                KafkaClientSecurity.fromEnv(env));
+                KafkaClientSecurity.fromEnv(env),
+                KafkaClientSecurity.membership(env, "PROJECTOR_INSTANCE_ID"));
         env.validate("state-projector");
         return config;
     }
@@ -82,16 +90,28 @@ public record ProjectorConfig(
         return copyOf(clientSecurity);
     }
 
+    /** A copy: the settings stay as configured whatever a caller does with it. */
+    @Override
+    public Properties membership() {
+        return copyOf(membership);
+    }
+
     /** The same settings with another query API configuration. */
     public ProjectorConfig withQueryApi(QueryApiSettings settings) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, settings, clientSecurity);
+                replication, saga, admission, timerInterval, settings, clientSecurity, membership);
     }
 
     /** The same settings with other Kafka client security properties. */
     public ProjectorConfig withClientSecurity(Properties security) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, queryApi, security);
+                replication, saga, admission, timerInterval, queryApi, security, membership);
+    }
+
+    /** The same settings with other group membership ({@code group.instance.id}, {@code session.timeout.ms}). */
+    public ProjectorConfig withMembership(Properties groupMembership) {
+        return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                replication, saga, admission, timerInterval, queryApi, clientSecurity, groupMembership);
     }
 
     public Map<String, Object> serdeConfig() {
@@ -125,6 +145,10 @@ public record ProjectorConfig(
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replication);
         // Each hop of the saga waits on a commit under EOS; a short interval keeps hop latency low.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        // Static membership and the session timeout are the main consumer's: it alone is in the group
+        // (Streams removes group.instance.id from its restore and global consumers anyway), and Streams
+        // appends "-<thread index>" to the id for each stream thread, so one id per instance suffices.
+        membership.forEach((key, value) -> props.put(StreamsConfig.mainConsumerPrefix((String) key), value));
         // A poison record (unreadable bytes, unknown schema id, wrong type, or one whose processing
         // throws) must not stop every other server's reinstall: it goes to the dead-letter topic,
         // inside the same transaction as the rest of the task's output, and is skipped. The topic
@@ -143,7 +167,7 @@ public record ProjectorConfig(
         return "ProjectorConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", applicationId=" + applicationId + ", stateDir=" + stateDir + ", httpHost=" + httpHost
                 + ", httpPort=" + httpPort + ", replication=" + replication + ", saga=" + saga + ", admission=" + admission
-                + ", timerInterval=" + timerInterval + ", queryApi=" + queryApi
+                + ", timerInterval=" + timerInterval + ", queryApi=" + queryApi + ", membership=" + membership
                 + ", clientSecurity=" + new TreeSet<>(clientSecurity.stringPropertyNames()) + " (values masked)]";
     }
 

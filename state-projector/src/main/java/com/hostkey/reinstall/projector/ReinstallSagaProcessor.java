@@ -40,7 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Timers live in the store, not in memory: {@code <13-digit epoch millis>|<server id>} for every
  * open reinstall's next wake-up, scanned by a wall-clock punctuator, so deadlines survive restarts
- * and rebalances. Processing uses the record's timestamp as "now", timers the wall clock.
+ * and rebalances. Timers use the wall clock as "now"; a record uses the later of its timestamp and
+ * the wall clock ({@link #nowFor}), so what the saga decides on an old record (one read back after a
+ * restart, a rebalance or any backlog) gets its full deadlines from when it was decided, not from
+ * when the record was written. While the task reads a backlog, due timers wait for it
+ * ({@link BacklogGuard}): the record that settles a deadline may be among the unread ones.
  */
 final class ReinstallSagaProcessor implements Processor<String, Object, String, Object> {
 
@@ -52,6 +56,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ReinstallState> store;
     private KeyValueStore<String, String> timers;
+    private BacklogGuard backlog;
 
     ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
         this.machine = machine;
@@ -64,6 +69,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         this.context = context;
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
         this.timers = context.getStateStore(ReinstallTopology.TIMER_STORE);
+        this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
     }
 
@@ -79,7 +85,11 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
 
     private void decide(Record<String, Object> record) {
         String serverKey = record.key();
-        Instant now = Instant.ofEpochMilli(record.timestamp());
+        if (!isOwnOutput(record.value())) {
+            // Only what others wrote tells how far behind this task reads: its own output read back is always fresh.
+            backlog.processed(record.timestamp(), context.currentSystemTimeMs());
+        }
+        Instant now = nowFor(record.timestamp(), context.currentSystemTimeMs());
         if (record.value() instanceof ReinstallCommand command && !String.valueOf(command.getServerId()).equals(serverKey)) {
             refuseMisaddressed(command, serverKey, now);
             return;
@@ -102,6 +112,25 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
     }
 
+    /**
+     * "Now" for deciding on a record: its timestamp, or the wall clock when the record is older. Deadlines
+     * run from now: measured from an old record's timestamp, the command issued now would get only what
+     * is left of its answer time (or none), and the handler that has just been sent it would be timed out.
+     * A timestamp ahead of the wall clock (another host's clock) is kept: time never runs back in a state.
+     */
+    static Instant nowFor(long recordTimestamp, long wallClockMillis) {
+        return Instant.ofEpochMilli(Math.max(recordTimestamp, wallClockMillis));
+    }
+
+    /** What the projector wrote itself (step commands, admissions, history), read back from the shared topics. */
+    private static boolean isOwnOutput(Object value) {
+        return switch (value) {
+            case ReinstallCommand command -> ReinstallStateMachine.ISSUER.equals(command.getIssuedBy());
+            case ReinstallEvent event -> ReinstallStateMachine.ISSUER.equals(event.getSource());
+            case null, default -> false;
+        };
+    }
+
     /** Records the projector published itself for the history; it already acted on them. */
     private static boolean isOwnRecord(ReinstallEvent event) {
         return switch (event.getPayload()) {
@@ -114,10 +143,26 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         };
     }
 
+    /**
+     * Fires every timer due by {@code now}, except those the {@link BacklogGuard} holds while the task
+     * still reads records that may settle them (an answer published before the deadline but not yet
+     * processed must not lose to it).
+     */
     private void fireDueTimers(Instant now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
+        int held = 0;
         try (KeyValueIterator<String, String> it = timers.range("", timerKey(now, "~"))) {
-            it.forEachRemaining(due::add);
+            while (it.hasNext()) {
+                KeyValue<String, String> timer = it.next();
+                if (backlog.holds(dueAt(timer.key), now.toEpochMilli())) {
+                    held++;
+                } else {
+                    due.add(timer);
+                }
+            }
+        }
+        if (held > 0) {
+            log.debug("{} due timer(s) wait while this task reads a backlog", held);
         }
         for (KeyValue<String, String> timer : due) {
             ReinstallState current = store.get(timer.value);
@@ -217,6 +262,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         oldWake.ifPresent(at -> timers.delete(timerKey(at, serverKey)));
         newWake.ifPresent(at -> timers.put(timerKey(at, serverKey), serverKey));
+    }
+
+    private static long dueAt(String timerKey) {
+        return Long.parseLong(timerKey.substring(0, 13));
     }
 
     static String timerKey(Instant at, String serverKey) {

@@ -3,8 +3,11 @@ package com.hostkey.reinstall.projector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.Topic;
 import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -60,10 +63,10 @@ public final class ReinstallTopology {
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
         topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), COMMANDS_SOURCE, EVENTS_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde()), SAGA);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String()), SAGA);
+        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), ProjectorSerdes.store(topics.stateSerde()))), SAGA);
+        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String())), SAGA);
         addSink(topology, COMMANDS_SINK, topics.commands, SAGA);
         addSink(topology, POLL_TARGETS_SINK, topics.pollTargets, SAGA);
         addSink(topology, COMPLETIONS_SINK, topics.completions, SAGA);
@@ -71,20 +74,31 @@ public final class ReinstallTopology {
         addSink(topology, ADMISSIONS_SINK, topics.admissions, SAGA);
         // The dashboard's timeline: a second child of both sources, in the saga's sub-topology (same owner per server).
         topology.addProcessor(HISTORY, HistoryProcessor::new, COMMANDS_SOURCE, EVENTS_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde()), HISTORY);
+        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), ProjectorSerdes.store(topics.historySerde()))), HISTORY);
 
         topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
                 topics.admissions.valueSerde().deserializer(), topics.admissions.name());
         topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(admission), ADMISSIONS_SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), topics.admissionEntrySerde()), ADMISSION);
+        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), ProjectorSerdes.store(topics.admissionEntrySerde()))),
+                ADMISSION);
         // A sink of its own: sharing EVENTS_SINK would join both sub-topologies and demand co-partitioning.
         addSink(topology, ADMISSION_EVENTS_SINK, topics.events, ADMISSION);
         return topology;
     }
 
-    private static <V> void addSink(Topology topology, String name, Topic<String, V> topic, String parent) {
-        topology.addSink(name, topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer(), parent);
+    /**
+     * A store with Streams' record cache in front: a server's state, timer entries and timeline
+     * change several times within one commit interval while a backlog is folded, and the cache
+     * writes each key to RocksDB and its changelog once per commit instead of once per change.
+     * Reads see the cached (newest) value, so the processors and queries see what they did before.
+     */
+    private static <S extends StateStore> StoreBuilder<S> cached(StoreBuilder<S> store) {
+        return store.withCachingEnabled();
+    }
+
+    private static <V extends SpecificRecord> void addSink(Topology topology, String name, Topic<String, V> topic, String parent) {
+        topology.addSink(name, topic.name(), Serdes.String().serializer(), ProjectorSerdes.sink(topic.valueSerde()), parent);
     }
 }

@@ -35,6 +35,7 @@ import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,49 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         assertThat(state().getAttempts()).containsEntry("CREATING_PXE_CONFIG", 2);
         acceptAndComplete(retry, AsyncActionKind.CREATE_PXE, "pxe-key");
         assertThat(nextCommand(SetBootDevice.class).getPayload()).extracting("media").isEqualTo(BootMedia.PXE);
+    }
+
+    @Test
+    void shouldHoldADueDeadlineWhileTheTaskReadsABacklogThatMaySettleIt() {
+        long other = SERVER + 1;
+        submit(SERVER, "req-a", List.of(), List.of());
+        ReinstallCommand validateA = nextCommand(ValidateReinstall.class);
+        submit(other, "req-b", List.of(), List.of());
+        ReinstallCommand validateB = nextCommand(ValidateReinstall.class);
+        Instant answeredAt = clock.plusSeconds(3);
+        advance(SAGA.commandAnswer().minusSeconds(2));
+
+        // The projector stalled: both answers were written within seconds and are read only now, one by
+        // one. The first is old (a backlog); the second server's deadline passes before its answer is read.
+        eventsIn.pipeInput(KEY, event(validateA.getReinstallId(), validateA.getCommandId(), validated()), answeredAt);
+        advance(Duration.ofSeconds(2));
+        assertThat(stateOf(other).getDeadlineAt()).as("due").isBeforeOrEqualTo(clock);
+        assertThat(drainEventPayloads()).as("no deadline fires while the backlog is read").noneMatch(DeadlineExceeded.class::isInstance);
+
+        eventsIn.pipeInput(String.valueOf(other), event(validateB.getReinstallId(), validateB.getCommandId(), validated()), answeredAt);
+        advance(Duration.ofSeconds(5));
+        assertThat(drainEventPayloads()).noneMatch(DeadlineExceeded.class::isInstance);
+        assertThat(drainCommands()).extracting(c -> c.getPayload().getClass().getSimpleName())
+                .containsExactly("CreateReinstallKey", "CreateReinstallKey");
+    }
+
+    @Test
+    void shouldGiveTheNextCommandItsFullAnswerTimeFromTheWallClockWhenItsCauseIsReadLate() {
+        submit("req-1", List.of());
+        answer(nextCommand(ValidateReinstall.class), validated());
+        ReinstallCommand createKey = nextCommand(CreateReinstallKey.class);
+        advance(Duration.ofSeconds(100));
+        // The handler's answer was written 100 s ago and is read only now, as after a projector restart.
+        eventsIn.pipeInput(KEY, event(createKey.getReinstallId(), createKey.getCommandId(),
+                ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build()), clock.minusSeconds(100));
+
+        nextCommand(CreatePxeConfig.class);
+        assertThat(state().getDeadlineKind()).isEqualTo(DeadlineKind.COMMAND_ANSWER);
+        assertThat(state().getDeadlineAt()).isEqualTo(clock.plus(SAGA.commandAnswer()));
+        advance(SAGA.commandAnswer().minusSeconds(10));
+        assertThat(drainEventPayloads()).as("the handler still has 10 s to answer").noneMatch(DeadlineExceeded.class::isInstance);
+        advance(Duration.ofSeconds(20));
+        assertThat(drainEventPayloads()).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.COMMAND_ANSWER);
     }
 
     @Test

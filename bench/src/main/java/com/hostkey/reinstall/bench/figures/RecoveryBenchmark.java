@@ -29,8 +29,9 @@ import java.util.function.Predicate;
 
 /**
  * Figure 5, recovery after SIGKILL. The services run as processes with the fast-failover settings the
- * project documents (static membership for handler and poller, KAFKA_SESSION_TIMEOUT_MS=10000 for
- * all). Set-up: the projector folds N ReinstallServer requests with no handler running, so each
+ * project documents (static membership for all three: PROJECTOR_INSTANCE_ID, HANDLER_INSTANCE_ID and
+ * POLLER_INSTANCE_ID as BenchStack sets them; KAFKA_SESSION_TIMEOUT_MS=10000 for all). Set-up: the
+ * projector folds N ReinstallServer requests with no handler running, so each
  * ends at its 15 s command-answer deadline and the store holds N servers' states; then a trickle of
  * 10 new requests per second keeps deadlines falling due. Each run SIGKILLs the projector, starts it
  * at once with the same state directory, and measures from the new process's launch until (a) a
@@ -78,7 +79,7 @@ public final class RecoveryBenchmark implements Benchmark {
     public Map<String, Object> parameters(Profile profile) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("servers", profile.integer("fig5.servers"));
-        p.put("services", "3 processes, -Xmx256m, KAFKA_SESSION_TIMEOUT_MS=10000, HANDLER/POLLER_INSTANCE_ID set");
+        p.put("services", "3 processes, -Xmx256m, KAFKA_SESSION_TIMEOUT_MS=10000, PROJECTOR/HANDLER/POLLER_INSTANCE_ID set");
         p.put("deadlines", "SAGA_COMMAND_ANSWER_SECONDS=15 while no handler runs");
         return p;
     }

@@ -1,0 +1,63 @@
+package com.hostkey.reinstall.projector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class ProjectorConfigTest {
+
+    private static final Map<String, String> REQUIRED = Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+            "SCHEMA_REGISTRY_URL", "http://registry:8081",
+            "PROJECTOR_API_TOKENS", "query-token-0123456789abcdef0123456789");
+
+    private static ProjectorConfig fromEnv(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.putAll(extra);
+        return ProjectorConfig.fromEnv(new EnvSettings(env));
+    }
+
+    /** What Streams hands the consumer of stream thread {@code index} that is in the group. */
+    private static Map<String, Object> mainConsumerOfThread(Properties streams, int index) {
+        return new StreamsConfig(streams).getMainConsumerConfigs("reinstall-state-projector", "client-" + index, index);
+    }
+
+    @Test
+    void shouldGiveTheMainConsumerAStaticMemberIdPerThreadAndTheSessionTimeoutFromTheEnvironment() {
+        Properties streams = fromEnv(Map.of("PROJECTOR_INSTANCE_ID", "state-projector-2", "KAFKA_SESSION_TIMEOUT_MS", "10000"))
+                .streamsConfig(8083);
+
+        assertThat(streams).containsEntry("main.consumer.group.instance.id", "state-projector-2")
+                .containsEntry("main.consumer.session.timeout.ms", "10000");
+        StreamsConfig config = new StreamsConfig(streams);
+        assertThat(mainConsumerOfThread(streams, 1)).containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "state-projector-2-1")
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        assertThat(mainConsumerOfThread(streams, 2)).containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "state-projector-2-2");
+        // Restoring reads changelogs outside the group: no member id there.
+        assertThat(config.getRestoreConsumerConfigs("restore")).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    }
+
+    @Test
+    void shouldStayADynamicMemberWithKafkasSessionTimeoutWhenTheEnvironmentSetsNeither() {
+        Properties streams = fromEnv(Map.of()).streamsConfig(8083);
+
+        assertThat(mainConsumerOfThread(streams, 1)).doesNotContainKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)
+                .doesNotContainKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+    }
+
+    @Test
+    void shouldKeepTheMembershipOfTheEnvironmentThroughTheWithCopies() {
+        ProjectorConfig config = fromEnv(Map.of("PROJECTOR_INSTANCE_ID", "projector-a"))
+                .withQueryApi(QueryApiSettings.withGeneratedToken()).withClientSecurity(new Properties());
+
+        assertThat(mainConsumerOfThread(config.streamsConfig(8083), 1))
+                .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "projector-a-1");
+        assertThat(config.toString()).contains("projector-a");
+    }
+}
