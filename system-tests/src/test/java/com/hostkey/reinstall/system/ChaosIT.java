@@ -107,6 +107,7 @@ class ChaosIT {
             for (int i = 0; i < instances; i++) {
                 services.add(new ServiceProcess("projector-" + i, "state-projector", with(common, Map.ofEntries(
                         Map.entry("PROJECTOR_APPLICATION_ID", "chaos-projector"),
+                        Map.entry("PROJECTOR_INSTANCE_ID", "chaos-projector-" + i),
                         Map.entry("PROJECTOR_STATE_DIR", work.resolve("projector-state-" + i).toString()),
                         Map.entry("PROJECTOR_HTTP_PORT", String.valueOf(freePort())),
                         Map.entry("PROJECTOR_API_TOKENS_FILE", work.resolve("api-token").toString()),
