@@ -115,6 +115,8 @@ import java.util.stream.Stream;
 public final class ReinstallStateMachine {
 
     public static final String ISSUER = "state-projector";
+    /** How invapi (as simulated) refuses clear_pxe for a hostname that has no PXE config on the server. */
+    static final String NO_SUCH_HOSTNAME = "hostname does not match";
 
     /** The legal moves. {@link #enter} refuses anything else. */
     private static final Map<ReinstallPhase, Set<ReinstallPhase>> LEGAL = new EnumMap<>(ReinstallPhase.class);
@@ -133,7 +135,8 @@ public final class ReinstallStateMachine {
         legal(AWAITING_BOOT_DISK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED);
         legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
-        legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED);
+        // clear_pxe refused for an unknown hostname: nothing to clear (see nothingToClear).
+        legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED, CREATING_PXE_CONFIG, COMPLETED, CANCELLED);
         legal(AWAITING_PXE_CLEARED, COMPLETED, CLEARING_PXE_CONFIG, CREATING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED, CANCELLED);
         legal(COMPLETED);
         legal(FAILED);
@@ -532,15 +535,18 @@ public final class ReinstallStateMachine {
                     state = ReinstallState.newBuilder(state).setNextJenkinsTask(state.getNextJenkinsTask() + 1).build();
                     advance(nextAfterBootDisk(), now);
                 }
-                case AWAITING_PXE_CLEARED -> {
-                    if (state.getResettingPxe()) {
-                        state = ReinstallState.newBuilder(state).setResettingPxe(false).build();
-                        advance(CREATING_PXE_CONFIG, now);
-                    } else {
-                        finish(endPhase(), now);
-                    }
-                }
+                case AWAITING_PXE_CLEARED -> pxeConfigGone(now);
                 default -> throw new IllegalStateException("no callback awaited in " + state.getPhase());
+            }
+        }
+
+        /** No PXE config of this reinstall is left: create it afresh after a reset, or finish. */
+        void pxeConfigGone(Instant now) {
+            if (state.getResettingPxe()) {
+                state = ReinstallState.newBuilder(state).setResettingPxe(false).build();
+                advance(CREATING_PXE_CONFIG, now);
+            } else {
+                finish(endPhase(), now);
             }
         }
 
@@ -626,12 +632,25 @@ public final class ReinstallStateMachine {
                 // deadline decides whether the server rebooted into the installer.
                 state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
                 wait(INSTALLING, now);
+            } else if (phase == CLEARING_PXE_CONFIG && error == HostkeyErrorClass.REJECTED && nothingToClear(failed)) {
+                // Hostkey knows neither the hostname nor a PXE config under it: the create_pxe whose
+                // fate was unknown (or that never ran) left nothing behind, and nothing is left to clear.
+                state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
+                pxeConfigGone(now);
             } else if (phase == LAUNCHING_JENKINS_TASK && currentTaskIsOptional(state)
                     && error != HostkeyErrorClass.AUTH && error != HostkeyErrorClass.WRONG_PIN) {
                 skipTask(message, now);
             } else {
                 fail(failureKindOf(error, phase), message, now);
             }
+        }
+
+        /**
+         * clear_pxe refused because the server has no PXE config under this hostname and does not carry
+         * it either (the simulator's wording, an assumption about invapi: docs/saga.md).
+         */
+        static boolean nothingToClear(HostkeyCallFailed failed) {
+            return failed.getMessage() != null && failed.getMessage().toLowerCase(java.util.Locale.ROOT).contains(NO_SUCH_HOSTNAME);
         }
 
         void scheduleRetry(String reason, Instant now) {

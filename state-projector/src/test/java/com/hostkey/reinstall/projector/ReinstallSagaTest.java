@@ -156,6 +156,29 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldCreateThePxeConfigAgainWhenTheResetFindsNothingToClear() {
+        driveToCreatePxe();
+        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
+        // A handler died with create_pxe in flight: its successor answers AMBIGUOUS; the call never reached Hostkey.
+        answer(first, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "outcome unknown"));
+        ReinstallCommand reset = nextCommand(ClearPxeConfig.class);
+        answer(reset, failure(HostkeyErrorClass.REJECTED, "eq/clear_pxe", "rejected: eq/clear_pxe: hostname does not match server 1001"));
+
+        ReinstallCommand again = nextCommand(CreatePxeConfig.class);
+        assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-1");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+        assertThat(completionsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldStillFailWhenClearPxeIsRefusedForAnotherReason() {
+        driveToCreatePxe();
+        answer(nextCommand(CreatePxeConfig.class), failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "outcome unknown"));
+        answer(nextCommand(ClearPxeConfig.class), failure(HostkeyErrorClass.REJECTED, "eq/clear_pxe", "rejected: server is locked"));
+        assertThat(drainCommands()).noneMatch(c -> c.getPayload() instanceof CreatePxeConfig);
+    }
+
+    @Test
     void shouldNeverRepeatAnAmbiguousRebootAndLetStageOneDecide() {
         driveToReboot();
         answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.AMBIGUOUS, "eq/reboot", "read timeout"));
