@@ -5,6 +5,7 @@ import com.hostkey.invapi.client.HostkeyApi.CallbackAnswer;
 import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.reinstall.poller.CallbackInterpreter.Interpretation;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -13,11 +14,13 @@ import com.hostkey.reinstall.schemas.runtime.LogContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -51,9 +53,11 @@ import org.slf4j.LoggerFactory;
  * (read from the beginning); no local file is the source of truth. Out: reinstall-events
  * (InstallStageReached, ActionCompleted, ActionFailed, InstallFailed, CallbackKeyVanished).
  *
- * <p>Each key is checked once per interval (with jitter, the nearest due first) within a budget of
- * requests per second. An answer's events are written (and acknowledged) before the key's local
- * state moves on, so an OK, which deletes the key at Hostkey, is never lost by this process.
+ * <p>A new key is first checked when a key of its kind is expected to have an answer, at most one
+ * interval after it was opened, then once per interval (with jitter; see {@link CheckSchedule}), the
+ * nearest deadline first, within a budget of requests per second. An answer's events are written
+ * (and acknowledged) before the key's local state moves on, so an OK, which deletes the key at
+ * Hostkey, is never lost by this process.
  */
 public final class StagePoller implements AutoCloseable {
 
@@ -70,10 +74,24 @@ public final class StagePoller implements AutoCloseable {
     private final Deserializer<PollTargets> targetsDeserializer;
     private final KafkaProducer<String, ReinstallEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
+    /** Which due key goes first: the nearest deadline, then the longest due. */
+    private static final Comparator<WatchedKey> URGENCY = Comparator
+            .comparing((WatchedKey w) -> w.deadline == null ? Instant.MAX : w.deadline)
+            .thenComparing(w -> w.nextCheck);
+
     private final Map<String, WatchedKey> watched = new ConcurrentHashMap<>();
-    /** Keys whose final answer was published; a late poll-target update must not revive them. */
+    /**
+     * Per partition, per server (the record key), the keys its latest poll targets listed, open or
+     * finished: a poll-target update touches only its own server's keys, a revoked partition only its
+     * own servers. Used by the loop thread alone (records and rebalance callbacks arrive in poll()).
+     */
+    private final Map<TopicPartition, Map<String, List<String>>> listedKeys = new HashMap<>();
+    /**
+     * Keys whose final answer is being or was published; a late poll-target update must not revive them.
+     * A key leaves when its server's poll targets stop listing it (the projector has moved on).
+     */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
-    private final Map<TopicPartition, Set<String>> serversByPartition = new ConcurrentHashMap<>();
+    private final CheckSchedule schedule;
     private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight = new Semaphore(64);
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -85,6 +103,7 @@ public final class StagePoller implements AutoCloseable {
         this.metrics = metrics;
         this.hostkey = hostkey;
         this.clock = clock;
+        this.schedule = new CheckSchedule(config.interval());
         this.topics = ReinstallTopics.create(config.serdeConfig());
         this.targetsDeserializer = topics.pollTargets.valueSerde().deserializer();
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
@@ -179,7 +198,7 @@ public final class StagePoller implements AutoCloseable {
                     log.debug("closing the consumer: {}", closing.toString());
                 }
                 watched.clear();
-                serversByPartition.clear();
+                listedKeys.clear();
                 try {
                     Thread.sleep(1000);
                     connect();
@@ -200,12 +219,24 @@ public final class StagePoller implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        List<WatchedKey> due = watched.values().stream()
-                .filter(w -> !w.inFlight && !w.nextCheck.isAfter(now))
-                .sorted(Comparator.comparing((WatchedKey w) -> w.deadline == null ? Instant.MAX : w.deadline)
-                        .thenComparing(w -> w.nextCheck))
-                .limit(allowance)
-                .toList();
+        // The most urgent `allowance` due keys, by a bounded heap: sorting every due key on every loop
+        // made each loop O(n log n) and the poller CPU-bound at tens of thousands of keys. The ordering
+        // fields of a key not in flight are stable here: deadline is written by this thread (apply), and
+        // a check writes nextCheck before it clears inFlight.
+        PriorityQueue<WatchedKey> urgent = new PriorityQueue<>(allowance + 1, URGENCY.reversed());
+        for (WatchedKey w : watched.values()) {
+            if (w.inFlight || w.nextCheck.isAfter(now)) {
+                continue;
+            }
+            if (urgent.size() < allowance) {
+                urgent.add(w);
+            } else if (URGENCY.compare(w, urgent.peek()) < 0) {
+                urgent.poll();
+                urgent.add(w);
+            }
+        }
+        List<WatchedKey> due = new ArrayList<>(urgent);
+        due.sort(URGENCY);
         int started = 0;
         for (WatchedKey key : due) {
             if (!inFlight.tryAcquire()) {
@@ -227,16 +258,26 @@ public final class StagePoller implements AutoCloseable {
 
     private void check(WatchedKey key) {
         CallbackAnswer answer;
+        boolean teaches = key.teachesSchedule;
+        key.teachesSchedule = false;
         try {
             answer = hostkey.checkCallback(key.key);
             metrics.checked(answer);
         } catch (HostkeyException e) {
             metrics.checkFailed();
             log.warn("server={} reinstall={} check failed, will retry: {}", key.serverId, key.reinstallId, e.getMessage());
-            key.nextCheck = nextCheckAfter(clock.instant());
+            key.nextCheck = schedule.nextCheck(clock.instant());
             return;
         }
+        if (teaches) {
+            schedule.firstCheckAnswered(key.action, answer.kind() != CallbackAnswer.Kind.NOT_READY);
+        }
         Interpretation result = CallbackInterpreter.interpret(key, answer);
+        if (result.keyFinished()) {
+            // Before the event exists, so before the projector can stop listing the key: the poll targets
+            // that no longer list it are what removes it from here again.
+            finished.add(key.key);
+        }
         try {
             for (Object payload : result.payloads()) {
                 ReinstallEvent event = ReinstallEvent.newBuilder()
@@ -254,20 +295,21 @@ public final class StagePoller implements AutoCloseable {
                 log.info("server={} reinstall={} {}", key.serverId, key.reinstallId, describe(payload));
             }
         } catch (InterruptedException e) {
+            finished.remove(key.key);
             Thread.currentThread().interrupt();
             return;
         } catch (ExecutionException e) {
             log.error("server={} reinstall={} cannot publish an event, will check again: {}", key.serverId, key.reinstallId,
                     e.getCause().toString());
-            key.nextCheck = nextCheckAfter(clock.instant());
+            finished.remove(key.key);
+            key.nextCheck = schedule.nextCheck(clock.instant());
             return;
         }
         key.lastStage = result.lastStage();
         if (result.keyFinished()) {
-            finished.add(key.key);
             watched.remove(key.key, key);
         } else {
-            key.nextCheck = nextCheckAfter(clock.instant());
+            key.nextCheck = schedule.nextCheck(clock.instant());
         }
     }
 
@@ -278,13 +320,11 @@ public final class StagePoller implements AutoCloseable {
         return payload.getClass().getSimpleName();
     }
 
-    private Instant nextCheckAfter(Instant now) {
-        long interval = config.interval().toMillis();
-        long jitter = interval <= 1 ? 0 : ThreadLocalRandom.current().nextLong(-interval / 10, interval / 10 + 1);
-        return now.plusMillis(interval + jitter);
-    }
-
-    /** Replaces the watched keys of one server with what the projector says is open now. */
+    /**
+     * Replaces the watched keys of one server with what the projector says is open now. A key new to
+     * this poller is first checked when the {@link CheckSchedule} expects an answer, counted from when
+     * the projector opened it; one already watched keeps its schedule.
+     */
     private void apply(ConsumerRecord<String, byte[]> record) {
         String server = record.key();
         PollTargets targets;
@@ -295,20 +335,21 @@ public final class StagePoller implements AutoCloseable {
             return;
         }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        serversByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(server);
-        Set<String> open = new HashSet<>();
+        List<String> listed = new ArrayList<>(2);
         if (targets != null) {
-            Instant firstCheck = clock.instant();
+            Instant now = clock.instant();
             for (PollKey pollKey : targets.getKeys()) {
+                listed.add(pollKey.getKey());
                 if (finished.contains(pollKey.getKey())) {
                     continue;
                 }
-                open.add(pollKey.getKey());
                 watched.compute(pollKey.getKey(), (k, existing) -> {
                     if (existing == null) {
-                        WatchedKey created = new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, pollKey.getAction(),
-                                pollKey.getLastStage(), firstCheck);
+                        AsyncActionKind action = pollKey.getAction();
+                        WatchedKey created = new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, action,
+                                pollKey.getLastStage(), schedule.firstCheck(action, pollKey.getSince(), now));
                         created.deadline = pollKey.getDeadline();
+                        created.teachesSchedule = schedule.teaches(action, pollKey.getLastStage(), pollKey.getSince(), now);
                         return created;
                     }
                     existing.lastStage = Math.max(existing.lastStage, pollKey.getLastStage());
@@ -317,7 +358,16 @@ public final class StagePoller implements AutoCloseable {
                 });
             }
         }
-        watched.values().removeIf(w -> String.valueOf(w.serverId).equals(server) && !open.contains(w.key));
+        Map<String, List<String>> servers = listedKeys.computeIfAbsent(partition, p -> new HashMap<>());
+        List<String> before = listed.isEmpty() ? servers.remove(server) : servers.put(server, List.copyOf(listed));
+        if (before != null) {
+            for (String key : before) {
+                if (!listed.contains(key)) {
+                    watched.remove(key);
+                    finished.remove(key);
+                }
+            }
+        }
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
@@ -346,11 +396,15 @@ public final class StagePoller implements AutoCloseable {
             metrics.assigned(partitions);
         }
 
+        /**
+         * Stops watching the keys of partitions this poller no longer owns. Their finished keys stay
+         * known: should a partition come back while its records still list one, it is not checked again.
+         */
         private void forget(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
-                Set<String> servers = serversByPartition.remove(partition);
+                Map<String, List<String>> servers = listedKeys.remove(partition);
                 if (servers != null) {
-                    watched.values().removeIf(w -> servers.contains(String.valueOf(w.serverId)));
+                    servers.values().forEach(keys -> keys.forEach(watched::remove));
                 }
             }
         }

@@ -18,6 +18,11 @@ final class WatchedKey {
     volatile Instant deadline;
     volatile Instant nextCheck;
     volatile boolean inFlight;
+    /**
+     * The key was first seen while fresh: its first answer teaches the {@link CheckSchedule} how long
+     * its kind takes. Written and read only by the check of this key (never two at once).
+     */
+    boolean teachesSchedule;
 
     WatchedKey(long serverId, String reinstallId, String key, AsyncActionKind action, int lastStage, Instant nextCheck) {
         this.serverId = serverId;

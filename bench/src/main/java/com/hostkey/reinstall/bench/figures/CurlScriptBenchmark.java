@@ -39,6 +39,93 @@ import java.util.concurrent.TimeUnit;
 public final class CurlScriptBenchmark implements Benchmark {
 
     private static final String TASK = "monitoring-agent";
+    private static final List<String> SIDES = List.of("orchestrator", "script");
+
+    /**
+     * The calls of the per-action breakdown, in the order of a reinstall. eq_callback checks are split
+     * by key: the master key (named as {@code reinstall_key} in create_pxe) and the async actions' keys.
+     */
+    enum CallKind {
+        LOGIN("login", "auth/login"),
+        SHOW("show", "eq/show"),
+        OS_LIST("osList", "os/list"),
+        GET_TASKS("getTasks", "jenkins/get_tasks"),
+        REINSTALL("reinstall", "eq/reinstall"),
+        CREATE_PXE("createPxe", "eq/create_pxe"),
+        BOOT_DEV("bootDev", "eq/boot_dev"),
+        REBOOT("reboot", "eq/reboot"),
+        RUN_TASK("runTask", "jenkins/run_task"),
+        CLEAR_PXE("clearPxe", "eq/clear_pxe"),
+        ACTION_CHECK("actionChecks", "eq_callback/check of action keys"),
+        MASTER_CHECK("masterChecks", "eq_callback/check of the master key"),
+        OTHER("other", "other calls");
+
+        final String metric;
+        final String label;
+
+        CallKind(String metric, String label) {
+            this.metric = metric;
+            this.label = label;
+        }
+
+        static CallKind of(AuditEntry entry, Set<String> masterKeys) {
+            String call = entry.call();
+            if (call.equals("eq_callback/check")) {
+                return masterKeys.contains(entry.params().get("key")) ? MASTER_CHECK : ACTION_CHECK;
+            }
+            for (CallKind kind : values()) {
+                if (kind.label.equals(call)) {
+                    return kind;
+                }
+            }
+            return OTHER;
+        }
+    }
+
+    /** Calls by kind and the eq_callback checks that learned nothing new, from one side's audit. */
+    record CallBreakdown(Map<CallKind, Long> counts, long idleChecks, Map<String, Long> checkOutcomes, double masterCheckGapSeconds) {
+
+        static CallBreakdown of(List<AuditEntry> entries) {
+            Set<String> masterKeys = new java.util.HashSet<>();
+            for (AuditEntry e : entries) {
+                if (e.call().equals("eq/create_pxe") && e.params().get("reinstall_key") != null) {
+                    masterKeys.add(e.params().get("reinstall_key"));
+                }
+            }
+            Map<CallKind, Long> counts = new java.util.EnumMap<>(CallKind.class);
+            Map<String, Long> outcomes = new java.util.TreeMap<>();
+            Map<String, String> lastAnswer = new HashMap<>();
+            Map<String, java.time.Instant> lastMasterCheck = new HashMap<>();
+            double gapSeconds = 0;
+            long gaps = 0;
+            long idle = 0;
+            for (AuditEntry e : entries.stream().sorted(java.util.Comparator.comparing(AuditEntry::at)).toList()) {
+                CallKind kind = CallKind.of(e, masterKeys);
+                counts.merge(kind, 1L, Long::sum);
+                if (kind == CallKind.ACTION_CHECK || kind == CallKind.MASTER_CHECK) {
+                    String key = e.params().get("key");
+                    String answer = e.outcome() == null ? "" : e.outcome();
+                    outcomes.merge((kind == CallKind.MASTER_CHECK ? "master " : "action ") + answer, 1L, Long::sum);
+                    if (answer.equals("Not ready") || answer.equals(lastAnswer.get(key))) {
+                        idle++;
+                    }
+                    lastAnswer.put(key, answer);
+                    if (kind == CallKind.MASTER_CHECK) {
+                        java.time.Instant previous = lastMasterCheck.put(key, e.at());
+                        if (previous != null) {
+                            gapSeconds += Duration.between(previous, e.at()).toMillis() / 1000.0;
+                            gaps++;
+                        }
+                    }
+                }
+            }
+            return new CallBreakdown(counts, idle, outcomes, gaps == 0 ? Double.NaN : gapSeconds / gaps);
+        }
+
+        long count(CallKind kind) {
+            return counts.getOrDefault(kind, 0L);
+        }
+    }
 
     @Override
     public int figure() {
@@ -58,7 +145,7 @@ public final class CurlScriptBenchmark implements Benchmark {
 
     @Override
     public List<MetricSpec> metrics(Profile profile) {
-        return List.of(
+        List<MetricSpec> headline = List.of(
                 MetricSpec.atMost("timeRatio", "x", "orchestrator wall time / script wall time", 1.0),
                 MetricSpec.atMost("callRatio", "x", "orchestrator calls / script calls", 1.0),
                 MetricSpec.info("orchestrator.seconds", "s", "orchestrator: fleet wall time"),
@@ -69,6 +156,23 @@ public final class CurlScriptBenchmark implements Benchmark {
                 MetricSpec.info("script.busiestSecond", "calls", "script: busiest second of calls"),
                 MetricSpec.info("orchestrator.completed", "count", "orchestrator: servers reinstalled"),
                 MetricSpec.info("script.completed", "count", "script: servers reinstalled"));
+        List<MetricSpec> specs = new ArrayList<>(headline);
+        for (CallKind kind : CallKind.values()) {
+            for (String side : SIDES) {
+                specs.add(MetricSpec.info(side + ".perServer." + kind.metric, "calls",
+                        side + ": " + kind.label + " per server"));
+            }
+        }
+        for (String side : SIDES) {
+            specs.add(MetricSpec.info(side + ".perServer.idleChecks", "calls",
+                    side + ": eq_callback checks that learned nothing (Not ready, or a stage already seen) per server"));
+        }
+        for (String side : SIDES) {
+            specs.add(MetricSpec.info(side + ".masterCheckGap", "s",
+                    side + ": mean simulated time between two checks of a master key (the interval: "
+                            + profile.decimal("fig7.pollIntervalMs") * profile.decimal("fig7.timeScale") / 1000 + " s)"));
+        }
+        return specs;
     }
 
     @Override
@@ -118,7 +222,13 @@ public final class CurlScriptBenchmark implements Benchmark {
                     .env(BenchStack.POLLER, "POLLER_INTERVAL_MS", String.valueOf(intervalMs))
                     .env(BenchStack.POLLER, "POLLER_MAX_REQUESTS_PER_SECOND", budget)
                     .env(BenchStack.POLLER, "HOSTKEY_RATE_LIMIT_RPS", budget)
-                    .env(BenchStack.HANDLER, "HOSTKEY_RATE_LIMIT_RPS", budget));
+                    .env(BenchStack.HANDLER, "HOSTKEY_RATE_LIMIT_RPS", budget)
+                    // A session of an hour, in wall-clock time as in real use: the usual ttl=3600 is an hour of
+                    // the simulator's clock, a minute here, so the handler's token expired while the script's
+                    // side ran and the next side's first calls (eq/show of every validation) came back
+                    // "Invalid hash" and were made twice: calls a real deployment does not make.
+                    .env(BenchStack.HANDLER, "HOSTKEY_TOKEN_TTL_SECONDS",
+                            String.valueOf((long) (3600 * profile.decimal("fig7.timeScale")))));
             requests = new ReinstallRequests(stack.sealer, "bench-fig7");
             completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
                     stack.topics.completions.valueSerde().deserializer(), r -> {
@@ -209,14 +319,19 @@ public final class CurlScriptBenchmark implements Benchmark {
             }
             m.put("timeRatio", m.value("orchestrator.seconds") / m.value("script.seconds"))
                     .put("callRatio", m.value("orchestrator.calls") / m.value("script.calls"));
-            m.note("calls by kind: orchestrator " + byKind(calls.get("orchestrator")) + "; script " + byKind(calls.get("script")));
+            for (String side : SIDES) {
+                CallBreakdown breakdown = CallBreakdown.of(calls.get(side));
+                for (CallKind kind : CallKind.values()) {
+                    m.put(side + ".perServer." + kind.metric, (double) breakdown.count(kind) / servers);
+                }
+                m.put(side + ".perServer.idleChecks", (double) breakdown.idleChecks() / servers);
+                m.put(side + ".masterCheckGap", breakdown.masterCheckGapSeconds());
+                Map<String, Long> byLabel = new LinkedHashMap<>();
+                breakdown.counts().forEach((kind, count) -> byLabel.put(kind.label, count));
+                m.note(side + ": calls by kind " + byLabel + "; eq_callback answers " + breakdown.checkOutcomes()
+                        + "; checks that learned nothing " + breakdown.idleChecks());
+            }
             return m;
-        }
-
-        private static Map<String, Long> byKind(List<AuditEntry> entries) {
-            Map<String, Long> counts = new java.util.TreeMap<>();
-            entries.forEach(e -> counts.merge(e.call(), 1L, Long::sum));
-            return counts;
         }
 
         private static int busiestSecond(List<AuditEntry> entries, SimulatedClockMapping clock) {
