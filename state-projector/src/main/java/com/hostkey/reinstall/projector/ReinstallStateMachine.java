@@ -117,6 +117,12 @@ public final class ReinstallStateMachine {
     public static final String ISSUER = "state-projector";
     /** How invapi (as simulated) refuses clear_pxe for a hostname that has no PXE config on the server. */
     static final String NO_SUCH_HOSTNAME = "hostname does not match";
+    /**
+     * How often an ambiguous create_pxe is answered by clear_pxe and a new create_pxe. Each round is
+     * harmless; more than one is needed when a command handler dies with many create_pxe calls in
+     * flight and its successor's call is ambiguous again (a second crash, a lost response).
+     */
+    static final int MAX_PXE_RESETS = 2;
 
     /** The legal moves. {@link #enter} refuses anything else. */
     private static final Map<ReinstallPhase, Set<ReinstallPhase>> LEGAL = new EnumMap<>(ReinstallPhase.class);
@@ -616,7 +622,7 @@ public final class ReinstallStateMachine {
             String message = failed.getCall() + ": " + failed.getMessage();
             if (retryable && state.getStepAttempt() < settings.maxAttempts()) {
                 scheduleRetry(message, now);
-            } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == CREATING_PXE_CONFIG && state.getPxeResets() < 1
+            } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == CREATING_PXE_CONFIG && state.getPxeResets() < MAX_PXE_RESETS
                     && !compensating()) {
                 // The PXE config may or may not exist: make the state known (clear_pxe is harmless),
                 // then create it once more, instead of repeating create_pxe blindly.

@@ -138,16 +138,18 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
-    void shouldClearAndRecreateThePxeConfigOnceWhenCreatePxeIsAmbiguous() {
+    void shouldClearAndRecreateThePxeConfigAtMostTwiceWhenCreatePxeIsAmbiguous() {
         driveToCreatePxe();
         ReinstallCommand first = nextCommand(CreatePxeConfig.class);
-        answer(first, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
-
-        ReinstallCommand reset = nextCommand(ClearPxeConfig.class);
-        assertThat(reset.getCommandId()).contains(":reset-1");
-        acceptAndComplete(reset, AsyncActionKind.CLEAR_PXE, "reset-key");
-        ReinstallCommand again = nextCommand(CreatePxeConfig.class);
-        assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-1");
+        ReinstallCommand again = first;
+        for (int reset = 1; reset <= ReinstallStateMachine.MAX_PXE_RESETS; reset++) {
+            answer(again, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
+            ReinstallCommand clear = nextCommand(ClearPxeConfig.class);
+            assertThat(clear.getCommandId()).contains(":reset-" + reset);
+            acceptAndComplete(clear, AsyncActionKind.CLEAR_PXE, "reset-key-" + reset);
+            again = nextCommand(CreatePxeConfig.class);
+            assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-" + reset);
+        }
 
         answer(again, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
         finishCleanup(nextCommand(SetBootDevice.class));

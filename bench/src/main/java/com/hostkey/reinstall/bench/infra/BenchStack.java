@@ -176,8 +176,7 @@ public final class BenchStack implements AutoCloseable {
                 env.put("PROJECTOR_STATE_DIR", dir.resolve("projector-state").toString());
                 env.put("PROJECTOR_HTTP_PORT", String.valueOf(queryPort));
                 env.put("PROJECTOR_API_TOKENS_FILE", dir.resolve("api-token").toString());
-                // Static membership, as the handler and poller have it; read only by a projector that
-                // supports it (bench/patches/state-projector-static-membership.patch), ignored otherwise.
+                // Static membership, as deployed: a restarted projector takes its tasks back at once.
                 env.put("PROJECTOR_INSTANCE_ID", "bench-projector-0");
             }
             case HANDLER -> {
