@@ -43,7 +43,7 @@ public record HandlerConfig(
     /**
      * Bounds of the handler's pipeline.
      *
-     * @param maxConcurrentCalls  HANDLER_MAX_CONCURRENT_CALLS (default 256): servers whose call runs at
+     * @param maxConcurrentCalls  HANDLER_MAX_CONCURRENT_CALLS (default 64): servers whose call runs at
      *                            once; the others wait their turn, each server's commands in order
      * @param maxBufferedCommands HANDLER_MAX_BUFFERED_COMMANDS (default 5000): commands read but not yet
      *                            answered; above it the handler pauses its partitions (it keeps polling,
@@ -63,11 +63,11 @@ public record HandlerConfig(
         }
 
         public static Flow defaults() {
-            return new Flow(256, 5000, Duration.ofSeconds(15));
+            return new Flow(64, 5000, Duration.ofSeconds(15));
         }
 
         static Flow fromEnv(EnvSettings env) {
-            return new Flow(env.optionalInt("HANDLER_MAX_CONCURRENT_CALLS", 256),
+            return new Flow(env.optionalInt("HANDLER_MAX_CONCURRENT_CALLS", 64),
                     env.optionalInt("HANDLER_MAX_BUFFERED_COMMANDS", 5000),
                     Duration.ofMillis(env.optionalInt("HANDLER_REVOCATION_GRACE_MS", 15_000)));
         }

@@ -45,7 +45,9 @@ public final class HostkeySimulator implements AutoCloseable {
         this.invapi = new Invapi(config, clock, faults, fleet(config));
         ObjectMapper mapper = new ObjectMapper();
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 0);
+        // A deep accept queue: a pipelined command handler opens hundreds of connections in a burst, and
+        // the JDK's default backlog (50) would reset some mid-request: faults nobody injected.
+        this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 1024);
         server.setExecutor(executor);
         server.createContext("/", new InvapiHttpHandler(invapi, faults, audit, clock, mapper));
         server.createContext("/_sim/", new AdminHttpHandler(this, mapper));
