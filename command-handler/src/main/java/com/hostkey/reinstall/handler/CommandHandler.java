@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerConfig.Flow#maxConcurrentCalls()} at once). A slow call holds up only its own
  * server. One loop thread owns every Kafka client and all the bookkeeping; each turn it
  * <ol>
- *   <li>polls and queues the new commands on their lanes (an answering call wakes the poll);</li>
+ *   <li>polls (briefly while calls run) and queues the new commands on their lanes;</li>
  *   <li>collects the calls that have answered;</li>
  *   <li>picks the next command of every idle lane;</li>
  *   <li>commits one transaction: the answered calls' outcome events, the tombstones of their
@@ -80,11 +80,15 @@ import org.slf4j.LoggerFactory;
 public final class CommandHandler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
-    /** How long a turn waits for commands; a call that answers wakes the loop at once. */
-    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+    /**
+     * While calls run the loop turns this often, to publish their answers quickly. (Waking the poll
+     * from the answering call instead was measured slower: frequent wakeups keep the consumer from
+     * sending its fetches, so new commands arrive late.)
+     */
+    private static final Duration BUSY_POLL = Duration.ofMillis(2);
 
-    /** Volatile: a call's virtual thread wakes it when it answers. */
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private final HandlerConfig config;
     private final ReinstallTopics topics;
@@ -225,13 +229,7 @@ public final class CommandHandler implements AutoCloseable {
 
     /** One turn of the loop: poll, queue, collect answers, commit, start the next calls. */
     private void turn() {
-        ConsumerRecords<String, byte[]> records;
-        try {
-            records = consumer.poll(POLL);
-        } catch (WakeupException e) {
-            // A call answered (or close() was called): publish what is there without waiting.
-            records = ConsumerRecords.empty();
-        }
+        ConsumerRecords<String, byte[]> records = consumer.poll(pipeline.isIdle() ? IDLE_POLL : BUSY_POLL);
         Outbox out = new Outbox();
         for (ConsumerRecord<String, byte[]> record : records) {
             accept(record, out);
@@ -315,11 +313,6 @@ public final class CommandHandler implements AutoCloseable {
             }
             work.outcome = outcome;
             answered.add(work);
-            try {
-                consumer.wakeup();
-            } catch (RuntimeException e) {
-                log.debug("waking the loop: {}", e.toString()); // a consumer being replaced: its successor polls soon
-            }
         });
     }
 
