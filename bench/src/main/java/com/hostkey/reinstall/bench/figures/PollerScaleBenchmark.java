@@ -349,14 +349,22 @@ public final class PollerScaleBenchmark implements Benchmark {
 
         /** Starts real installs: create_pxe with the master key, boot from PXE, reboot. Stages follow at the offsets. */
         private void startInstalls(List<Long> servers) throws Exception {
+            // Bounded like createMasterKeys: hundreds of connections opened at once beside a poller at full
+            // budget had the simulator reset some of them mid-request (figure 4 failed at full size).
+            Semaphore concurrency = new Semaphore(32);
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> futures = new ArrayList<>();
                 for (long server : servers) {
                     futures.add(threads.submit(() -> {
-                        hostkey.createPxe("default", new CreatePxeRequest(server, ReinstallRequests.osFor(server), "Bench7%Password",
-                                ReinstallRequests.hostnameFor(server), null, null, null, masterKeys.get(server), "LVM_RAID0"));
-                        hostkey.bootDevice("default", server, BootMedia.PXE);
-                        hostkey.reboot("default", server);
+                        concurrency.acquire();
+                        try {
+                            hostkey.createPxe("default", new CreatePxeRequest(server, ReinstallRequests.osFor(server), "Bench7%Password",
+                                    ReinstallRequests.hostnameFor(server), null, null, null, masterKeys.get(server), "LVM_RAID0"));
+                            hostkey.bootDevice("default", server, BootMedia.PXE);
+                            hostkey.reboot("default", server);
+                        } finally {
+                            concurrency.release();
+                        }
                         return null;
                     }));
                 }
