@@ -249,6 +249,11 @@ class ChaosIT {
             ServerSnapshot snapshot = simulator.server(server);
             if (snapshot.installsStarted() > 1) {
                 reinstalledTwice++;
+                // The evidence for whoever looks into it: every call Hostkey saw for the server, in
+                // order (no parameters but boot_dev's media: the others may carry secrets).
+                simulator.audit().stream().filter(a -> Long.valueOf(server).equals(a.serverId())).forEach(a ->
+                        System.out.printf("CHAOS reinstalled twice: server %d %s %s/%s %s%s%n", server, a.at(), a.module(),
+                                a.action(), a.outcome(), a.params().containsKey("media") ? " media=" + a.params().get("media") : ""));
             }
             if (!snapshot.bootDevice().equals("disk") || snapshot.pxeConfigPresent()) {
                 notAtRest++;
