@@ -52,7 +52,8 @@ import org.junit.jupiter.api.Test;
  * show every safety invariant held.
  *
  * <p>Size knobs (system properties): {@code chaos.reinstalls} (default 40), {@code chaos.kills}
- * (default 4), {@code chaos.instances} (default 2), {@code chaos.seed}. The soak size named in the
+ * (default 4), {@code chaos.instances} (default 2), {@code chaos.seed}, {@code chaos.faultScale}
+ * (default 1: multiplies every fault probability). The soak size named in the
  * issue is {@code -Dchaos.reinstalls=200 -Dchaos.kills=10}; run it alone with
  * {@code mvn -pl system-tests verify -Dit.test=ChaosIT -Dchaos.reinstalls=200 -Dchaos.kills=10}.
  */
@@ -188,12 +189,14 @@ class ChaosIT {
     }
 
     private static void injectFaults(HostkeySimulator simulator) {
+        // chaos.faultScale multiplies every fault probability: a hunt for a rare violation runs hotter.
+        double scale = Double.parseDouble(System.getProperty("chaos.faultScale", "1"));
         simulator.faults().seed(7);
-        simulator.faults().global().latency(Duration.ofMillis(5), Duration.ofMillis(25)).serverError(0.02);
-        simulator.faults().on("eq", "reboot").responseLost(0.03);
-        simulator.faults().on("eq", "create_pxe").responseLost(0.02);
-        simulator.faults().on("eq", "boot_dev").hang(0.02, Duration.ofSeconds(5));
-        simulator.faults().on("eq_callback", "check").serverError(0.03);
+        simulator.faults().global().latency(Duration.ofMillis(5), Duration.ofMillis(25)).serverError(0.02 * scale);
+        simulator.faults().on("eq", "reboot").responseLost(0.03 * scale);
+        simulator.faults().on("eq", "create_pxe").responseLost(0.02 * scale);
+        simulator.faults().on("eq", "boot_dev").hang(0.02 * scale, Duration.ofSeconds(5));
+        simulator.faults().on("eq_callback", "check").serverError(0.03 * scale);
     }
 
     private static void restartOneBroker(KafkaTestCluster kafka, Random random) {
