@@ -16,11 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * nearest deadline first, within a budget of requests per second. An answer's events are written
  * (and acknowledged) before the key's local state moves on, so an OK, which deletes the key at
  * Hostkey, is never lost by this process.
+ *
+ * <p>The keys are held twice: {@code watched} by name, for the poll-target updates, and a
+ * {@link DueIndex} by when they are next due, so that a loop turn touches only the keys it
+ * dispatches rather than every watched key. The index belongs to the loop thread: a new key enters it
+ * in {@code apply}, a checked key goes back through {@link DueIndex#checked} and is re-indexed at the
+ * loop's next turn, and a key dropped from {@code watched} is dropped from the index when next met.
  */
 public final class StagePoller implements AutoCloseable {
 
@@ -74,12 +78,10 @@ public final class StagePoller implements AutoCloseable {
     private final Deserializer<PollTargets> targetsDeserializer;
     private final KafkaProducer<String, ReinstallEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
-    /** Which due key goes first: the nearest deadline, then the longest due. */
-    private static final Comparator<WatchedKey> URGENCY = Comparator
-            .comparing((WatchedKey w) -> w.deadline == null ? Instant.MAX : w.deadline)
-            .thenComparing(w -> w.nextCheck);
 
     private final Map<String, WatchedKey> watched = new ConcurrentHashMap<>();
+    /** The watched keys not in flight, by when they are due: the loop thread's alone (see {@link DueIndex}). */
+    private final DueIndex index = new DueIndex(this::isWatched);
     /**
      * Per partition, per server (the record key), the keys its latest poll targets listed, open or
      * finished: a poll-target update touches only its own server's keys, a revoked partition only its
@@ -155,6 +157,11 @@ public final class StagePoller implements AutoCloseable {
         return watched.size();
     }
 
+    /** Whether {@code key} is still this very object in {@code watched} (not removed, nor replaced). */
+    private boolean isWatched(WatchedKey key) {
+        return watched.get(key.key) == key;
+    }
+
     private void connect() {
         consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topics.pollTargets.name()), new Rebuild());
@@ -198,6 +205,7 @@ public final class StagePoller implements AutoCloseable {
                     log.debug("closing the consumer: {}", closing.toString());
                 }
                 watched.clear();
+                index.clear();
                 listedKeys.clear();
                 try {
                     Thread.sleep(1000);
@@ -215,45 +223,30 @@ public final class StagePoller implements AutoCloseable {
 
     /** Starts up to {@code allowance} checks of keys that are due: nearest deadline first, then longest due. */
     private int dispatchDueChecks(int allowance) {
-        if (allowance <= 0) {
-            return 0;
-        }
         Instant now = clock.instant();
-        // The most urgent `allowance` due keys, by a bounded heap: sorting every due key on every loop
-        // made each loop O(n log n) and the poller CPU-bound at tens of thousands of keys. The ordering
-        // fields of a key not in flight are stable here: deadline is written by this thread (apply), and
-        // a check writes nextCheck before it clears inFlight.
-        PriorityQueue<WatchedKey> urgent = new PriorityQueue<>(allowance + 1, URGENCY.reversed());
-        for (WatchedKey w : watched.values()) {
-            if (w.inFlight || w.nextCheck.isAfter(now)) {
-                continue;
-            }
-            if (urgent.size() < allowance) {
-                urgent.add(w);
-            } else if (URGENCY.compare(w, urgent.peek()) < 0) {
-                urgent.poll();
-                urgent.add(w);
-            }
-        }
-        List<WatchedKey> due = new ArrayList<>(urgent);
-        due.sort(URGENCY);
         int started = 0;
-        for (WatchedKey key : due) {
-            if (!inFlight.tryAcquire()) {
+        while (started < allowance && inFlight.tryAcquire()) {
+            WatchedKey key = index.pollDue(now);
+            if (key == null) {
+                inFlight.release();
                 break;
             }
-            key.inFlight = true;
+            startCheck(key);
             started++;
-            checks.submit(() -> {
-                try {
-                    LogContext.run(key.serverId, key.reinstallId, null, () -> check(key));
-                } finally {
-                    key.inFlight = false;
-                    inFlight.release();
-                }
-            });
         }
         return started;
+    }
+
+    /** Checks {@code key} on its own thread, then hands it back to the index with its next check written. */
+    private void startCheck(WatchedKey key) {
+        checks.submit(() -> {
+            try {
+                LogContext.run(key.serverId, key.reinstallId, null, () -> check(key));
+            } finally {
+                index.checked(key);
+                inFlight.release();
+            }
+        });
     }
 
     private void check(WatchedKey key) {
@@ -340,22 +333,9 @@ public final class StagePoller implements AutoCloseable {
             Instant now = clock.instant();
             for (PollKey pollKey : targets.getKeys()) {
                 listed.add(pollKey.getKey());
-                if (finished.contains(pollKey.getKey())) {
-                    continue;
+                if (!finished.contains(pollKey.getKey())) {
+                    watch(targets, pollKey, now);
                 }
-                watched.compute(pollKey.getKey(), (k, existing) -> {
-                    if (existing == null) {
-                        AsyncActionKind action = pollKey.getAction();
-                        WatchedKey created = new WatchedKey(targets.getServerId(), targets.getReinstallId(), k, action,
-                                pollKey.getLastStage(), schedule.firstCheck(action, pollKey.getSince(), now));
-                        created.deadline = pollKey.getDeadline();
-                        created.teachesSchedule = schedule.teaches(action, pollKey.getLastStage(), pollKey.getSince(), now);
-                        return created;
-                    }
-                    existing.lastStage = Math.max(existing.lastStage, pollKey.getLastStage());
-                    existing.deadline = pollKey.getDeadline();
-                    return existing;
-                });
             }
         }
         Map<String, List<String>> servers = listedKeys.computeIfAbsent(partition, p -> new HashMap<>());
@@ -368,6 +348,28 @@ public final class StagePoller implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Watches a key the poll targets list: a new one from its first check on, one already watched keeps
+     * its schedule and takes the projector's stage and deadline. Only this (the loop) thread adds keys,
+     * so a get then a put cannot race another put; a check that finishes the key may remove it
+     * meanwhile, and the update then lands on a key no longer watched.
+     */
+    private void watch(PollTargets targets, PollKey pollKey, Instant now) {
+        WatchedKey existing = watched.get(pollKey.getKey());
+        if (existing != null) {
+            existing.lastStage = Math.max(existing.lastStage, pollKey.getLastStage());
+            index.changeDeadline(existing, pollKey.getDeadline());
+            return;
+        }
+        AsyncActionKind action = pollKey.getAction();
+        WatchedKey created = new WatchedKey(targets.getServerId(), targets.getReinstallId(), pollKey.getKey(), action,
+                pollKey.getLastStage(), schedule.firstCheck(action, pollKey.getSince(), now));
+        created.deadline = pollKey.getDeadline();
+        created.teachesSchedule = schedule.teaches(action, pollKey.getLastStage(), pollKey.getSince(), now);
+        watched.put(created.key, created);
+        index.add(created);
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
@@ -406,6 +408,9 @@ public final class StagePoller implements AutoCloseable {
                 if (servers != null) {
                     servers.values().forEach(keys -> keys.forEach(watched::remove));
                 }
+            }
+            if (!partitions.isEmpty()) {
+                index.dropUnwatched();
             }
         }
     }

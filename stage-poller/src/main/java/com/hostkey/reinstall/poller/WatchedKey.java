@@ -14,10 +14,15 @@ final class WatchedKey {
     final String key;
     final AsyncActionKind action;
     volatile int lastStage;
-    /** The projector's deadline for this wait, or null: nearer deadlines are checked first. */
+    /**
+     * The projector's deadline for this wait, or null: nearer deadlines are checked first. Set through
+     * {@link DueIndex#changeDeadline} once the key is indexed, as it orders the due keys.
+     */
     volatile Instant deadline;
+    /** When the key is next due. Written by the key's check while it is in flight (out of the {@link DueIndex}). */
     volatile Instant nextCheck;
-    volatile boolean inFlight;
+    /** False: the key is not in the {@link DueIndex}'s due heap (true: it may be). Loop thread only. */
+    boolean queuedDue;
     /**
      * The key was first seen while fresh: its first answer teaches the {@link CheckSchedule} how long
      * its kind takes. Written and read only by the check of this key (never two at once).
