@@ -64,7 +64,7 @@ public final class ReinstallTopology {
                 topics.events.valueSerde().deserializer(), topics.events.name());
         topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), COMMANDS_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), ProjectorSerdes.store(topics.stateSerde()))), SAGA);
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String())), SAGA);
         addSink(topology, COMMANDS_SINK, topics.commands, SAGA);
@@ -75,13 +75,13 @@ public final class ReinstallTopology {
         // The dashboard's timeline: a second child of both sources, in the saga's sub-topology (same owner per server).
         topology.addProcessor(HISTORY, HistoryProcessor::new, COMMANDS_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), ProjectorSerdes.store(topics.historySerde()))), HISTORY);
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde())), HISTORY);
 
         topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
                 topics.admissions.valueSerde().deserializer(), topics.admissions.name());
         topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(admission), ADMISSIONS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), ProjectorSerdes.store(topics.admissionEntrySerde()))),
+                Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), topics.admissionEntrySerde())),
                 ADMISSION);
         // A sink of its own: sharing EVENTS_SINK would join both sub-topologies and demand co-partitioning.
         addSink(topology, ADMISSION_EVENTS_SINK, topics.events, ADMISSION);
@@ -99,6 +99,6 @@ public final class ReinstallTopology {
     }
 
     private static <V extends SpecificRecord> void addSink(Topology topology, String name, Topic<String, V> topic, String parent) {
-        topology.addSink(name, topic.name(), Serdes.String().serializer(), ProjectorSerdes.sink(topic.valueSerde()), parent);
+        topology.addSink(name, topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer(), parent);
     }
 }

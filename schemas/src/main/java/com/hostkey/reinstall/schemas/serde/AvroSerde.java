@@ -2,8 +2,8 @@ package com.hostkey.reinstall.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
@@ -27,6 +27,22 @@ import org.apache.kafka.common.serialization.Serializer;
  * <p>Configuration keys are Confluent's: {@code schema.registry.url} (required) and
  * {@code auto.register.schemas} (default true). Records written with an older or newer schema
  * are read through Avro schema resolution into this class's schema.
+ *
+ * <p>Per-record work is only the Avro encoding or decoding:
+ * <ul>
+ *   <li>The schema id of each topic is registered (or looked up) once and its 5-byte prefix kept;
+ *       every record is written with this class's schema, so the topic fixes the (subject, schema)
+ *       pair and the id can never change. A failed registration or lookup is not kept and is tried
+ *       again on the next record.</li>
+ *   <li>The reader of each writer schema id is made once: the writer schema is fetched and resolved
+ *       against this class's schema on the first record with that id.</li>
+ *   <li>{@link #serializer()} and {@link #deserializer()} always return the same instance (Kafka
+ *       Streams asks a store's serde for them on every access). Both are thread-safe: the caches are
+ *       concurrent maps, Avro's datum writers and readers hold no per-record state, and each call
+ *       makes its own encoder or decoder.</li>
+ * </ul>
+ * {@link #configure} (also reached through the serializer's or deserializer's {@code configure})
+ * starts with empty caches.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
@@ -34,16 +50,24 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
 
     static final byte MAGIC_BYTE = 0;
+    /** Magic byte and the 4-byte schema id. */
+    static final int PREFIX_LENGTH = 5;
 
     private final Class<T> type;
     private final Schema schema;
-    private SchemaRegistryClient registry;
-    private boolean autoRegister = true;
-    private boolean isKey;
+    /** The generated class's model (its logical-type conversions), for the readers. */
+    private final SpecificData data;
+    private final SpecificDatumWriter<T> writer;
+    private final WireSerializer serializer = new WireSerializer();
+    private final WireDeserializer deserializer = new WireDeserializer();
+    /** Null until configured; replaced whole by {@link #configure}, so a reconfigure drops every cache at once. */
+    private volatile Configured configured;
 
     public AvroSerde(Class<T> type) {
         this.type = type;
         this.schema = SpecificData.get().getSchema(type);
+        this.data = SpecificData.getForClass(type);
+        this.writer = new SpecificDatumWriter<>(schema);
     }
 
     /** A serde configured at once, for use outside Kafka's configure() life cycle. */
@@ -59,35 +83,68 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         if (url == null || url.toString().isBlank()) {
             throw new IllegalArgumentException("Missing required setting " + SCHEMA_REGISTRY_URL);
         }
-        this.registry = SchemaRegistryClient.forUrl(url.toString());
         Object auto = config.get(AUTO_REGISTER_SCHEMAS);
-        this.autoRegister = auto == null || Boolean.parseBoolean(auto.toString());
-        this.isKey = isKey;
+        configure(SchemaRegistryClient.forUrl(url.toString()), auto == null || Boolean.parseBoolean(auto.toString()), isKey);
+    }
+
+    /** Configures with a given registry client (tests count its calls). */
+    void configure(SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+        this.configured = new Configured(Objects.requireNonNull(registry, "registry"), autoRegister, isKey);
     }
 
     @Override
     public Serializer<T> serializer() {
-        return new WireSerializer();
+        return serializer;
     }
 
     @Override
     public Deserializer<T> deserializer() {
-        return new WireDeserializer();
+        return deserializer;
     }
 
-    private SchemaRegistryClient registry() {
-        if (registry == null) {
+    private Configured configured() {
+        Configured current = configured;
+        if (current == null) {
             throw new IllegalStateException("AvroSerde for " + type.getSimpleName() + " used before configure()");
         }
-        return registry;
+        return current;
     }
 
-    private String subject(String topic) {
-        return topic + (isKey ? "-key" : "-value");
+    /** One configuration and the caches that depend on it. */
+    private final class Configured {
+        final SchemaRegistryClient registry;
+        final boolean autoRegister;
+        final boolean isKey;
+        /** Magic byte and schema id of {@link #schema} under each topic's subject. */
+        final Map<String, byte[]> prefixByTopic = new ConcurrentHashMap<>();
+        /** Reader from each writer schema id into {@link #schema}. */
+        final Map<Integer, SpecificDatumReader<T>> readerById = new ConcurrentHashMap<>();
+
+        Configured(SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+            this.registry = registry;
+            this.autoRegister = autoRegister;
+            this.isKey = isKey;
+        }
+
+        byte[] prefix(String topic) {
+            byte[] prefix = prefixByTopic.get(topic);
+            return prefix != null ? prefix : prefixByTopic.computeIfAbsent(topic, this::registerOrLookUp);
+        }
+
+        private byte[] registerOrLookUp(String topic) {
+            String subject = topic + (isKey ? "-key" : "-value");
+            int id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+            return new byte[] {MAGIC_BYTE, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
+        }
+
+        SpecificDatumReader<T> reader(int id) {
+            SpecificDatumReader<T> reader = readerById.get(id);
+            return reader != null ? reader
+                    : readerById.computeIfAbsent(id, k -> new SpecificDatumReader<>(registry.byId(k), schema, data));
+        }
     }
 
     private final class WireSerializer implements Serializer<T> {
-        private final SpecificDatumWriter<T> writer = new SpecificDatumWriter<>(schema);
 
         @Override
         public void configure(Map<String, ?> configs, boolean key) {
@@ -95,17 +152,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
 
         @Override
-        public byte[] serialize(String topic, T data) {
-            if (data == null) {
+        public byte[] serialize(String topic, T record) {
+            if (record == null) {
                 return null;
             }
-            int id = autoRegister ? registry().register(subject(topic), schema) : registry().lookup(subject(topic), schema);
+            byte[] prefix = configured().prefix(topic);
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            out.write(MAGIC_BYTE);
-            out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+            out.write(prefix, 0, PREFIX_LENGTH);
             try {
                 BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-                writer.write(data, encoder);
+                writer.write(record, encoder);
                 encoder.flush();
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException("Cannot write " + type.getSimpleName() + " for topic " + topic + ": " + e.getMessage(), e);
@@ -115,7 +171,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     private final class WireDeserializer implements Deserializer<T> {
-        private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
         @Override
         public void configure(Map<String, ?> configs, boolean key) {
@@ -123,18 +178,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
 
         @Override
-        public T deserialize(String topic, byte[] data) {
-            if (data == null) {
+        public T deserialize(String topic, byte[] bytes) {
+            if (bytes == null) {
                 return null;
             }
-            if (data.length < 5 || data[0] != MAGIC_BYTE) {
-                throw new NotWireFormatException(topic, data.length);
+            if (bytes.length < PREFIX_LENGTH || bytes[0] != MAGIC_BYTE) {
+                throw new NotWireFormatException(topic, bytes.length);
             }
-            int id = ByteBuffer.wrap(data, 1, 4).getInt();
-            SpecificDatumReader<T> reader = readers.computeIfAbsent(id,
-                    k -> new SpecificDatumReader<>(registry().byId(k), schema, SpecificData.getForClass(type)));
+            int id = ((bytes[1] & 0xff) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+            SpecificDatumReader<T> reader = configured().reader(id);
             try {
-                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, 5, data.length - 5, null);
+                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, PREFIX_LENGTH, bytes.length - PREFIX_LENGTH, null);
                 return reader.read(null, decoder);
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException("Record on " + topic + " with schema id " + id
