@@ -278,7 +278,8 @@ public final class StepExecutor {
 
     static HostkeyErrorClass errorClassOf(HostkeyException e) {
         return switch (e) {
-            case HostkeyException.Rejected r -> HostkeyErrorClass.REJECTED;
+            case HostkeyException.Rejected r -> r.reason() == HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME
+                    ? HostkeyErrorClass.UNKNOWN_HOSTNAME : HostkeyErrorClass.REJECTED;
             case HostkeyException.AuthFailed a -> HostkeyErrorClass.AUTH;
             case HostkeyException.WrongPin w -> HostkeyErrorClass.WRONG_PIN;
             case HostkeyException.Transient t -> HostkeyErrorClass.TRANSIENT;

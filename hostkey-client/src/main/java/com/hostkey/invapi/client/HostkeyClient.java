@@ -585,7 +585,7 @@ public final class HostkeyClient implements HostkeyApi {
             if (InvapiBody.isAuthError(error)) {
                 throw new StaleToken(message);
             }
-            throw new HostkeyException.Rejected(name, message);
+            throw new HostkeyException.Rejected(name, message, InvapiBody.rejectionReason(error));
         }
         if (status >= 500) {
             if (spec.idempotent()) {

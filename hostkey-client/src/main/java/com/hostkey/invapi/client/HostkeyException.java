@@ -31,15 +31,37 @@ public abstract sealed class HostkeyException extends RuntimeException {
     }
 
     public static final class Rejected extends HostkeyException {
+
+        /** What the refusal means for the caller, where Hostkey's wording tells it. */
+        public enum Reason {
+            /**
+             * The call names a hostname the server neither carries nor has a PXE config under
+             * (clear_pxe): there is nothing of that name to act on.
+             */
+            UNKNOWN_HOSTNAME,
+            /** Any other refusal: the message says why. */
+            OTHER
+        }
+
         private final String hostkeyMessage;
+        private final Reason reason;
 
         public Rejected(String action, String hostkeyMessage) {
+            this(action, hostkeyMessage, Reason.OTHER);
+        }
+
+        public Rejected(String action, String hostkeyMessage, Reason reason) {
             super(action, "rejected: " + hostkeyMessage, null);
             this.hostkeyMessage = hostkeyMessage;
+            this.reason = reason;
         }
 
         public String hostkeyMessage() {
             return hostkeyMessage;
+        }
+
+        public Reason reason() {
+            return reason;
         }
     }
 

@@ -22,6 +22,8 @@ final class InvapiBody {
     /** "PIN" as a word of its own (not "pinned", "spin"); underscores count as word breaks. */
     private static final Pattern PIN_ERROR = Pattern.compile("(?<![a-z])pin(?![a-z])", Pattern.CASE_INSENSITIVE);
     private static final Pattern KEY_NOT_FOUND = Pattern.compile("asynckey\\s+not\\s+found", Pattern.CASE_INSENSITIVE);
+    /** clear_pxe for a hostname the server neither carries nor has a PXE config under (simulator wording; assumed). */
+    private static final Pattern UNKNOWN_HOSTNAME = Pattern.compile("hostname\\s+does\\s+not\\s+match", Pattern.CASE_INSENSITIVE);
 
     private InvapiBody() {}
 
@@ -81,6 +83,13 @@ final class InvapiBody {
 
     static boolean isKeyNotFound(String message) {
         return KEY_NOT_FOUND.matcher(message).find();
+    }
+
+    /** Why Hostkey refused a call, as far as its message tells. */
+    static HostkeyException.Rejected.Reason rejectionReason(String message) {
+        return UNKNOWN_HOSTNAME.matcher(message).find()
+                ? HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME
+                : HostkeyException.Rejected.Reason.OTHER;
     }
 
     private static boolean hasText(JsonNode body, String field) {

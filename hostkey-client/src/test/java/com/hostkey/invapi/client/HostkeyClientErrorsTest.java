@@ -30,7 +30,19 @@ class HostkeyClientErrorsTest extends InvapiTestBase {
 
         assertThat(e.hostkeyMessage()).isEqualTo("os/list: no OS found");
         assertThat(e.action()).isEqualTo("os/list");
+        assertThat(e.reason()).isEqualTo(HostkeyException.Rejected.Reason.OTHER);
         assertThat(invapi.count("os/list")).as("business errors are not retried").isEqualTo(1);
+    }
+
+    @Test
+    void shouldTypeAClearPxeRefusedForAnUnknownHostnameAsNothingThere() {
+        invapi.enqueue("eq/clear_pxe", json("{\"code\":-1,\"message\":\"eq/clear_pxe: Hostname does not match server 1001\"}"));
+
+        HostkeyException.Rejected e = catchThrowableOfType(HostkeyException.Rejected.class,
+                () -> client.clearPxe("default", SERVER, "h1"));
+
+        assertThat(e.reason()).isEqualTo(HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME);
+        assertThat(invapi.count("eq/clear_pxe")).isEqualTo(1);
     }
 
     @Test

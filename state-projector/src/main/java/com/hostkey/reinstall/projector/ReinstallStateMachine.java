@@ -115,8 +115,6 @@ import java.util.stream.Stream;
 public final class ReinstallStateMachine {
 
     public static final String ISSUER = "state-projector";
-    /** How invapi (as simulated) refuses clear_pxe for a hostname that has no PXE config on the server. */
-    static final String NO_SUCH_HOSTNAME = "hostname does not match";
     /**
      * How often an ambiguous create_pxe is answered by clear_pxe and a new create_pxe. Each round is
      * harmless; more than one is needed when a command handler dies with many create_pxe calls in
@@ -141,7 +139,7 @@ public final class ReinstallStateMachine {
         legal(AWAITING_BOOT_DISK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED);
         legal(LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
         legal(AWAITING_JENKINS_TASK, LAUNCHING_JENKINS_TASK, CLEARING_PXE_CONFIG, SETTING_BOOT_DISK);
-        // clear_pxe refused for an unknown hostname: nothing to clear (see nothingToClear).
+        // clear_pxe refused for an unknown hostname (UNKNOWN_HOSTNAME): nothing to clear, create_pxe again.
         legal(CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED, SETTING_BOOT_DISK, FAILED, CREATING_PXE_CONFIG, COMPLETED, CANCELLED);
         legal(AWAITING_PXE_CLEARED, COMPLETED, CLEARING_PXE_CONFIG, CREATING_PXE_CONFIG, SETTING_BOOT_DISK, FAILED, CANCELLED);
         legal(COMPLETED);
@@ -638,7 +636,7 @@ public final class ReinstallStateMachine {
                 // deadline decides whether the server rebooted into the installer.
                 state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
                 wait(INSTALLING, now);
-            } else if (phase == CLEARING_PXE_CONFIG && error == HostkeyErrorClass.REJECTED && nothingToClear(failed)) {
+            } else if (phase == CLEARING_PXE_CONFIG && error == HostkeyErrorClass.UNKNOWN_HOSTNAME) {
                 // Hostkey knows neither the hostname nor a PXE config under it: the create_pxe whose
                 // fate was unknown (or that never ran) left nothing behind, and nothing is left to clear.
                 state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
@@ -649,14 +647,6 @@ public final class ReinstallStateMachine {
             } else {
                 fail(failureKindOf(error, phase), message, now);
             }
-        }
-
-        /**
-         * clear_pxe refused because the server has no PXE config under this hostname and does not carry
-         * it either (the simulator's wording, an assumption about invapi: docs/saga.md).
-         */
-        static boolean nothingToClear(HostkeyCallFailed failed) {
-            return failed.getMessage() != null && failed.getMessage().toLowerCase(java.util.Locale.ROOT).contains(NO_SUCH_HOSTNAME);
         }
 
         void scheduleRetry(String reason, Instant now) {
@@ -936,7 +926,10 @@ public final class ReinstallStateMachine {
         return switch (error) {
             case AUTH, WRONG_PIN -> FailureKind.AUTH;
             case INTERNAL -> FailureKind.INTERNAL;
-            default -> phase == LAUNCHING_JENKINS_TASK ? FailureKind.POST_INSTALL_FAILED : FailureKind.API_REJECTED;
+            // Ambiguous at its last attempt: whether Hostkey applied the call is not known.
+            case AMBIGUOUS -> FailureKind.OUTCOME_UNKNOWN;
+            case REJECTED, UNKNOWN_HOSTNAME, TRANSIENT ->
+                    phase == LAUNCHING_JENKINS_TASK ? FailureKind.POST_INSTALL_FAILED : FailureKind.API_REJECTED;
         };
     }
 

@@ -155,6 +155,8 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         finishCleanup(nextCommand(SetBootDevice.class));
         ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
         assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+        assertThat(failed.getKind()).as("Hostkey did not refuse anything: the outcome stayed unknown")
+                .isEqualTo(FailureKind.OUTCOME_UNKNOWN);
     }
 
     @Test
@@ -164,7 +166,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         // A handler died with create_pxe in flight: its successor answers AMBIGUOUS; the call never reached Hostkey.
         answer(first, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "outcome unknown"));
         ReinstallCommand reset = nextCommand(ClearPxeConfig.class);
-        answer(reset, failure(HostkeyErrorClass.REJECTED, "eq/clear_pxe", "rejected: eq/clear_pxe: hostname does not match server 1001"));
+        answer(reset, failure(HostkeyErrorClass.UNKNOWN_HOSTNAME, "eq/clear_pxe", "rejected: eq/clear_pxe: hostname does not match server 1001"));
 
         ReinstallCommand again = nextCommand(CreatePxeConfig.class);
         assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-1");
