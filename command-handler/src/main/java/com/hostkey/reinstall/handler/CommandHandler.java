@@ -61,16 +61,17 @@ import org.slf4j.LoggerFactory;
  *   <li>polls (briefly while calls run) and queues the new commands on their lanes;</li>
  *   <li>collects the calls that have answered;</li>
  *   <li>picks the next command of every idle lane;</li>
- *   <li>commits one transaction: the answered calls' outcome events, the tombstones of their
- *       intents, an intent for every picked call that must not be repeated blindly (create_pxe,
- *       reboot, Jenkins launch), dead letters, and each partition's offset up to its oldest
- *       unanswered command;</li>
+ *   <li>commits one transaction: the answered calls' outcome events, an open intent for every
+ *       picked call that must not be repeated blindly (create_pxe, reboot, Jenkins launch), dead
+ *       letters, each partition's offset up to its oldest unanswered command, and the
+ *       {@link IntentLedger} records that say which commands past that offset are answered;</li>
  *   <li>only then starts the picked calls, so every intent is durable before its call is sent.</li>
  * </ol>
- * A crash replays every command whose outcome was not committed. One whose intent is still open
+ * A crash replays the commands from the committed offsets. One whose outcome was published already
+ * (a later lane answered while an earlier one still ran) is skipped. One whose intent is still open
  * may have been applied: it is not repeated, an AMBIGUOUS outcome is published instead and the
  * projector reconciles (a reboot, for instance, is judged by whether installer stage 1 arrives).
- * Idempotent calls (reads, boot_dev, clear_pxe, the reinstall key) are simply repeated.
+ * The others, never started or idempotent (reads, boot_dev, clear_pxe, the reinstall key), run.
  *
  * <p>Back-pressure: above {@link HandlerConfig.Flow#maxBufferedCommands()} unanswered commands the
  * handler pauses its partitions and keeps polling, so it never overruns max.poll.interval.ms. A
@@ -97,8 +98,8 @@ public final class CommandHandler implements AutoCloseable {
     private final Serializer<CallIntent> intents;
     private final StepExecutor executor;
     private final Clock clock;
-    /** Open intents of the servers in the assigned partitions, by command partition and server id. */
-    private final Map<Integer, Map<String, CallIntent>> openIntents = new HashMap<>();
+    /** What reinstall-intents says about the servers of the assigned partitions. */
+    private final IntentLedger ledger = new IntentLedger();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     /** Calls that answered, handed from their virtual threads to the loop. */
     private final BlockingQueue<Work> answered = new LinkedBlockingQueue<>();
@@ -199,7 +200,7 @@ public final class CommandHandler implements AutoCloseable {
                 }
                 log.error("command-handler pipeline failed, reconnecting: {}", e.toString());
                 pipeline.abandon(partition -> true);
-                openIntents.clear();
+                ledger.clear();
                 disconnect();
                 pause(Duration.ofSeconds(1));
                 try {
@@ -236,8 +237,8 @@ public final class CommandHandler implements AutoCloseable {
         }
         collectAnswers(out);
         List<Work> starting = pipeline.pickNext(config.flow().maxConcurrentCalls());
-        starting.stream().filter(w -> w.intent != null).forEach(out.intentsOpened::add);
-        commit(out, pipeline.advancedOffsets());
+        starting.stream().filter(w -> w.intent != null).forEach(out.opening::add);
+        commit(out);
         starting.forEach(this::launch);
         applyBackPressure();
     }
@@ -256,8 +257,14 @@ public final class CommandHandler implements AutoCloseable {
             pipeline.skipped(partition, record.offset());
             return;
         }
-        CallIntent open = openIntents.getOrDefault(record.partition(), Map.of()).get(record.key());
-        boolean unknown = open != null && open.getCommandId().equals(command.getCommandId());
+        IntentLedger.Verdict verdict = ledger.verdict(record.partition(), record.key(), record.offset(), command.getCommandId());
+        if (verdict == IntentLedger.Verdict.ANSWERED) {
+            // Answered before a crash or a rebalance while the partition's offset was still behind it.
+            log.info("command {} of server {} was answered already; not repeating it", command.getCommandId(), record.key());
+            pipeline.skipped(partition, record.offset());
+            return;
+        }
+        boolean unknown = verdict == IntentLedger.Verdict.OUTCOME_UNKNOWN;
         CallIntent intent = !unknown && StepExecutor.mustNotRepeatBlindly(command) ? intentFor(command) : null;
         pipeline.queue(new Work(partition, record.offset(), record.key(), command, unknown, intent));
     }
@@ -273,34 +280,34 @@ public final class CommandHandler implements AutoCloseable {
         if (work.abandoned || !pipeline.answered(work)) {
             return; // its partition moved on (rebalance, reconnect): the new owner answers it
         }
-        out.outcomes.add(work.outcome);
-        if (work.intent != null || work.outcomeUnknown) {
-            out.intentsClosed.add(work);
-        }
+        out.answered.add(work);
     }
 
-    /** One transaction with everything the turn has to say; nothing when it has nothing. */
-    private void commit(Outbox out, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /**
+     * One transaction with everything the turn has to say; nothing when it has nothing. A transaction
+     * that publishes anything also commits every partition's offset, moved or not, so the group
+     * coordinator fences it if this instance no longer owns its partitions.
+     */
+    private void commit(Outbox out) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = out.isEmpty() ? pipeline.advancedOffsets() : pipeline.committableOffsets();
         if (out.isEmpty() && offsets.isEmpty()) {
             return;
         }
+        IntentLedger.Changes changes = ledger.plan(out.answered, out.opening, offsets, clock.instant());
         inTransaction(() -> {
-            for (ReinstallEvent event : out.outcomes) {
-                send(topics.events.name(), String.valueOf(event.getServerId()), events.serialize(topics.events.name(), event));
+            for (Work work : out.answered) {
+                send(topics.events.name(), String.valueOf(work.outcome.getServerId()),
+                        events.serialize(topics.events.name(), work.outcome));
             }
-            // Tombstones first: a server's next intent in the same transaction must outlive its last one.
-            out.intentsClosed.forEach(work -> send(topics.intents.name(), work.server, null));
-            out.intentsOpened.forEach(work -> send(topics.intents.name(), work.server,
-                    intents.serialize(topics.intents.name(), work.intent)));
+            changes.writes().forEach((slot, intent) -> send(topics.intents.name(), slot.server(),
+                    intent == null ? null : intents.serialize(topics.intents.name(), intent)));
             out.deadLetters.forEach(producer::send);
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
         });
         pipeline.committed(offsets);
-        out.intentsClosed.forEach(work -> openIntents.getOrDefault(work.partition.partition(), new HashMap<>()).remove(work.server));
-        out.intentsOpened.forEach(work -> openIntents.computeIfAbsent(work.partition.partition(), p -> new HashMap<>())
-                .put(work.server, work.intent));
+        ledger.apply(changes);
     }
 
     private void launch(Work work) {
@@ -358,7 +365,7 @@ public final class CommandHandler implements AutoCloseable {
             log.warn("command-handler hands over {} call(s) still running after {} ms; their intents stay open",
                     unanswered, config.flow().revocationGrace().toMillis());
         }
-        commit(out, pipeline.advancedOffsets());
+        commit(out);
         pipeline.abandon(leaving::contains);
     }
 
@@ -401,13 +408,14 @@ public final class CommandHandler implements AutoCloseable {
 
     /** What one turn publishes in its transaction. */
     private static final class Outbox {
-        final List<ReinstallEvent> outcomes = new ArrayList<>();
-        final List<Work> intentsClosed = new ArrayList<>();
-        final List<Work> intentsOpened = new ArrayList<>();
+        /** Calls answered, whose outcomes it publishes. */
+        final List<Work> answered = new ArrayList<>();
+        /** Calls about to start that need an open intent first. */
+        final List<Work> opening = new ArrayList<>();
         final List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
 
         boolean isEmpty() {
-            return outcomes.isEmpty() && intentsClosed.isEmpty() && intentsOpened.isEmpty() && deadLetters.isEmpty();
+            return answered.isEmpty() && opening.isEmpty() && deadLetters.isEmpty();
         }
     }
 
@@ -419,7 +427,7 @@ public final class CommandHandler implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             handOver(partitions);
-            partitions.forEach(p -> openIntents.remove(p.partition()));
+            partitions.forEach(p -> ledger.forget(p.partition()));
         }
 
         @Override
@@ -427,7 +435,7 @@ public final class CommandHandler implements AutoCloseable {
             // Another member may own them already: nothing may be published for them any more.
             Set<TopicPartition> lost = Set.copyOf(partitions);
             pipeline.abandon(lost::contains);
-            partitions.forEach(p -> openIntents.remove(p.partition()));
+            partitions.forEach(p -> ledger.forget(p.partition()));
         }
 
         @Override
@@ -435,10 +443,8 @@ public final class CommandHandler implements AutoCloseable {
             List<TopicPartition> intentPartitions = partitions.stream()
                     .map(p -> new TopicPartition(topics.intents.name(), p.partition()))
                     .toList();
-            Map<Integer, Map<String, CallIntent>> found = IntentLog.read(config, topics, intentPartitions);
-            openIntents.putAll(found);
-            List<String> unknown = found.values().stream().flatMap(m -> m.values().stream())
-                    .map(i -> i.getCall() + " on " + i.getServerId()).toList();
+            ledger.load(IntentLog.read(config, topics, intentPartitions));
+            List<String> unknown = ledger.openCalls();
             if (!unknown.isEmpty()) {
                 log.warn("command-handler found {} call(s) whose outcome is unknown after a restart or rebalance: {}",
                         unknown.size(), unknown);

@@ -119,6 +119,13 @@ final class Pipeline {
         return offsets;
     }
 
+    /** Every partition's offset as far as it may be committed, moved since the last commit or not. */
+    Map<TopicPartition, OffsetAndMetadata> committableOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        progress.forEach((partition, p) -> offsets.put(partition, new OffsetAndMetadata(p.committable())));
+        return offsets;
+    }
+
     void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         offsets.forEach((partition, offset) -> {
             Progress p = progress.get(partition);

@@ -192,6 +192,51 @@ class CommandHandlerIT {
                 .isInstanceOf(ReinstallKeyCreated.class);
     }
 
+    @Test
+    void shouldNotRepeatCallsAnsweredBehindAnUnansweredOneWhenTheirCommandsComeBack() throws Exception {
+        // Three servers whose commands share a partition: the first one's reboot is held, so the
+        // partition's offset stays behind the other two, whose calls answer.
+        List<Long> servers = serversOnOnePartition(3);
+        long slow = servers.get(0);
+        long rebooted = servers.get(1);
+        long booted = servers.get(2);
+        hostkey.hold("reboot", slow);
+        CommandHandler first = startHandler(new HandlerConfig.Flow(16, 100, Duration.ZERO));
+        RecordMetadata held = send(command(slow, "reboot-slow", RebootServer.newBuilder().setAccount("default").build()));
+        hostkey.awaitStarted("reboot", slow);
+        send(command(rebooted, "reboot-fast", RebootServer.newBuilder().setAccount("default").build()));
+        send(command(booted, "boot-fast", SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.PXE).build()));
+        awaitEvents(e -> e.getServerId() == rebooted || e.getServerId() == booted, 2);
+        assertThat(committedOffset(new TopicPartition(ReinstallTopics.COMMANDS, held.partition()))).isLessThanOrEqualTo(held.offset());
+
+        first.close(); // no grace: like a crash, the next owner reads the partition from the held reboot on
+        startHandler(HandlerConfig.Flow.defaults());
+        RecordMetadata after = send(command(booted, "clear-after", ClearPxeConfig.newBuilder().setAccount("default").setHostname("h").build()));
+        awaitCommittedTo(after);
+        awaitEvents(e -> e.getCommandId().equals("clear-after") || e.getServerId() == slow, 2);
+
+        assertThat(hostkey.calls(rebooted)).as("an answered reboot is never made again").containsExactly("reboot");
+        assertThat(hostkey.calls(booted)).as("nor any answered call").containsExactly("boot_dev", "clear_pxe");
+        assertThat(events.stream().filter(e -> e.getServerId() == rebooted)).hasSize(1);
+        assertThat(events.stream().filter(e -> e.getServerId() == slow).map(ReinstallEvent::getPayload))
+                .singleElement().isInstanceOfSatisfying(HostkeyCallFailed.class,
+                        f -> assertThat(f.getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS));
+    }
+
+    /** Server ids whose commands land on the same partition (the producer's default partitioner). */
+    private static List<Long> serversOnOnePartition(int count) {
+        Map<Integer, List<Long>> byPartition = new java.util.HashMap<>();
+        for (long server = 100; ; server++) {
+            byte[] key = String.valueOf(server).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % PARTITIONS;
+            List<Long> same = byPartition.computeIfAbsent(partition, p -> new ArrayList<>());
+            same.add(server);
+            if (same.size() == count) {
+                return same;
+            }
+        }
+    }
+
     private CommandHandler startHandler(HandlerConfig.Flow flow) {
         HandlerConfig config = new HandlerConfig(kafka.bootstrapServers(), registryUrl, group, group + "-" + UUID.randomUUID(), Map.of())
                 .withFlow(flow);
