@@ -172,6 +172,7 @@ public final class StagePoller implements AutoCloseable {
         // Requests are spaced evenly at the budget's rate: a slot every 1/rps seconds, no bursts.
         long slotNanos = 1_000_000_000L / Math.max(1, config.requestsPerSecond());
         long nextSlot = System.nanoTime();
+        SlidingSecond budget = new SlidingSecond(Math.max(1, config.requestsPerSecond()));
         while (running.get()) {
             try {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
@@ -182,8 +183,9 @@ public final class StagePoller implements AutoCloseable {
                 // while it waited in poll() or slept (one loop, at most 25 ms): credit of a single slot would
                 // cap the rate at one check per loop, about 180/s, whatever the budget.
                 nextSlot = Math.max(nextSlot, now - Math.max(slotNanos, LOOP_CREDIT_NANOS));
-                int allowance = (int) Math.min(64, Math.max(0, (now - nextSlot) / slotNanos));
-                int started = dispatchDueChecks(allowance);
+                int paced = (int) Math.min(64, Math.max(0, (now - nextSlot) / slotNanos));
+                int started = dispatchDueChecks(budget.allowance(now, paced));
+                budget.started(now, started);
                 nextSlot += started * slotNanos;
                 if (started == 0) {
                     Thread.sleep(Math.max(1, Math.min(20, slotNanos / 1_000_000)));
