@@ -137,20 +137,7 @@ final class Pipeline {
 
     /** Forgets the commands not started yet on these partitions (their offsets stay uncommitted). */
     void dropWaiting(Set<TopicPartition> partitions) {
-        ready.removeIf(lane -> partitions.contains(lane.partition));
-        Iterator<Lane> it = lanes.values().iterator();
-        while (it.hasNext()) {
-            Lane lane = it.next();
-            if (!partitions.contains(lane.partition)) {
-                continue;
-            }
-            lane.waiting.forEach(work -> work.abandoned = true);
-            buffered -= lane.waiting.size();
-            lane.waiting.clear();
-            if (lane.running == null) {
-                it.remove();
-            }
-        }
+        forget(partitions::contains, false);
     }
 
     /** Commands running on these partitions. */
@@ -166,6 +153,12 @@ final class Pipeline {
 
     /** Forgets every command of these partitions, running or waiting, and their progress. */
     void abandon(Predicate<TopicPartition> partitions) {
+        forget(partitions, true);
+        progress.keySet().removeIf(partitions);
+    }
+
+    /** Marks the waiting (and, if asked, running) commands of these partitions abandoned and drops them. */
+    private void forget(Predicate<TopicPartition> partitions, boolean runningToo) {
         ready.removeIf(lane -> partitions.test(lane.partition));
         Iterator<Lane> it = lanes.values().iterator();
         while (it.hasNext()) {
@@ -173,16 +166,19 @@ final class Pipeline {
             if (!partitions.test(lane.partition)) {
                 continue;
             }
-            if (lane.running != null) {
+            lane.waiting.forEach(work -> work.abandoned = true);
+            buffered -= lane.waiting.size();
+            lane.waiting.clear();
+            if (runningToo && lane.running != null) {
                 lane.running.abandoned = true;
+                lane.running = null;
                 running--;
                 buffered--;
             }
-            lane.waiting.forEach(work -> work.abandoned = true);
-            buffered -= lane.waiting.size();
-            it.remove();
+            if (lane.running == null) {
+                it.remove();
+            }
         }
-        progress.keySet().removeIf(partitions);
     }
 
     boolean isIdle() {
