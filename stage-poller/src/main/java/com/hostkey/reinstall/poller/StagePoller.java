@@ -172,7 +172,7 @@ public final class StagePoller implements AutoCloseable {
         // Requests are spaced evenly at the budget's rate: a slot every 1/rps seconds, no bursts.
         long slotNanos = 1_000_000_000L / Math.max(1, config.requestsPerSecond());
         long nextSlot = System.nanoTime();
-        SlidingSecond budget = new SlidingSecond(Math.max(1, config.requestsPerSecond()));
+        SlidingSecond budget = new SlidingSecond(SlidingSecond.withHeadroom(config.requestsPerSecond()));
         while (running.get()) {
             try {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {

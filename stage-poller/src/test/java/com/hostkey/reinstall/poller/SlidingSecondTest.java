@@ -56,6 +56,13 @@ class SlidingSecondTest {
     }
 
     @Test
+    void shouldKeepOneRequestInAHundredBackForJitterOnTheWay() {
+        assertThat(SlidingSecond.withHeadroom(6667)).isEqualTo(6600);
+        assertThat(SlidingSecond.withHeadroom(20)).isEqualTo(19);
+        assertThat(SlidingSecond.withHeadroom(1)).isEqualTo(1);
+    }
+
+    @Test
     void shouldRefuseALimitBelowOne() {
         assertThatThrownBy(() -> new SlidingSecond(0)).isInstanceOf(IllegalArgumentException.class);
     }
