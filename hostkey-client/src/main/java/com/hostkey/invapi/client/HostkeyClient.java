@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.EventListener;
 import okhttp3.FormBody;
 import okhttp3.HttpUrl;
@@ -73,6 +74,8 @@ public final class HostkeyClient implements HostkeyApi {
     static final Set<String> SECRET_FIELDS =
             Set.of("token", "key", "pin", "root_pass", "post_install_script", "ssh_key", "reinstall_key");
 
+    /** Idle connections kept per client: as many as a service makes calls at once. */
+    private static final int IDLE_CONNECTIONS = 64;
     private static final String CALLBACK_BUDGET = "\u0000eq_callback";
     private static final Pattern STAGE_IN_TEXT = Pattern.compile("(?i)\\bstage\\s*[#:]?\\s*(\\d+)");
 
@@ -167,7 +170,11 @@ public final class HostkeyClient implements HostkeyApi {
                 // Call.timeout() bounds each call per call kind; socket read/write timeouts would
                 // cut a slow but legitimate action short of its configured budget.
                 .readTimeout(Duration.ZERO)
-                .writeTimeout(Duration.ZERO);
+                .writeTimeout(Duration.ZERO)
+                // The services make up to 64 calls at once (handler lanes, poller checks). OkHttp's
+                // default pool keeps 5 idle connections: under that load it kept closing connections
+                // it would need again a moment later and opening new ones.
+                .connectionPool(new ConnectionPool(IDLE_CONNECTIONS, 5, TimeUnit.MINUTES));
         if (wireTap != null) {
             builder.addNetworkInterceptor(wireTap);
         }
