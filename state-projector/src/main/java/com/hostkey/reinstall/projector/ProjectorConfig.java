@@ -147,6 +147,10 @@ public record ProjectorConfig(
         // the transaction that emitted it commits. 20 ms instead of 50 took figure 1's hop p50 from
         // 77-102 ms to 36-69 ms and figure 3's ratio from 0.74 to 0.63 (docs/benchmarks.md).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        // The stream thread checks the commit interval between polls, and a poll with nothing to read
+        // may block for poll.ms (default 100 ms): a command emitted just before a quiet moment could
+        // wait that long for its commit, on top of the interval.
+        props.put(StreamsConfig.POLL_MS_CONFIG, 5);
         // Static membership and the session timeout are the main consumer's: it alone is in the group
         // (Streams removes group.instance.id from its restore and global consumers anyway), and Streams
         // appends "-<thread index>" to the id for each stream thread, so one id per instance suffices.

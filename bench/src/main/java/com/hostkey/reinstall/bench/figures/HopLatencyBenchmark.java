@@ -15,6 +15,9 @@ import com.hostkey.reinstall.bench.infra.TopicTail;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import java.util.Collections;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,6 +94,11 @@ public final class HopLatencyBenchmark implements Benchmark {
         private final BenchContext context;
         private final BenchStack stack;
         private final TopicTail<ReinstallCompletion> completions;
+        /** When each server's events and commands became visible to a read_committed reader here. */
+        private final TopicTail<ReinstallEvent> eventTail;
+        private final TopicTail<ReinstallCommand> commandTail;
+        private final Map<Long, List<Long>> eventsSeen = new ConcurrentHashMap<>();
+        private final Map<Long, List<Long>> commandsSeen = new ConcurrentHashMap<>();
         private final ReinstallRequests requests;
         private final int inFlight;
         private final Duration window;
@@ -122,6 +130,10 @@ public final class HopLatencyBenchmark implements Benchmark {
                     .env(BenchStack.POLLER, "HOSTKEY_RATE_LIMIT_RPS", "500")
                     .env(BenchStack.HANDLER, "HOSTKEY_RATE_LIMIT_RPS", "500"));
             requests = new ReinstallRequests(stack.sealer, "bench-fig1");
+            eventTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.EVENTS,
+                    stack.topics.events.valueSerde().deserializer(), r -> seen(eventsSeen, r.record().value().getServerId()));
+            commandTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMMANDS,
+                    stack.topics.commands.valueSerde().deserializer(), r -> seen(commandsSeen, r.record().value().getServerId()));
             completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
                     stack.topics.completions.valueSerde().deserializer(), received -> onCompletion(received.record().value()));
             // Stagger the first reinstalls over one install, so steps of different servers interleave.
@@ -132,6 +144,52 @@ public final class HopLatencyBenchmark implements Benchmark {
                 Thread.sleep(gapMillis);
             }
             Thread.sleep(Math.min(10_000, installReal.toMillis() / 3));
+        }
+
+        private static void seen(Map<Long, List<Long>> arrivals, long serverId) {
+            arrivals.computeIfAbsent(serverId, s -> Collections.synchronizedList(new ArrayList<>())).add(System.nanoTime());
+        }
+
+        /**
+         * Where a hop's time goes, from when the server's next event and then its next command became
+         * visible here (read_committed, so after their transactions committed): the answer until its
+         * event is visible (handler or poller), the event until the next command is visible (projector),
+         * the command until its call reaches Hostkey (handler).
+         */
+        private String segments(List<HopAnalysis.Hop> hops) {
+            List<Double> toEvent = new ArrayList<>();
+            List<Double> toCommand = new ArrayList<>();
+            List<Double> toCall = new ArrayList<>();
+            for (HopAnalysis.Hop hop : hops) {
+                long concluded = hop.requestNanos() - (long) (hop.millis() * 1e6);
+                long event = firstBetween(eventsSeen.get(hop.serverId()), concluded, hop.requestNanos());
+                long command = event < 0 ? -1 : firstBetween(commandsSeen.get(hop.serverId()), event, hop.requestNanos());
+                if (command >= 0) {
+                    toEvent.add((event - concluded) / 1e6);
+                    toCommand.add((command - event) / 1e6);
+                    toCall.add((hop.requestNanos() - command) / 1e6);
+                }
+            }
+            Stats a = Stats.of(toEvent);
+            Stats b = Stats.of(toCommand);
+            Stats c = Stats.of(toCall);
+            return String.format(Locale.ROOT, "hop segments p50/p99 ms (n=%d): answer to event visible %.1f/%.1f;"
+                    + " event to command visible %.1f/%.1f; command to call %.1f/%.1f", toEvent.size(),
+                    a.percentile(50), a.percentile(99), b.percentile(50), b.percentile(99), c.percentile(50), c.percentile(99));
+        }
+
+        private static long firstBetween(List<Long> arrivals, long from, long to) {
+            if (arrivals == null) {
+                return -1;
+            }
+            synchronized (arrivals) {
+                for (long at : arrivals) {
+                    if (at >= from && at <= to) {
+                        return at;
+                    }
+                }
+            }
+            return -1;
         }
 
         private void onCompletion(ReinstallCompletion completion) {
@@ -193,6 +251,7 @@ public final class HopLatencyBenchmark implements Benchmark {
             byCall.forEach((call, values) -> perCall.add(String.format(Locale.ROOT, "%s p50 %.1f p99 %.1f (n=%d)", call,
                     Stats.of(values).percentile(50), Stats.of(values).percentile(99), values.size())));
             m.note("hop by next call: " + String.join("; ", perCall));
+            m.note(segments(hops));
             m.note("reinstalls completed so far " + completed.get() + ", ended otherwise " + notCompleted.get());
             if (nextServer.get() > lastServer) {
                 m.note("fleet exhausted: in-flight count fell during the window");
@@ -203,6 +262,8 @@ public final class HopLatencyBenchmark implements Benchmark {
         @Override
         public void close() {
             completions.close();
+            eventTail.close();
+            commandTail.close();
             stack.close();
         }
     }
