@@ -4,7 +4,6 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.runtime.DeadLetters;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * The command handler's consume-call-produce pipeline.
  *
  * <p>In: reinstall-commands (key: server id; {@link ReinstallCommand}; read_committed). Out:
- * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted),
- * reinstall-dead-letters (raw records that cannot be read). Upstream commands (ReinstallServer,
- * CancelReinstall, ReleaseServer) belong to the projector and are skipped.
+ * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted).
+ * Upstream commands (ReinstallServer, CancelReinstall, ReleaseServer) belong to the projector and are
+ * skipped; so are records that cannot be read, which the projector, reading the same topic,
+ * dead-letters once.
  *
  * <p>Each server has a lane: its commands run one after the other, in offset order, while the
  * lanes of different servers run side by side on virtual threads (at most
@@ -62,8 +62,8 @@ import org.slf4j.LoggerFactory;
  *   <li>collects the calls that have answered;</li>
  *   <li>picks the next command of every idle lane;</li>
  *   <li>commits one transaction: the answered calls' outcome events, an open intent for every
- *       picked call that must not be repeated blindly (create_pxe, reboot, Jenkins launch), dead
- *       letters, each partition's offset up to its oldest unanswered command, and the
+ *       picked call that must not be repeated blindly (create_pxe, reboot, Jenkins launch), each
+ *       partition's offset up to its oldest unanswered command, and the
  *       {@link IntentLedger} records that say which commands past that offset are answered;</li>
  *   <li>only then starts the picked calls, so every intent is durable before its call is sent.</li>
  * </ol>
@@ -124,7 +124,7 @@ public final class CommandHandler implements AutoCloseable {
         return start(config, executor, HandlerMetrics.disabled());
     }
 
-    /** Starts the loop; its Kafka clients, assignment and dead letters are reported to {@code metrics}. */
+    /** Starts the loop; its Kafka clients, assignment and skipped records are reported to {@code metrics}. */
     public static CommandHandler start(HandlerConfig config, StepExecutor executor, HandlerMetrics metrics) {
         CommandHandler handler = new CommandHandler(config, ReinstallTopics.create(config.serdeConfig()), executor, Clock.systemUTC(), metrics);
         handler.connect();
@@ -249,7 +249,10 @@ public final class CommandHandler implements AutoCloseable {
         try {
             command = commands.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
-            out.deadLetters.add(deadLetter(record, e));
+            // The projector reads every record of this topic too and dead-letters it, once.
+            log.warn("skipping unreadable {}-{}@{} (the projector dead-letters it): {}",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            metrics.skippedUnreadable(record.topic());
             pipeline.skipped(partition, record.offset());
             return;
         }
@@ -301,7 +304,6 @@ public final class CommandHandler implements AutoCloseable {
             }
             changes.writes().forEach((slot, intent) -> send(topics.intents.name(), slot.server(),
                     intent == null ? null : intents.serialize(topics.intents.name(), intent)));
-            out.deadLetters.forEach(producer::send);
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
@@ -400,22 +402,15 @@ public final class CommandHandler implements AutoCloseable {
         }
     }
 
-    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, RuntimeException error) {
-        log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), error.getMessage());
-        metrics.deadLettered(record.topic());
-        return DeadLetters.of(record, error, "command-handler");
-    }
-
     /** What one turn publishes in its transaction. */
     private static final class Outbox {
         /** Calls answered, whose outcomes it publishes. */
         final List<Work> answered = new ArrayList<>();
         /** Calls about to start that need an open intent first. */
         final List<Work> opening = new ArrayList<>();
-        final List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
 
         boolean isEmpty() {
-            return answered.isEmpty() && opening.isEmpty() && deadLetters.isEmpty();
+            return answered.isEmpty() && opening.isEmpty();
         }
     }
 

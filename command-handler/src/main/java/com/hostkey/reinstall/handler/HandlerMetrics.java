@@ -149,9 +149,9 @@ public final class HandlerMetrics implements AutoCloseable {
                 .increment();
     }
 
-    void deadLettered(String sourceTopic) {
-        Counter.builder("reinstall.dead.letters")
-                .description("Records written to reinstall-dead-letters")
+    void skippedUnreadable(String sourceTopic) {
+        Counter.builder("command.handler.unreadable.skipped")
+                .description("Unreadable records skipped (the projector dead-letters them)")
                 .tags("source_topic", sourceTopic)
                 .register(registry)
                 .increment();

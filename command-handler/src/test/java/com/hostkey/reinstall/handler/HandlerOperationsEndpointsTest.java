@@ -54,7 +54,7 @@ class HandlerOperationsEndpointsTest {
         hostkey.failure = new HostkeyException.Transient("eq/clear_pxe", "HTTP 503", null, null);
         executor.execute(command("c-2", ClearPxeConfig.newBuilder().setAccount("default").setHostname("srv.example.net").build()));
         executor.outcomeUnknown(command("c-3", RebootServer.newBuilder().setAccount("default").build()));
-        metrics.deadLettered("reinstall-commands");
+        metrics.skippedUnreadable("reinstall-commands");
         metrics.pipeline(12, 3, 2);
         server = OperationsHttpServer.start(0, registry::scrape, loopAlive::get, metrics::ready);
 
@@ -69,7 +69,7 @@ class HandlerOperationsEndpointsTest {
                 .contains("command_handler_commands_total{command=\"RebootServer\",outcome=\"ActionAccepted\",service=\"command-handler\"} 1")
                 .contains("command_handler_commands_total{command=\"ClearPxeConfig\",outcome=\"HostkeyCallFailed:TRANSIENT\"")
                 .contains("reinstall_reconciliations_total{action=\"eq/reboot\",kind=\"outcome_unknown\",service=\"command-handler\"} 1")
-                .contains("reinstall_dead_letters_total{service=\"command-handler\",source_topic=\"reinstall-commands\"} 1")
+                .contains("command_handler_unreadable_skipped_total{service=\"command-handler\",source_topic=\"reinstall-commands\"} 1")
                 .contains("command_handler_assigned_partitions{service=\"command-handler\"} 0")
                 .contains("command_handler_commands_buffered{service=\"command-handler\"} 12")
                 .contains("command_handler_calls_running{service=\"command-handler\"} 3")

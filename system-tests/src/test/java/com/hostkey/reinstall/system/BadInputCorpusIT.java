@@ -102,6 +102,8 @@ class BadInputCorpusIT {
                         assertThat(coordinates).as("dead letter of %s", original)
                                 .contains(original.topic() + "/" + original.partition() + "/" + original.offset());
                     }
+                    // Handler and projector both read reinstall-commands: only the projector dead-letters.
+                    assertThat(coordinates).as("one dead letter per bad record").doesNotHaveDuplicates();
                 });
         // And nothing stopped: a valid reinstall still runs to its end.
         assertThat(reinstallAndWait(1011, "srv1011.example.net", null).getOutcome()).isInstanceOf(ReinstallCompleted.class);
