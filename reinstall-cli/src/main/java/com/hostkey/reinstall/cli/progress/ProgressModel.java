@@ -819,7 +819,10 @@ public final class ProgressModel {
                     yield "none requested";
                 }
                 String total = expectedTasks == null ? "" : "/" + expectedTasks.size();
-                yield completedTasks + total + " done" + (skippedTasks.isEmpty() ? "" : ", " + skippedTasks.size() + " skipped")
+                // A completed reinstall ran every task it did not skip, whether or not this watch saw each callback.
+                int done = outcome == Outcome.COMPLETED && expectedTasks != null
+                        ? Math.max(completedTasks, expectedTasks.size() - skippedTasks.size()) : completedTasks;
+                yield done + total + " done" + (skippedTasks.isEmpty() ? "" : ", " + skippedTasks.size() + " skipped")
                         + (launchedTasks.isEmpty() ? "" : ": " + String.join(", ", launchedTasks));
             }
             default -> get(step).cleanup ? "cleanup" : "";
