@@ -153,7 +153,7 @@ start_services() {
   # Static membership under a fixed id (one local instance): a restarted projector takes its tasks back at once.
   start_part projector env PROJECTOR_INSTANCE_ID=stack-projector-0 \
     "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
-  wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/health"
+  wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/ready"
   start_part handler "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
   wait_for handler 60 log_has handler "command-handler started"
   start_part poller "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"

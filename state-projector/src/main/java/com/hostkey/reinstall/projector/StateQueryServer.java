@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /reinstalls?phase=P&phase=Q&location=L&limit=N}: the fleet's states, newest
  *       {@code updatedAt} first, at most {@code limit} (1..1000, default 100); gathered from every
  *       instance. {@code local=true} answers from this instance's states only.</li>
- *   <li>{@code GET /health}: {@code UP} once the streams instance is running; no token needed.</li>
+ *   <li>{@code GET /health}: {@code UP} while the streams instance starts, rebalances or runs,
+ *       {@code DOWN} once it stopped or failed; no token needed.</li>
  *   <li>{@code GET /ready}: {@code READY} while the streams instance is running (its stores answer);
  *       {@code GET /metrics}: the Prometheus text format (see {@link ProjectorMetrics}). No token needed:
  *       neither carries a secret.</li>
@@ -195,8 +196,10 @@ public final class StateQueryServer implements AutoCloseable {
                     methodNotAllowed(exchange);
                     return;
                 }
+                // Liveness: up while Streams is starting, rebalancing (and restoring) or running; down once it
+                // has stopped or failed for good, when only a restart helps. Readiness is RUNNING only.
                 KafkaStreams.State state = streams.state();
-                boolean up = state == KafkaStreams.State.RUNNING;
+                boolean up = state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
                 reply(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "streams", state.name()));
                 return;
             }

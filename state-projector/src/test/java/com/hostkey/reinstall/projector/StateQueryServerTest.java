@@ -67,11 +67,16 @@ class StateQueryServerTest {
     }
 
     @Test
-    void shouldAnswerHealthWithoutAToken() throws Exception {
-        HttpResponse<String> health = get("/health", null);
+    void shouldAnswerHealthWithoutATokenUpUntilStreamsStops() throws Exception {
+        HttpResponse<String> starting = get("/health", null);
+        assertThat(starting.statusCode()).as("not started yet is not dead").isEqualTo(200);
+        assertThat(json(starting).path("status").asText()).isEqualTo("UP");
+        assertThat(get("/ready", null).statusCode()).as("but not ready").isEqualTo(503);
 
-        assertThat(health.statusCode()).isEqualTo(503);
-        assertThat(json(health).path("status").asText()).isEqualTo("DOWN");
+        streams.close(Duration.ofSeconds(5));
+        HttpResponse<String> stopped = get("/health", null);
+        assertThat(stopped.statusCode()).isEqualTo(503);
+        assertThat(json(stopped).path("status").asText()).isEqualTo("DOWN");
     }
 
     @Test

@@ -206,7 +206,7 @@ public final class BenchStack implements AutoCloseable {
         return services.get(name);
     }
 
-    /** Starts a service and waits until it is ready (projector: /health UP; others: their start line). */
+    /** Starts a service and waits until it is ready (projector: /ready; others: their start line). */
     public void start(String service) throws Exception {
         ServiceProcess process = services.get(service).start();
         awaitReady(service, Duration.ofSeconds(180));
@@ -217,7 +217,7 @@ public final class BenchStack implements AutoCloseable {
     public void awaitReady(String service, Duration timeout) throws Exception {
         ServiceProcess process = services.get(service);
         boolean ready = switch (service) {
-            case PROJECTOR -> awaitHealth(process, timeout);
+            case PROJECTOR -> awaitReady(process, timeout);
             case HANDLER -> process.awaitLog("command-handler started", timeout);
             case POLLER -> process.awaitLog("stage-poller started", timeout);
             default -> false;
@@ -227,10 +227,10 @@ public final class BenchStack implements AutoCloseable {
         }
     }
 
-    private boolean awaitHealth(ServiceProcess process, Duration timeout) throws InterruptedException {
+    private boolean awaitReady(ServiceProcess process, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
-            if (queryStatus("/health") == 200) {
+            if (queryStatus("/ready") == 200) {
                 return true;
             }
             Thread.sleep(100);
