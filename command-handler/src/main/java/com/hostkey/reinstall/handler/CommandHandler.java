@@ -438,7 +438,15 @@ public final class CommandHandler implements AutoCloseable {
             List<TopicPartition> intentPartitions = partitions.stream()
                     .map(p -> new TopicPartition(topics.intents.name(), p.partition()))
                     .toList();
-            ledger.load(IntentLog.read(config, topics, intentPartitions));
+            // The command partitions' ends: an answered record at or past one is left from an earlier
+            // incarnation of the topic and must not make new commands look answered.
+            Map<Integer, Long> ends = new HashMap<>();
+            consumer.endOffsets(partitions).forEach((partition, end) -> ends.put(partition.partition(), end));
+            List<String> stale = ledger.load(IntentLog.read(config, topics, intentPartitions), ends);
+            if (!stale.isEmpty()) {
+                log.warn("command-handler ignores {} answered record(s) past the end of their command partition "
+                        + "(was reinstall-commands recreated?): servers {}", stale.size(), stale);
+            }
             List<String> unknown = ledger.openCalls();
             if (!unknown.isEmpty()) {
                 log.warn("command-handler found {} call(s) whose outcome is unknown after a restart or rebalance: {}",

@@ -69,9 +69,22 @@ final class IntentLedger {
         return known.getOpen() && known.getCommandId().equals(commandId) ? Verdict.OUTCOME_UNKNOWN : Verdict.RUN;
     }
 
-    /** Records read from the topic for newly assigned partitions. */
-    void load(Map<Integer, Map<String, CallIntent>> found) {
-        found.forEach((partition, records) -> records.forEach((server, intent) -> put(new Slot(partition, server), intent)));
+    /**
+     * Records read from the topic for newly assigned partitions. An answered record at or past its
+     * command partition's end ({@code ends}) cannot be about this incarnation of the topic (it was
+     * deleted and created again): it is left out, and its server named in the answer.
+     */
+    List<String> load(Map<Integer, Map<String, CallIntent>> found, Map<Integer, Long> ends) {
+        List<String> stale = new ArrayList<>();
+        found.forEach((partition, records) -> records.forEach((server, intent) -> {
+            long end = ends.getOrDefault(partition, Long.MAX_VALUE);
+            if (!intent.getOpen() && intent.getAnsweredThrough() >= end) {
+                stale.add(server);
+            } else {
+                put(new Slot(partition, server), intent);
+            }
+        }));
+        return stale;
     }
 
     void forget(int partition) {

@@ -96,12 +96,22 @@ class IntentLedgerTest {
     void shouldLoadWhatAnEarlierOwnerLeft() {
         CallIntent answered = CallIntent.newBuilder().setCommandId("c-12").setServerId(7).setCall("eq/reboot")
                 .setStartedAt(NOW).setOpen(false).setAnsweredThrough(12).build();
-        ledger.load(Map.of(0, Map.of("7", answered)));
+        assertThat(ledger.load(Map.of(0, Map.of("7", answered)), Map.of(0, 40L))).isEmpty();
 
         assertThat(ledger.verdict(0, "7", 11, "c-11")).isEqualTo(Verdict.ANSWERED);
         assertThat(ledger.verdict(0, "7", 13, "c-13")).isEqualTo(Verdict.RUN);
         ledger.forget(0);
         assertThat(ledger.verdict(0, "7", 11, "c-11")).isEqualTo(Verdict.RUN);
+    }
+
+    @Test
+    void shouldLeaveOutAnAnsweredRecordPastTheEndOfItsCommandPartition() {
+        // reinstall-commands was deleted and created again: offsets start over, the record is stale.
+        CallIntent stale = CallIntent.newBuilder().setCommandId("c-5000").setServerId(7).setCall("eq/reboot")
+                .setStartedAt(NOW).setOpen(false).setAnsweredThrough(5000).build();
+
+        assertThat(ledger.load(Map.of(0, Map.of("7", stale)), Map.of(0, 12L))).containsExactly("7");
+        assertThat(ledger.verdict(0, "7", 3, "c-3")).isEqualTo(Verdict.RUN);
     }
 
     private IntentLedger.Changes commit(List<Work> answered, List<Work> opening, Map<TopicPartition, OffsetAndMetadata> offsets) {
