@@ -109,13 +109,8 @@ final class Pipeline {
 
     /** The offsets that moved since the last commit: each partition up to its oldest unanswered command. */
     Map<TopicPartition, OffsetAndMetadata> advancedOffsets() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        progress.forEach((partition, p) -> {
-            long committable = p.committable();
-            if (committable > p.committed) {
-                offsets.put(partition, new OffsetAndMetadata(committable));
-            }
-        });
+        Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets();
+        offsets.entrySet().removeIf(e -> e.getValue().offset() <= progress.get(e.getKey()).committed);
         return offsets;
     }
 
