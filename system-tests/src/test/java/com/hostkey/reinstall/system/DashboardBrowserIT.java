@@ -82,7 +82,7 @@ class DashboardBrowserIT {
     static void start() throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("DashboardBrowserIT needs Debian's chromium and chromium-driver: "
-                    + "apt-get install -y chromium chromium-driver (.ci/run installs them)");
+                    + "deploy/test.sh installs them (deploy/bin/ensure-browser.sh), or apt-get install -y chromium chromium-driver");
         }
         stack = new ReinstallStack(TIME_SCALE, SagaSettings.defaults(), AdmissionSettings.defaults(), ReinstallStack.API_KEY,
                 ReinstallStack.PIN, 24);
