@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code DELETE /_sim/faults}: removes every fault</li>
  *   <li>{@code POST /_sim/accounts/{name}/unlock}: what support does after a PIN lock; 404 for an
  *       unknown account</li>
+ *   <li>{@code POST /_sim/servers/{id}/stopped}: the reinstall running on the server was told to
+ *       stop ({@link HostkeySimulator#reinstallStopped(long, String)}); optional JSON body
+ *       {@code {"reason":"..."}}; answers {@code {"serverId":1001,"stoppedAt":"...Z","reason":"..."}}
+ *       (no {@code reason} when none was given), 404 for an unknown server, 400 for a body that
+ *       is not such an object</li>
  * </ul>
  * A known path asked with another method answers 405 with an {@code Allow} header.
  */
@@ -38,6 +45,7 @@ final class AdminHttpHandler implements HttpHandler {
 
     private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
     private static final Pattern UNLOCK = Pattern.compile("/_sim/accounts/([^/]+)/unlock");
+    private static final Pattern STOPPED = Pattern.compile("/_sim/servers/([^/]+)/stopped");
 
     private final HostkeySimulator simulator;
     private final ObjectMapper mapper;
@@ -53,6 +61,7 @@ final class AdminHttpHandler implements HttpHandler {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getPath();
             Matcher unlock = UNLOCK.matcher(path);
+            Matcher stopped = STOPPED.matcher(path);
             switch (path) {
                 case "/_sim/health" -> onlyGet(exchange, method, () -> Map.of("status", "UP"));
                 case "/_sim/audit" -> onlyGet(exchange, method, () -> toJson(simulator.audit()));
@@ -60,7 +69,13 @@ final class AdminHttpHandler implements HttpHandler {
                 case "/_sim/report" -> onlyGet(exchange, method, () -> toJson(simulator.invariantReport()));
                 case "/_sim/faults" -> faults(exchange, method);
                 default -> {
-                    if (path.startsWith("/_sim/servers/")) {
+                    if (stopped.matches()) {
+                        if (method.equals("POST")) {
+                            stopped(exchange, stopped.group(1));
+                        } else {
+                            notAllowed(exchange, "POST");
+                        }
+                    } else if (path.startsWith("/_sim/servers/")) {
                         if (method.equals("GET")) {
                             server(exchange, path.substring("/_sim/servers/".length()));
                         } else {
@@ -130,19 +145,75 @@ final class AdminHttpHandler implements HttpHandler {
         respond(exchange, 200, Map.of("account", account, "locked", false));
     }
 
+    private void stopped(HttpExchange exchange, String id) throws IOException {
+        long serverId;
+        try {
+            serverId = serverId(id);
+            // Checked before the body is read: an unknown server is 404 whatever the body says.
+            simulator.server(serverId);
+        } catch (NoSuchElementException e) {
+            respond(exchange, 404, Map.of("error", e.getMessage()));
+            return;
+        }
+        String reason;
+        try {
+            reason = stopReason(exchange.getRequestBody().readAllBytes());
+        } catch (IllegalArgumentException e) {
+            respond(exchange, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        Instant at = simulator.reinstallStopped(serverId, reason);
+        log.info("admin: reinstall on server {} told to stop", serverId);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("serverId", serverId);
+        answer.put("stoppedAt", at.toString());
+        if (reason != null) {
+            answer.put("reason", reason);
+        }
+        respond(exchange, 200, answer);
+    }
+
+    /** A server id from a path; {@link NoSuchElementException} when it cannot be one. */
+    private static long serverId(String id) {
+        if (!id.matches("\\d{1,18}")) {
+            throw new NoSuchElementException("no server " + id);
+        }
+        return Long.parseLong(id);
+    }
+
+    /** The {@code reason} of an optional {@code {"reason":"..."}} body; null when absent. */
+    private String stopReason(byte[] body) throws IOException {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (!json.isObject()) {
+            throw new IllegalArgumentException("the body must be a JSON object like {\"reason\":\"...\"}");
+        }
+        JsonNode reason = json.path("reason");
+        if (reason.isMissingNode() || reason.isNull()) {
+            return null;
+        }
+        if (!reason.isTextual()) {
+            throw new IllegalArgumentException("reason must be a string, was " + reason.getNodeType());
+        }
+        return reason.asText();
+    }
+
     private void notAllowed(HttpExchange exchange, String allow) throws IOException {
         exchange.getResponseHeaders().set("Allow", allow);
         respond(exchange, 405, Map.of("error", "method not allowed, use " + allow));
     }
 
     private void server(HttpExchange exchange, String id) throws IOException {
-        if (!id.matches("\\d{1,18}")) {
-            respond(exchange, 404, Map.of("error", "no server " + id));
-            return;
-        }
         ServerSnapshot snapshot;
         try {
-            snapshot = simulator.server(Long.parseLong(id));
+            snapshot = simulator.server(serverId(id));
         } catch (NoSuchElementException e) {
             respond(exchange, 404, Map.of("error", e.getMessage()));
             return;
@@ -172,7 +243,9 @@ final class AdminHttpHandler implements HttpHandler {
         json.put("suddenReinstalls", report.suddenReinstalls());
         json.put("serversWithPxeLeft", report.serversWithPxeLeft());
         json.put("serversNotBootingFromDisk", report.serversNotBootingFromDisk());
+        json.put("installsAfterStop", report.installsAfterStop());
         json.put("serversInstalling", report.serversInstalling());
+        json.put("interruptedInstalls", report.interruptedInstalls());
         return json;
     }
 

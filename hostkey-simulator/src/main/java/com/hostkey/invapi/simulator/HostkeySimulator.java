@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +20,15 @@ import org.slf4j.LoggerFactory;
  * {@code jenkins} and {@code eq_callback} (wire as in docs/hostkey-invapi.md, JSON, HTTP 200 with
  * business errors in the body), and on the same port the admin endpoints {@code GET /_sim/health},
  * {@code /_sim/audit}, {@code /_sim/servers[/{id}]}, {@code /_sim/report}, {@code /_sim/faults},
- * {@code POST|DELETE /_sim/faults} and {@code POST /_sim/accounts/{name}/unlock} (fault
- * injection and PIN unlock for a standalone simulator, where {@link #faults()} is out of reach).
+ * {@code POST|DELETE /_sim/faults}, {@code POST /_sim/accounts/{name}/unlock} and
+ * {@code POST /_sim/servers/{id}/stopped} (fault injection, PIN unlock and
+ * {@link #reinstallStopped(long, String)} for a standalone simulator, where the Java API is out of
+ * reach).
+ *
+ * <p>Invapi never learns that an orchestrator gave a reinstall up, so whoever knows (a test
+ * watching the saga's events) tells the simulator with {@link #reinstallStopped(long, String)};
+ * the {@link #invariantReport()} then flags any install move on that server until its next
+ * eq/reinstall ({@link InvariantReport#installsAfterStop()}).
  *
  * <p>Every request runs on its own virtual thread. Time is simulated ({@link #clock()}).
  */
@@ -119,6 +127,25 @@ public final class HostkeySimulator implements AutoCloseable {
 
     public SimulatorConfig config() {
         return config;
+    }
+
+    /** {@link #reinstallStopped(long, String)} without a reason. */
+    public Instant reinstallStopped(long serverId) {
+        return reinstallStopped(serverId, null);
+    }
+
+    /**
+     * Records that the reinstall running on {@code serverId} was told to stop (its saga gave up,
+     * failed or was cancelled), at the simulated now. Until the server's next eq/reinstall, any
+     * install move on it is flagged in {@link InvariantReport#installsAfterStop()}; what happened
+     * before now is not. Repeating it before that reinstall changes nothing.
+     *
+     * @param reason free text for the log, may be null
+     * @return the simulated instant of the stop in force (the first one when repeated)
+     * @throws java.util.NoSuchElementException for an unknown server id
+     */
+    public Instant reinstallStopped(long serverId, String reason) {
+        return invapi.stopped(serverId, reason);
     }
 
     /** What support does after a PIN lock: unlocks the account and resets its wrong-PIN count. */

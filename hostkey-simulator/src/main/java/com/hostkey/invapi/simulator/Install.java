@@ -18,6 +18,8 @@ final class Install {
     boolean superseded;
     boolean failed;
     boolean completed;
+    /** Its PXE config was cleared or the boot device set to disk before it finished; counted once. */
+    boolean interrupted;
 
     Install(PxeConfig config) {
         this.config = config;

@@ -31,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * pxe and has a PXE config, an install starts and reports stages 1..5 at the configured offsets.
  * Stage 4 restarts the server without starting another install; stage 5 marks the PXE config
  * consumed. Booting from pxe again while the consumed config is still there is a sudden reinstall.
+ *
+ * <p>Invapi cannot know that the orchestrator gave a reinstall up, so a test or operator says so
+ * ({@link #stopped}). From then until the next eq/reinstall of that server, an install move (an
+ * accepted create_pxe, boot_dev media=pxe or reboot while booting from pxe, or an install
+ * starting) breaks the stop; see {@link InvariantReport#installsAfterStop()}. Clearing the PXE
+ * config or booting from disk while an install is unfinished interrupts it
+ * ({@link InvariantReport#interruptedInstalls()}).
  */
 final class Invapi {
 
@@ -163,6 +170,8 @@ final class Invapi {
             List<Long> pxeLeft = new ArrayList<>();
             List<Long> notFromDisk = new ArrayList<>();
             List<Long> installing = new ArrayList<>();
+            List<Long> afterStop = new ArrayList<>();
+            List<Long> interrupted = new ArrayList<>();
             for (ServerState server : servers.values()) {
                 if (server.installsStarted > 0) {
                     counts.put(server.id, server.installsStarted);
@@ -177,8 +186,40 @@ final class Invapi {
                 if (server.installRunning()) {
                     installing.add(server.id);
                 }
+                for (int i = 0; i < server.installsAfterStop; i++) {
+                    afterStop.add(server.id);
+                }
+                for (int i = 0; i < server.interruptedInstalls; i++) {
+                    interrupted.add(server.id);
+                }
             }
-            return new InvariantReport(counts, sudden, pxeLeft, notFromDisk, installing);
+            return new InvariantReport(counts, sudden, pxeLeft, notFromDisk, afterStop, installing, interrupted);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Marks that the reinstall running on {@code serverId} was told to stop, at the clock's now
+     * (effects due by then count as before the stop). A server already marked keeps its first
+     * instant and reason: the stop it records has not changed. Answers the instant recorded;
+     * {@link NoSuchElementException} for an unknown server.
+     */
+    Instant stopped(long serverId, String reason) {
+        lock.lock();
+        try {
+            Instant now = clock.now();
+            scheduler.runDue(now);
+            ServerState server = servers.get(serverId);
+            if (server == null) {
+                throw new NoSuchElementException("no server " + serverId + " in the simulated fleet");
+            }
+            if (server.stoppedAt == null) {
+                server.stoppedAt = now;
+                server.stopReason = reason;
+                log.info("server {}: reinstall told to stop{}", server.id, reason == null ? "" : " (" + reason + ")");
+            }
+            return server.stoppedAt;
         } finally {
             lock.unlock();
         }
@@ -304,6 +345,13 @@ final class Invapi {
         String key = uniqueKey();
         masterKeys.put(key, new MasterKey(key, server.id, server.location));
         log.debug("server {}: reinstall master key created", server.id);
+        if (server.stoppedAt != null) {
+            // A new master key is a new reinstall: the old one's stop no longer says what may happen.
+            log.info("server {}: new reinstall, the stop of the previous one is cleared", server.id);
+            server.stoppedAt = null;
+            server.stopReason = null;
+            server.stopViolated = false;
+        }
         return ok(JSON.objectNode()
                 .put("result", "OK")
                 .put("action", "reinstall")
@@ -352,6 +400,7 @@ final class Invapi {
         }
         PxeConfig pxe = new PxeConfig(osId, hostname, reinstallKey, scheme, c.param("ssh_key") != null,
                 c.param("post_install_callback"));
+        installMove(server, "eq/create_pxe accepted");
         return startAsync(c, server, c.asyncFailureReason(), at -> {
             server.pxe = pxe;
             log.info("server {}: PXE config created for {} (os_id {})", server.id, os.name(), osId);
@@ -367,9 +416,15 @@ final class Invapi {
         if (!BOOT_MEDIA.contains(media)) {
             throw new CallError("invalid media " + media + ", expected pxe, disk or cd");
         }
+        if (media.equals("pxe")) {
+            installMove(server, "eq/boot_dev media=pxe accepted");
+        }
         return startAsync(c, server, c.asyncFailureReason(), at -> {
             server.bootDevice = media;
             log.info("server {}: boot device set to {}", server.id, media);
+            if (media.equals("disk")) {
+                interruptUnfinishedInstall(server, "boot device set to disk");
+            }
             return "Boot device set to " + media;
         });
     }
@@ -378,6 +433,9 @@ final class Invapi {
         AccountState account = session(c).account();
         ServerState server = ownedServer(c, account);
         checkPin(c, account);
+        if ("pxe".equals(server.bootDevice)) {
+            installMove(server, "eq/reboot accepted while booting from pxe");
+        }
         return startAsync(c, server, c.asyncFailureReason(), at -> {
             boot(server, at);
             return "Server rebooted";
@@ -425,6 +483,9 @@ final class Invapi {
             boolean had = server.pxe != null;
             server.pxe = null;
             log.info("server {}: PXE config {}", server.id, had ? "removed" : "was already absent");
+            if (had) {
+                interruptUnfinishedInstall(server, "PXE config cleared");
+            }
             return "PXE config removed";
         });
     }
@@ -633,6 +694,7 @@ final class Invapi {
         } else {
             log.info("server {}: caught PXE, install started", server.id);
         }
+        installMove(server, "install started");
         MasterKey master = pxe.reinstallKey == null ? null : masterKeys.get(pxe.reinstallKey);
         if (master != null) {
             master.follow(install);
@@ -673,6 +735,38 @@ final class Invapi {
             server.hostname = install.config.hostname;
             server.knownHostnames.add(install.config.hostname);
         }
+    }
+
+    /**
+     * Records {@code move} towards an install on a server whose reinstall was told to stop: the
+     * first one after a stop counts it in {@link InvariantReport#installsAfterStop()}; each is logged.
+     */
+    private void installMove(ServerState server, String move) {
+        if (server.stoppedAt == null) {
+            return;
+        }
+        if (!server.stopViolated) {
+            server.stopViolated = true;
+            server.installsAfterStop++;
+        }
+        log.warn("server {}: INSTALL AFTER STOP, {} after its reinstall was told to stop at {}{}", server.id, move,
+                server.stoppedAt, server.stopReason == null ? "" : " (" + server.stopReason + ")");
+    }
+
+    /**
+     * Counts the server's latest install as interrupted when it started and neither finished nor
+     * failed on its own: the server is left without a finished OS. Once per install, however many
+     * of clear_pxe and boot_dev disk follow.
+     */
+    private void interruptUnfinishedInstall(ServerState server, String why) {
+        Install install = server.install;
+        if (install == null || install.completed || install.failed || install.interrupted) {
+            return;
+        }
+        install.interrupted = true;
+        server.interruptedInstalls++;
+        log.warn("server {}: install interrupted at stage {} ({}), the server has no finished OS", server.id,
+                install.reached.isEmpty() ? 0 : install.reached.getLast().stage(), why);
     }
 
     private void abortInstall(ServerState server, String why) {

@@ -1,5 +1,6 @@
 package com.hostkey.invapi.simulator;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -27,6 +28,19 @@ final class ServerState {
     int currentStage;
     int boots;
     final List<String> jenkinsTasksRun = new ArrayList<>();
+    /**
+     * When the reinstall running on this server was told to stop (admin {@code stopped}); null
+     * before that and again after the next eq/reinstall, which starts a new reinstall.
+     */
+    Instant stoppedAt;
+    /** Why it was told to stop, as the caller said; null when not said or not stopped. */
+    String stopReason;
+    /** An install move happened since {@link #stoppedAt}, so this stop is already counted. */
+    boolean stopViolated;
+    /** Stops after which an install move happened, each counted once. */
+    int installsAfterStop;
+    /** Installs cut off by clear_pxe or boot_dev disk before stage 5. */
+    int interruptedInstalls;
 
     ServerState(ServerSpec spec, String account) {
         this.id = spec.id();

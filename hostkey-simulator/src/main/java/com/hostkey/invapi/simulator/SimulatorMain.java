@@ -37,7 +37,9 @@ public final class SimulatorMain {
               --seed N                     fault draw seed (default 42)
             admin on the same port: GET /_sim/health|audit|servers[/ID]|report|faults,
               POST /_sim/faults {"module":"eq","action":"reboot","kind":"server_error","rate":1.0,"params":{...}}
-              (or "global":true), DELETE /_sim/faults, POST /_sim/accounts/NAME/unlock
+              (or "global":true), DELETE /_sim/faults, POST /_sim/accounts/NAME/unlock,
+              POST /_sim/servers/ID/stopped [{"reason":"..."}] (the reinstall on ID was told to stop:
+              /_sim/report's installsAfterStop flags any install move on ID until its next eq/reinstall)
             """;
 
     private SimulatorMain() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The standalone admin endpoints that change the simulator: faults and PIN unlock. */
+/** The standalone admin endpoints that change the simulator: faults, PIN unlock and reinstall stop. */
 class AdminEndpointsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -173,6 +173,59 @@ class AdminEndpointsTest {
             assertThat(s.api.admin("POST", "/_sim/health", "{}").statusCode()).isEqualTo(405);
             assertThat(s.api.admin("PUT", "/_sim/faults", "{}").statusCode()).isEqualTo(405);
             assertThat(s.api.admin("DELETE", "/_sim/servers/1001", null).statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void shouldRecordStopPostedToAdminAndFlagTheRebootAfterItInTheReport() {
+        try (SlowSim s = new SlowSim(SlowSim.config())) {
+            s.createPxe(1001, s.reinstallKey(1001));
+            s.completes("boot_dev", 1001, "pin", InvapiHttp.PIN, "media", "pxe");
+
+            HttpResponse<String> stopped = s.api.admin("POST", "/_sim/servers/1001/stopped", "{\"reason\":\"deadline passed\"}");
+
+            assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(200);
+            JsonNode answer = InvapiHttp.parse(stopped.body());
+            assertThat(answer.path("serverId").asLong()).isEqualTo(1001);
+            assertThat(answer.path("reason").asText()).isEqualTo("deadline passed");
+            assertThat(answer.path("stoppedAt").asText()).endsWith("Z");
+            JsonNode before = InvapiHttp.parse(s.api.get("/_sim/report").body());
+            assertThat(before.path("installsAfterStop").isArray()).isTrue();
+            assertThat(before.path("installsAfterStop")).isEmpty();
+            assertThat(before.path("interruptedInstalls").isArray()).isTrue();
+
+            s.completes("reboot", 1001, "pin", InvapiHttp.PIN);
+
+            JsonNode report = InvapiHttp.parse(s.api.get("/_sim/report").body());
+            assertThat(report.path("clean").asBoolean(true)).isFalse();
+            assertThat(report.path("installsAfterStop")).extracting(JsonNode::asLong).containsExactly(1001L);
+        }
+    }
+
+    @Test
+    void shouldAcceptStopWithoutBodyAndRefuseUnknownServersOtherMethodsAndBadBodies() {
+        try (SlowSim s = new SlowSim(SlowSim.config())) {
+            HttpResponse<String> bare = s.api.admin("POST", "/_sim/servers/1002/stopped", null);
+            assertThat(bare.statusCode()).as(bare.body()).isEqualTo(200);
+            assertThat(InvapiHttp.parse(bare.body()).has("reason")).isFalse();
+
+            assertThat(s.api.admin("POST", "/_sim/servers/4242/stopped", null).statusCode()).isEqualTo(404);
+            assertThat(s.api.admin("POST", "/_sim/servers/web1/stopped", "{}").statusCode()).isEqualTo(404);
+            HttpResponse<String> get = s.api.admin("GET", "/_sim/servers/1001/stopped", null);
+            assertThat(get.statusCode()).isEqualTo(405);
+            assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+            assertThat(s.api.admin("DELETE", "/_sim/servers/1001/stopped", null).statusCode()).isEqualTo(405);
+            for (String bad : new String[] {"not json", "[1]", "{\"reason\":42}"}) {
+                HttpResponse<String> refused = s.api.admin("POST", "/_sim/servers/1001/stopped", bad);
+                assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+                assertThat(InvapiHttp.parse(refused.body()).path("error").asText()).isNotBlank();
+            }
+
+            s.completes("boot_dev", 1001, "pin", InvapiHttp.PIN, "media", "pxe");
+            s.completes("boot_dev", 1002, "pin", InvapiHttp.PIN, "media", "pxe");
+            assertThat(s.sim.invariantReport().installsAfterStop())
+                    .as("only the stop that was answered 200 is recorded")
+                    .containsExactly(1002L);
         }
     }
 
