@@ -2,8 +2,10 @@ package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.runtime.DeadLetters;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -47,11 +50,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The command handler's consume-call-produce pipeline.
  *
- * <p>In: reinstall-commands (key: server id; {@link ReinstallCommand}; read_committed). Out:
- * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted).
- * Upstream commands (ReinstallServer, CancelReinstall, ReleaseServer) belong to the projector and are
- * skipped; so are records that cannot be read, which the projector, reading the same topic,
- * dead-letters once.
+ * <p>In: reinstall-steps (key: server id; {@link StepCommand}; read_committed). Out:
+ * reinstall-events ({@link ReinstallEvent}), reinstall-intents ({@link CallIntent}, compacted),
+ * reinstall-dead-letters.
+ *
+ * <p>Only a step the state projector signed reaches Hostkey ({@link StepAuthenticator}). A record
+ * the handler cannot act on (not signed by a key it holds, unreadable, without a key or keyed by
+ * another server than its own) is dead-lettered with the reason, in the turn's transaction, and
+ * skipped: nothing the handler writes for it depends on what it contained, so no record can make
+ * a transaction fail and stop the handler. A step that arrives after its {@code notAfter} makes no
+ * call and is answered {@code StepExpired} (see {@link StepExecutor#execute}).
  *
  * <p>Each server has a lane: its commands run one after the other, in offset order, while the
  * lanes of different servers run side by side on virtual threads (at most
@@ -93,7 +101,8 @@ public final class CommandHandler implements AutoCloseable {
     private KafkaProducer<String, byte[]> producer;
     private final HandlerConfig config;
     private final ReinstallTopics topics;
-    private final Deserializer<ReinstallCommand> commands;
+    private final Deserializer<StepCommand> commands;
+    private final StepAuthenticator stepAuth;
     private final Serializer<ReinstallEvent> events;
     private final Serializer<CallIntent> intents;
     private final StepExecutor executor;
@@ -114,7 +123,8 @@ public final class CommandHandler implements AutoCloseable {
         this.topics = topics;
         this.executor = executor;
         this.clock = clock;
-        this.commands = topics.commands.valueSerde().deserializer();
+        this.commands = topics.steps.valueSerde().deserializer();
+        this.stepAuth = Objects.requireNonNull(config.stepAuth(), "the handler verifies every step: give it the step keys (STEP_AUTH_KEYS)");
         this.events = topics.events.valueSerde().serializer();
         this.intents = topics.intents.valueSerde().serializer();
         this.loop = Thread.ofPlatform().name("command-handler-loop").unstarted(this::run);
@@ -165,7 +175,7 @@ public final class CommandHandler implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
-        consumer.subscribe(List.of(topics.commands.name()), new Rebalances());
+        consumer.subscribe(List.of(topics.steps.name()), new Rebalances());
         metrics.clientsConnected(consumer, producer);
     }
 
@@ -245,19 +255,24 @@ public final class CommandHandler implements AutoCloseable {
 
     private void accept(ConsumerRecord<String, byte[]> record, Outbox out) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        ReinstallCommand command;
+        Optional<String> forged = stepAuth.refusal(record.topic(), record.headers(), record.value());
+        if (forged.isPresent()) {
+            refuse(record, partition, new RefusedStepException(RefusedStepException.Reason.UNAUTHENTICATED, forged.get()), out);
+            return;
+        }
+        StepCommand command;
         try {
             command = commands.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
-            // The projector reads every record of this topic too and dead-letters it, once.
-            log.warn("skipping unreadable {}-{}@{} (the projector dead-letters it): {}",
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
-            metrics.skippedUnreadable(record.topic());
-            pipeline.skipped(partition, record.offset());
+            refuse(record, partition, new RefusedStepException(RefusedStepException.Reason.UNREADABLE,
+                    "signed but unreadable: " + e.getMessage()), out);
             return;
         }
-        if (command == null || !StepExecutor.isStepCommand(command)) {
-            pipeline.skipped(partition, record.offset());
+        if (command == null || record.key() == null || !record.key().equals(String.valueOf(command.getServerId()))) {
+            // Intents and answered records are keyed by the record key: it must name the step's own server.
+            refuse(record, partition, new RefusedStepException(RefusedStepException.Reason.MISADDRESSED,
+                    record.key() == null ? "the record has no key; a step is keyed by its server id"
+                            : "the record key is not the step's server id"), out);
             return;
         }
         IntentLedger.Verdict verdict = ledger.verdict(record.partition(), record.key(), record.offset(), command.getCommandId());
@@ -270,6 +285,15 @@ public final class CommandHandler implements AutoCloseable {
         boolean unknown = verdict == IntentLedger.Verdict.OUTCOME_UNKNOWN;
         CallIntent intent = !unknown && StepExecutor.mustNotRepeatBlindly(command) ? intentFor(command) : null;
         pipeline.queue(new Work(partition, record.offset(), record.key(), command, unknown, intent));
+    }
+
+    /** Dead-letters a record the handler will not act on (in this turn's transaction) and moves past it. */
+    private void refuse(ConsumerRecord<String, byte[]> record, TopicPartition partition, RefusedStepException reason, Outbox out) {
+        log.warn("dead-lettering {}-{}@{}: {} ({})", record.topic(), record.partition(), record.offset(),
+                reason.getMessage(), reason.reason());
+        metrics.deadLettered(record.topic(), reason.reason().name());
+        out.deadLetters.add(DeadLetters.of(record, reason, StepExecutor.SOURCE));
+        pipeline.skipped(partition, record.offset());
     }
 
     /** Moves every call answered so far into {@code out}. */
@@ -304,6 +328,7 @@ public final class CommandHandler implements AutoCloseable {
             }
             changes.writes().forEach((slot, intent) -> send(topics.intents.name(), slot.server(),
                     intent == null ? null : intents.serialize(topics.intents.name(), intent)));
+            out.deadLetters.forEach(producer::send);
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             }
@@ -371,7 +396,7 @@ public final class CommandHandler implements AutoCloseable {
         pipeline.abandon(leaving::contains);
     }
 
-    private CallIntent intentFor(ReinstallCommand command) {
+    private CallIntent intentFor(StepCommand command) {
         return CallIntent.newBuilder()
                 .setCommandId(command.getCommandId())
                 .setServerId(command.getServerId())
@@ -408,9 +433,11 @@ public final class CommandHandler implements AutoCloseable {
         final List<Work> answered = new ArrayList<>();
         /** Calls about to start that need an open intent first. */
         final List<Work> opening = new ArrayList<>();
+        /** Records the handler will not act on, with the reason. */
+        final List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
 
         boolean isEmpty() {
-            return answered.isEmpty() && opening.isEmpty();
+            return answered.isEmpty() && opening.isEmpty() && deadLetters.isEmpty();
         }
     }
 
@@ -445,7 +472,7 @@ public final class CommandHandler implements AutoCloseable {
             List<String> stale = ledger.load(IntentLog.read(config, topics, intentPartitions), ends);
             if (!stale.isEmpty()) {
                 log.warn("command-handler ignores {} answered record(s) past the end of their command partition "
-                        + "(was reinstall-commands recreated?): servers {}", stale.size(), stale);
+                        + "(was reinstall-steps recreated?): servers {}", stale.size(), stale);
             }
             List<String> unknown = ledger.openCalls();
             if (!unknown.isEmpty()) {

@@ -4,6 +4,7 @@ import com.hostkey.reinstall.schemas.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,9 @@ import java.util.UUID;
  *                          partitions back without a rebalance) and KAFKA_SESSION_TIMEOUT_MS (how fast
  *                          a dead instance's partitions move on; default Kafka's 45 s)
  * @param flow              how much work is in flight at once (see {@link Flow})
+ * @param stepAuth          STEP_AUTH_KEYS: comma-separated {@code keyId=path} of the keys the state projector
+ *                          signs step commands with (required); a step no key verifies is dead-lettered and
+ *                          never reaches Hostkey (see {@link StepAuthenticator})
  */
 public record HandlerConfig(
         String bootstrapServers,
@@ -38,7 +42,8 @@ public record HandlerConfig(
         Map<String, Path> sealingKeys,
         Properties clientSecurity,
         Properties consumerOverrides,
-        Flow flow) {
+        Flow flow,
+        StepAuthenticator stepAuth) {
 
     /**
      * Bounds of the handler's pipeline.
@@ -75,20 +80,21 @@ public record HandlerConfig(
 
     /** Settings without SASL/SSL, for tests and local stacks. */
     public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
-                         Map<String, Path> sealingKeys) {
+                         Map<String, Path> sealingKeys, StepAuthenticator stepAuth) {
         this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, new Properties(), new Properties(),
-                Flow.defaults());
+                Flow.defaults(), stepAuth);
     }
 
     /** The same settings with other pipeline bounds. */
     public HandlerConfig withFlow(Flow flow) {
         return new HandlerConfig(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity,
-                consumerOverrides, flow);
+                consumerOverrides, flow, stepAuth);
     }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
         String groupId = env.optional("HANDLER_GROUP_ID", "reinstall-command-handler");
         String keys = env.required("SEALING_PRIVATE_KEYS", "keyId=path of the private keys that open sealed secrets");
+        String stepKeys = env.required("STEP_AUTH_KEYS", "keyId=path of the keys the state projector signs step commands with");
         HandlerConfig config = new HandlerConfig(
                 env.required("KAFKA_BOOTSTRAP_SERVERS", "Kafka bootstrap servers"),
                 env.required("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry URL"),
@@ -97,7 +103,8 @@ public record HandlerConfig(
                 keys == null ? Map.of() : parseKeys(keys),
                 KafkaClientSecurity.fromEnv(env),
                 KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"),
-                Flow.fromEnv(env));
+                Flow.fromEnv(env),
+                stepKeys == null ? null : StepAuthenticator.verifier(StepAuthenticator.readKeys(stepKeys)));
         env.validate("command-handler");
         return config;
     }

@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +34,8 @@ import org.apache.kafka.common.TopicPartition;
  *       and the event that answered it ({@code ActionAccepted}, {@code HostkeyCallFailed:TRANSIENT}, ...);</li>
  *   <li>{@code reinstall_reconciliations_total{kind="outcome_unknown", action}}: commands redelivered with
  *       their intent still open, answered AMBIGUOUS instead of being called again;</li>
- *   <li>{@code reinstall_dead_letters_total{source_topic}}: unreadable records written to the dead-letter topic;</li>
+ *   <li>{@code reinstall_dead_letters_total{source_topic, reason}}: step records the handler could not act on
+ *       (unauthenticated, unreadable, misaddressed), written to the dead-letter topic;</li>
  *   <li>{@code command_handler_assigned_partitions}: command partitions this instance owns;</li>
  *   <li>{@code kafka_consumer_*}, {@code kafka_producer_*}: the Kafka clients' own metrics (consumer lag:
  *       {@code kafka_consumer_fetch_manager_records_lag_max});</li>
@@ -60,7 +61,7 @@ public final class HandlerMetrics implements AutoCloseable {
     public HandlerMetrics(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder("command.handler.assigned.partitions", assignedPartitions, AtomicInteger::get)
-                .description("reinstall-commands partitions assigned to this instance")
+                .description("reinstall-steps partitions assigned to this instance")
                 .register(registry);
         Gauge.builder("command.handler.commands.buffered", buffered, AtomicInteger::get)
                 .description("Step commands read and not yet answered (running or waiting for their server's lane)")
@@ -129,7 +130,7 @@ public final class HandlerMetrics implements AutoCloseable {
         return ready;
     }
 
-    void commandExecuted(ReinstallCommand command, ReinstallEvent outcome) {
+    void commandExecuted(StepCommand command, ReinstallEvent outcome) {
         String outcomeName = outcome.getPayload().getClass().getSimpleName();
         if (outcome.getPayload() instanceof HostkeyCallFailed failed) {
             outcomeName += ":" + failed.getErrorClass().name();
@@ -141,7 +142,7 @@ public final class HandlerMetrics implements AutoCloseable {
                 .increment();
     }
 
-    void outcomeUnknown(ReinstallCommand command) {
+    void outcomeUnknown(StepCommand command) {
         Counter.builder("reinstall.reconciliations")
                 .description("Outcomes reconciled instead of acted on blindly")
                 .tags("kind", "outcome_unknown", "action", StepExecutor.callOf(command))
@@ -149,10 +150,10 @@ public final class HandlerMetrics implements AutoCloseable {
                 .increment();
     }
 
-    void skippedUnreadable(String sourceTopic) {
-        Counter.builder("command.handler.unreadable.skipped")
-                .description("Unreadable records skipped (the projector dead-letters them)")
-                .tags("source_topic", sourceTopic)
+    void deadLettered(String sourceTopic, String reason) {
+        Counter.builder("reinstall.dead.letters")
+                .description("Step records the handler could not act on, dead-lettered with the reason")
+                .tags("source_topic", sourceTopic, "reason", reason)
                 .register(registry)
                 .increment();
     }

@@ -16,7 +16,8 @@ import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
@@ -29,6 +30,7 @@ import com.hostkey.reinstall.handler.validation.ReinstallValidator;
 import com.hostkey.reinstall.schemas.runtime.LogContext;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,25 +64,11 @@ public final class StepExecutor {
         this.metrics = metrics;
     }
 
-    /** True for the commands this handler executes (not the upstream ones the projector reads). */
-    public static boolean isStepCommand(ReinstallCommand command) {
-        return switch (command.getPayload()) {
-            case ValidateReinstall v -> true;
-            case CreateReinstallKey c -> true;
-            case CreatePxeConfig c -> true;
-            case SetBootDevice s -> true;
-            case RebootServer r -> true;
-            case RunJenkinsTask r -> true;
-            case ClearPxeConfig c -> true;
-            default -> false;
-        };
-    }
-
     /**
      * True for calls that must never be repeated without evidence that the first one did not take
      * effect: an intent is recorded before them.
      */
-    public static boolean mustNotRepeatBlindly(ReinstallCommand command) {
+    public static boolean mustNotRepeatBlindly(StepCommand command) {
         return switch (command.getPayload()) {
             case CreatePxeConfig c -> true;
             case RebootServer r -> true;
@@ -90,7 +78,7 @@ public final class StepExecutor {
     }
 
     /** The invapi call a step command makes, as {@code module/action}. */
-    public static String callOf(ReinstallCommand command) {
+    public static String callOf(StepCommand command) {
         return switch (command.getPayload()) {
             case ValidateReinstall v -> "os/list";
             case CreateReinstallKey c -> "eq/reinstall";
@@ -107,14 +95,14 @@ public final class StepExecutor {
      * The event for a command redelivered with its intent still open: the call may or may not have
      * been applied before a crash, so it is not repeated; the projector reconciles.
      */
-    public ReinstallEvent outcomeUnknown(ReinstallCommand command) {
+    public ReinstallEvent outcomeUnknown(StepCommand command) {
         return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
             metrics.outcomeUnknown(command);
             return unknownOutcomeEvent(command);
         });
     }
 
-    private ReinstallEvent unknownOutcomeEvent(ReinstallCommand command) {
+    private ReinstallEvent unknownOutcomeEvent(StepCommand command) {
         log.warn("server={} reinstall={} command={} {} was started before a restart and its outcome is unknown; not repeating it",
                 command.getServerId(), command.getReinstallId(), command.getCommandId(), callOf(command));
         return eventFor(command, HostkeyCallFailed.newBuilder()
@@ -130,7 +118,7 @@ public final class StepExecutor {
      * so the projector reconciles; any other failed INTERNAL. Either way the server's reinstall does
      * not stall on an exception nobody reads.
      */
-    public ReinstallEvent failedUnexpectedly(ReinstallCommand command, RuntimeException error) {
+    public ReinstallEvent failedUnexpectedly(StepCommand command, RuntimeException error) {
         return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
             log.error("server={} reinstall={} command={} {} failed unexpectedly", command.getServerId(), command.getReinstallId(),
                     command.getCommandId(), callOf(command), error);
@@ -145,18 +133,32 @@ public final class StepExecutor {
     }
 
     /**
-     * Runs the command's call; every outcome, failures included, becomes one event. The log lines
-     * written meanwhile carry the command's server, reinstall and command ids (MDC).
+     * Runs the command's call; every outcome, failures included, becomes one event. A step whose
+     * {@code notAfter} has passed makes no call: it is answered {@link StepExpired} (the saga that
+     * issued it may have given up on it and compensated already). The log lines written meanwhile
+     * carry the command's server, reinstall and command ids (MDC).
      */
-    public ReinstallEvent execute(ReinstallCommand command) {
+    public ReinstallEvent execute(StepCommand command) {
         return LogContext.call(command.getServerId(), command.getReinstallId(), command.getCommandId(), () -> {
-            ReinstallEvent event = call(command);
+            Instant now = clock.instant();
+            ReinstallEvent event = now.isBefore(command.getNotAfter()) ? call(command) : expired(command, now);
             metrics.commandExecuted(command, event);
             return event;
         });
     }
 
-    private ReinstallEvent call(ReinstallCommand command) {
+    private ReinstallEvent expired(StepCommand command, Instant now) {
+        log.warn("server={} reinstall={} command={} {} reached the handler {} ms after its notAfter; not calling Hostkey",
+                command.getServerId(), command.getReinstallId(), command.getCommandId(), callOf(command),
+                now.toEpochMilli() - command.getNotAfter().toEpochMilli());
+        return eventFor(command, StepExpired.newBuilder()
+                .setCall(callOf(command))
+                .setNotAfter(command.getNotAfter())
+                .setMessage("the step reached the command handler after " + command.getNotAfter() + "; no call was made")
+                .build());
+    }
+
+    private ReinstallEvent call(StepCommand command) {
         long serverId = command.getServerId();
         Object outcome;
         try {
@@ -199,7 +201,7 @@ public final class StepExecutor {
         return eventFor(command, outcome);
     }
 
-    private ReinstallEvent eventFor(ReinstallCommand command, Object outcome) {
+    private ReinstallEvent eventFor(StepCommand command, Object outcome) {
         return ReinstallEvent.newBuilder()
                 .setEventId(command.getCommandId() + ":outcome")
                 .setServerId(command.getServerId())

@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.schemas.avro.CallIntent;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import org.apache.kafka.common.TopicPartition;
 
@@ -15,7 +15,7 @@ final class Work {
     final long offset;
     /** The record key: the server id. */
     final String server;
-    final ReinstallCommand command;
+    final StepCommand command;
     /** Redelivered with its intent still open: the call may have been applied and is not repeated. */
     final boolean outcomeUnknown;
     /** Recorded before the call, for calls that must not be repeated blindly; null otherwise. */
@@ -24,7 +24,7 @@ final class Work {
     volatile boolean abandoned;
     volatile ReinstallEvent outcome;
 
-    Work(TopicPartition partition, long offset, String server, ReinstallCommand command, boolean outcomeUnknown, CallIntent intent) {
+    Work(TopicPartition partition, long offset, String server, StepCommand command, boolean outcomeUnknown, CallIntent intent) {
         this.partition = partition;
         this.offset = offset;
         this.server = server;

@@ -14,11 +14,13 @@ import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
 import java.time.Clock;
@@ -46,6 +48,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -65,12 +70,15 @@ class CommandHandlerIT {
     private KafkaTestCluster kafka;
     private ReinstallTopics topics;
     private String registryUrl;
-    private KafkaProducer<String, ReinstallCommand> commands;
+    private KafkaProducer<String, StepCommand> commands;
     private KafkaConsumer<String, ReinstallEvent> eventReader;
     private final List<ReinstallEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final HeldHostkey hostkey = new HeldHostkey();
     private final List<CommandHandler> handlers = new ArrayList<>();
     private final String group = "handler-it-" + UUID.randomUUID();
+    /** The keys the test signs its steps with, as the projector would. */
+    private final byte[] stepKey = StepAuthenticator.generateKey();
+    private final StepAuthenticator stepAuth = StepAuthenticator.of(Map.of("k1", stepKey), "k1");
 
     @BeforeEach
     void startCluster() {
@@ -82,7 +90,7 @@ class CommandHandlerIT {
         topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, registryUrl));
         Properties producer = new Properties();
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        commands = new KafkaProducer<>(producer, new StringSerializer(), topics.commands.valueSerde().serializer());
+        commands = new KafkaProducer<>(producer, new StringSerializer(), stepAuth.signing(topics.steps.valueSerde().serializer()));
         Properties consumer = new Properties();
         consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -105,6 +113,53 @@ class CommandHandlerIT {
     }
 
     @Test
+    void shouldDeadLetterEveryStepItCannotActOnAndGoOnWithTheNextOne() throws Exception {
+        CommandHandler handler = startHandler(HandlerConfig.Flow.defaults());
+        StepCommand reboot = command(7, "forged-reboot", RebootServer.newBuilder().setAccount("default").build());
+        byte[] plain = topics.steps.valueSerde().serializer().serialize(ReinstallTopics.STEPS, reboot);
+        StepAuthenticator otherKey = StepAuthenticator.of(Map.of("k9", StepAuthenticator.generateKey()), "k9");
+        try (KafkaProducer<String, byte[]> raw = rawProducer()) {
+            sendRaw(raw, "7", plain, null);                                         // not signed at all
+            sendRaw(raw, "7", plain, otherKey);                                     // signed with a key the handler lacks
+            byte[] tampered = plain.clone();
+            tampered[tampered.length - 1] ^= 1;
+            RecordHeaders signedThenTampered = new RecordHeaders();
+            stepAuth.sign(ReinstallTopics.STEPS, signedThenTampered, plain);
+            raw.send(new ProducerRecord<>(ReinstallTopics.STEPS, null, "7", tampered, signedThenTampered)).get();
+            sendRaw(raw, null, plain, stepAuth);                                    // signed, but no key
+            sendRaw(raw, "8", plain, stepAuth);                                     // signed, keyed by another server
+            sendRaw(raw, "7", new byte[] {0, 0, 0, 0, 42, 1, 2, 3}, stepAuth);      // signed, unreadable
+        }
+        send(command(7, "real-key", CreateReinstallKey.newBuilder().setAccount("default").build()));
+
+        awaitEvents(e -> e.getCommandId().equals("real-key"), 1);
+        assertThat(hostkey.calls(7)).containsExactly("reinstall");
+        assertThat(hostkey.calls(8)).isEmpty();
+        assertThat(events).noneMatch(e -> e.getCommandId().equals("forged-reboot"));
+        List<ConsumerRecord<String, byte[]>> deadLetters = readDeadLetters(6);
+        assertThat(deadLetters).extracting(r -> header(r, "dlq.error.class"))
+                .containsOnly(RefusedStepException.class.getName());
+        assertThat(deadLetters).extracting(r -> header(r, "dlq.error.message").substring(0, header(r, "dlq.error.message").indexOf(':')))
+                .containsExactlyInAnyOrder("UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED", "MISADDRESSED", "MISADDRESSED", "UNREADABLE");
+        assertThat(deadLetters).extracting(r -> header(r, "dlq.source.topic")).containsOnly(ReinstallTopics.STEPS);
+        assertThat(handler.isRunning()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerAStepPastItsNotAfterWithoutCallingHostkey() throws Exception {
+        startHandler(HandlerConfig.Flow.defaults());
+        StepCommand late = StepCommand.newBuilder(command(11, "late-reboot", RebootServer.newBuilder().setAccount("default").build()))
+                .setNotAfter(Instant.now().minusSeconds(1)).build();
+        send(late);
+        send(command(11, "fresh-boot-disk", SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.DISK).build()));
+
+        awaitEvents(e -> e.getServerId() == 11, 2);
+        assertThat(events.stream().filter(e -> e.getCommandId().equals("late-reboot")).findFirst().orElseThrow().getPayload())
+                .isInstanceOfSatisfying(StepExpired.class, e -> assertThat(e.getCall()).isEqualTo("eq/reboot"));
+        assertThat(hostkey.calls(11)).containsExactly("boot_dev");
+    }
+
+    @Test
     void shouldNotLetASlowCallHoldUpOtherServers() throws Exception {
         hostkey.hold("reboot", 1);
         CommandHandler handler = startHandler(HandlerConfig.Flow.defaults());
@@ -117,7 +172,7 @@ class CommandHandlerIT {
         assertThat(hostkey.started("reboot", 1)).isTrue();
         assertThat(events).noneMatch(e -> e.getServerId() == 1);
         // The held command's partition is committed no further than the held command.
-        assertThat(committedOffset(new TopicPartition(ReinstallTopics.COMMANDS, slow.partition()))).isLessThanOrEqualTo(slow.offset());
+        assertThat(committedOffset(new TopicPartition(ReinstallTopics.STEPS, slow.partition()))).isLessThanOrEqualTo(slow.offset());
 
         hostkey.release("reboot", 1);
         awaitEvents(e -> e.getServerId() == 1, 1);
@@ -207,7 +262,7 @@ class CommandHandlerIT {
         send(command(rebooted, "reboot-fast", RebootServer.newBuilder().setAccount("default").build()));
         send(command(booted, "boot-fast", SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.PXE).build()));
         awaitEvents(e -> e.getServerId() == rebooted || e.getServerId() == booted, 2);
-        assertThat(committedOffset(new TopicPartition(ReinstallTopics.COMMANDS, held.partition()))).isLessThanOrEqualTo(held.offset());
+        assertThat(committedOffset(new TopicPartition(ReinstallTopics.STEPS, held.partition()))).isLessThanOrEqualTo(held.offset());
 
         first.close(); // no grace: like a crash, the next owner reads the partition from the held reboot on
         startHandler(HandlerConfig.Flow.defaults());
@@ -238,7 +293,8 @@ class CommandHandlerIT {
     }
 
     private CommandHandler startHandler(HandlerConfig.Flow flow) {
-        HandlerConfig config = new HandlerConfig(kafka.bootstrapServers(), registryUrl, group, group + "-" + UUID.randomUUID(), Map.of())
+        HandlerConfig config = new HandlerConfig(kafka.bootstrapServers(), registryUrl, group, group + "-" + UUID.randomUUID(), Map.of(),
+                StepAuthenticator.verifier(Map.of("k1", stepKey)))
                 .withFlow(flow);
         CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, new SecretOpener(Map.of()),
                 new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC()));
@@ -246,13 +302,51 @@ class CommandHandlerIT {
         return handler;
     }
 
-    private RecordMetadata send(ReinstallCommand command) throws Exception {
-        return commands.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command)).get();
+    private KafkaProducer<String, byte[]> rawProducer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static ReinstallCommand command(long server, String id, Object payload) {
-        return ReinstallCommand.newBuilder().setCommandId(id).setServerId(server).setReinstallId("r-" + server)
-                .setIssuedAt(Instant.now()).setIssuedBy("handler-it").setPayload(payload).build();
+    private static void sendRaw(KafkaProducer<String, byte[]> producer, String key, byte[] value, StepAuthenticator signer) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        if (signer != null) {
+            signer.sign(ReinstallTopics.STEPS, headers, value);
+        }
+        producer.send(new ProducerRecord<>(ReinstallTopics.STEPS, null, key, value, headers)).get();
+    }
+
+    /** The first {@code count} dead letters, whatever their partitions. */
+    private List<ConsumerRecord<String, byte[]>> readDeadLetters(int count) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = reader.partitionsFor(ReinstallTopics.DEAD_LETTERS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (found.size() < count) {
+                assertThat(System.nanoTime()).as("%d dead letters within 30 s; have %d", count, found.size()).isLessThan(deadline);
+                reader.poll(Duration.ofMillis(200)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private RecordMetadata send(StepCommand command) throws Exception {
+        return commands.send(new ProducerRecord<>(ReinstallTopics.STEPS, String.valueOf(command.getServerId()), command)).get();
+    }
+
+    private static StepCommand command(long server, String id, Object payload) {
+        return StepCommand.newBuilder().setCommandId(id).setServerId(server).setReinstallId("r-" + server)
+                .setIssuedAt(Instant.now()).setNotAfter(Instant.now().plusSeconds(300)).setPayload(payload).build();
     }
 
     private void awaitEvents(Predicate<ReinstallEvent> which, int count) {
@@ -273,7 +367,7 @@ class CommandHandlerIT {
     }
 
     private void awaitCommittedTo(RecordMetadata command) throws Exception {
-        TopicPartition partition = new TopicPartition(ReinstallTopics.COMMANDS, command.partition());
+        TopicPartition partition = new TopicPartition(ReinstallTopics.STEPS, command.partition());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (committedOffset(partition) <= command.offset()) {
             assertThat(System.nanoTime()).as("offset past %s committed within 30 s", command).isLessThan(deadline);

@@ -9,7 +9,7 @@ import com.hostkey.reinstall.handler.validation.ReinstallValidator;
 import com.hostkey.reinstall.handler.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.runtime.LogContext;
 import com.hostkey.reinstall.schemas.runtime.OperationsHttpServer;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
@@ -30,6 +30,9 @@ import org.slf4j.MDC;
 
 /** The handler's /metrics, /health and /ready as a scraper and the kubelet see them. */
 class HandlerOperationsEndpointsTest {
+
+    /** Far after any clock of these tests: the steps here are never expired. */
+    private static final Instant NOT_AFTER = Instant.parse("2100-01-01T00:00:00Z");
 
     private final PrometheusMeterRegistry registry = HandlerMetrics.prometheusRegistry();
     private final HandlerMetrics metrics = new HandlerMetrics(registry);
@@ -54,7 +57,7 @@ class HandlerOperationsEndpointsTest {
         hostkey.failure = new HostkeyException.Transient("eq/clear_pxe", "HTTP 503", null, null);
         executor.execute(command("c-2", ClearPxeConfig.newBuilder().setAccount("default").setHostname("srv.example.net").build()));
         executor.outcomeUnknown(command("c-3", RebootServer.newBuilder().setAccount("default").build()));
-        metrics.skippedUnreadable("reinstall-commands");
+        metrics.deadLettered("reinstall-steps", "UNAUTHENTICATED");
         metrics.pipeline(12, 3, 2);
         server = OperationsHttpServer.start(0, registry::scrape, loopAlive::get, metrics::ready);
 
@@ -69,7 +72,7 @@ class HandlerOperationsEndpointsTest {
                 .contains("command_handler_commands_total{command=\"RebootServer\",outcome=\"ActionAccepted\",service=\"command-handler\"} 1")
                 .contains("command_handler_commands_total{command=\"ClearPxeConfig\",outcome=\"HostkeyCallFailed:TRANSIENT\"")
                 .contains("reinstall_reconciliations_total{action=\"eq/reboot\",kind=\"outcome_unknown\",service=\"command-handler\"} 1")
-                .contains("command_handler_unreadable_skipped_total{service=\"command-handler\",source_topic=\"reinstall-commands\"} 1")
+                .contains("reinstall_dead_letters_total{reason=\"UNAUTHENTICATED\",service=\"command-handler\",source_topic=\"reinstall-steps\"} 1")
                 .contains("command_handler_assigned_partitions{service=\"command-handler\"} 0")
                 .contains("command_handler_commands_buffered{service=\"command-handler\"} 12")
                 .contains("command_handler_calls_running{service=\"command-handler\"} 3")
@@ -108,9 +111,9 @@ class HandlerOperationsEndpointsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static ReinstallCommand command(String commandId, Object payload) {
-        return ReinstallCommand.newBuilder().setCommandId(commandId).setServerId(1001).setReinstallId("r-1")
-                .setIssuedAt(Instant.EPOCH).setIssuedBy("test").setPayload(payload).build();
+    private static StepCommand command(String commandId, Object payload) {
+        return StepCommand.newBuilder().setCommandId(commandId).setServerId(1001).setReinstallId("r-1")
+                .setIssuedAt(Instant.EPOCH).setNotAfter(NOT_AFTER).setPayload(payload).build();
     }
 
     /** Answers the async actions, or throws {@link #failure}; notes the log context each call ran in. */

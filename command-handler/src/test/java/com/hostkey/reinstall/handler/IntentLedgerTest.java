@@ -8,7 +8,7 @@ import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class IntentLedgerTest {
 
-    private static final TopicPartition P0 = new TopicPartition("reinstall-commands", 0);
+    private static final TopicPartition P0 = new TopicPartition("reinstall-steps", 0);
     private static final Instant NOW = Instant.parse("2026-11-25T05:00:00Z");
 
     private final IntentLedger ledger = new IntentLedger();
@@ -106,7 +106,7 @@ class IntentLedgerTest {
 
     @Test
     void shouldLeaveOutAnAnsweredRecordPastTheEndOfItsCommandPartition() {
-        // reinstall-commands was deleted and created again: offsets start over, the record is stale.
+        // reinstall-steps was deleted and created again: offsets start over, the record is stale.
         CallIntent stale = CallIntent.newBuilder().setCommandId("c-5000").setServerId(7).setCall("eq/reboot")
                 .setStartedAt(NOW).setOpen(false).setAnsweredThrough(5000).build();
 
@@ -133,14 +133,14 @@ class IntentLedgerTest {
     }
 
     private static Work opening(String server, long offset) {
-        ReinstallCommand command = reboot(server, offset);
+        StepCommand command = reboot(server, offset);
         CallIntent intent = CallIntent.newBuilder().setCommandId(command.getCommandId()).setServerId(command.getServerId())
                 .setCall("eq/reboot").setStartedAt(NOW).build();
         return new Work(P0, offset, server, command, false, intent);
     }
 
-    private static ReinstallCommand reboot(String server, long offset) {
-        return ReinstallCommand.newBuilder().setCommandId("c-" + offset).setServerId(Long.parseLong(server)).setReinstallId("r")
-                .setIssuedAt(NOW).setIssuedBy("test").setPayload(RebootServer.newBuilder().setAccount("default").build()).build();
+    private static StepCommand reboot(String server, long offset) {
+        return StepCommand.newBuilder().setCommandId("c-" + offset).setServerId(Long.parseLong(server)).setReinstallId("r")
+                .setIssuedAt(NOW).setNotAfter(NOW.plusSeconds(60)).setPayload(RebootServer.newBuilder().setAccount("default").build()).build();
     }
 }

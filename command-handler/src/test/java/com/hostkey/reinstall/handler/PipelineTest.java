@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class PipelineTest {
 
-    private static final TopicPartition P0 = new TopicPartition("reinstall-commands", 0);
-    private static final TopicPartition P1 = new TopicPartition("reinstall-commands", 1);
+    private static final TopicPartition P0 = new TopicPartition("reinstall-steps", 0);
+    private static final TopicPartition P1 = new TopicPartition("reinstall-steps", 1);
 
     private final Pipeline pipeline = new Pipeline();
 

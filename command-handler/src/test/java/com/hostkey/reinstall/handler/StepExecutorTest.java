@@ -12,7 +12,10 @@ import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.BootMedia;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
@@ -33,6 +36,9 @@ import org.junit.jupiter.api.Test;
 
 class StepExecutorTest {
 
+    /** Far after any clock of these tests: the steps here are never expired. */
+    private static final Instant NOT_AFTER = Instant.parse("2100-01-01T00:00:00Z");
+
     private static final KeyPair KEYS = SealingKeys.generate();
     private static final SecretSealer SEALER = new SecretSealer("k1", KEYS.getPublic());
 
@@ -50,6 +56,29 @@ class StepExecutorTest {
         assertThat(event.getPayload()).isInstanceOfSatisfying(ActionAccepted.class,
                 a -> assertThat(a.getAction()).isEqualTo(AsyncActionKind.CREATE_PXE));
         assertThat(event.toString()).doesNotContain("Open7%Sesame");
+    }
+
+    @Test
+    void shouldMakeNoCallForAStepThatArrivesAfterItsNotAfter() {
+        Instant now = Instant.parse("2026-11-24T10:00:00Z");
+        for (Object payload : List.<Object>of(RebootServer.newBuilder().setAccount("default").build(),
+                SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.PXE).build(),
+                CreateReinstallKey.newBuilder().setAccount("default").build())) {
+            StepCommand late = StepCommand.newBuilder(command(payload)).setNotAfter(now).build();
+
+            ReinstallEvent event = executor.execute(late);
+
+            assertThat(event.getPayload()).isInstanceOfSatisfying(StepExpired.class, e -> {
+                assertThat(e.getNotAfter()).isEqualTo(now);
+                assertThat(e.getCall()).isEqualTo(StepExecutor.callOf(late));
+            });
+            assertThat(event.getCommandId()).isEqualTo(late.getCommandId());
+        }
+        assertThat(hostkey.sideEffects).isEmpty();
+
+        executor.execute(StepCommand.newBuilder(command(RebootServer.newBuilder().setAccount("default").build()))
+                .setNotAfter(now.plusMillis(1)).build());
+        assertThat(hostkey.sideEffects).containsExactly("reboot");
     }
 
     @Test
@@ -103,9 +132,9 @@ class StepExecutorTest {
                 .setRootPassword(SEALER.seal("Valid7%Password")).build();
     }
 
-    private static ReinstallCommand command(Object payload) {
-        return ReinstallCommand.newBuilder().setCommandId("c-1").setServerId(1001).setReinstallId("r-1")
-                .setIssuedAt(Instant.EPOCH).setIssuedBy("test").setPayload(payload).build();
+    private static StepCommand command(Object payload) {
+        return StepCommand.newBuilder().setCommandId("c-1").setServerId(1001).setReinstallId("r-1")
+                .setIssuedAt(Instant.EPOCH).setNotAfter(NOT_AFTER).setPayload(payload).build();
     }
 
     /** Hostkey as far as these tests need it; records every side-effecting call. */

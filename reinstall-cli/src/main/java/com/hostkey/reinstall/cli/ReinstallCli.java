@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reinstall}: the operator's and integrator's command line for Hostkey OS reinstalls.
  *
- * <p>Writes upstream commands to reinstall-commands (key: server id, value: ReinstallCommand with
+ * <p>Writes upstream commands to reinstall-requests (key: server id, value: ReinstallRequest with
  * a ReinstallServer, CancelReinstall or ReleaseServer payload); reads reinstall-events and
  * reinstall-completions (history, watch); asks the state projector's {@code GET /reinstalls} API
  * (status, list); reads Hostkey's os/list, eq/show and jenkins/get_tasks (os, tasks, dry runs).

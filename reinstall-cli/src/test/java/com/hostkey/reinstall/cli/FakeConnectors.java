@@ -9,7 +9,7 @@ import com.hostkey.reinstall.cli.kafka.KafkaSettings;
 import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
 import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import java.net.URI;
@@ -24,7 +24,7 @@ import java.util.Set;
 /** Connections that record what the CLI sends and answer what the test scripted. No network. */
 public final class FakeConnectors implements Connectors {
 
-    public final List<ReinstallCommand> published = new ArrayList<>();
+    public final List<ReinstallRequest> published = new ArrayList<>();
     public KafkaSettings kafkaSettings;
     public RuntimeException publishFailure;
     public int failPublishAfter = Integer.MAX_VALUE;
@@ -45,12 +45,12 @@ public final class FakeConnectors implements Connectors {
         kafkaSettings = settings;
         return new CommandSink() {
             @Override
-            public Published publish(ReinstallCommand command) {
+            public Published publish(ReinstallRequest command) {
                 if (publishFailure != null && published.size() >= failPublishAfter) {
                     throw publishFailure;
                 }
                 published.add(command);
-                return new Published("reinstall-commands", 0, published.size() - 1);
+                return new Published("reinstall-requests", 0, published.size() - 1);
             }
 
             @Override

@@ -4,11 +4,12 @@ import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
 import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,12 @@ import org.apache.kafka.common.serialization.Serdes;
  * server's records stay in order on one partition.
  *
  * <ul>
- *   <li>{@link #commands}: reinstall-commands, {@link ReinstallCommand}: upstream commands and the
- *       projector's step commands; read by the command handler and the projector.</li>
+ *   <li>{@link #requests}: reinstall-requests, {@link ReinstallRequest}: the public topic upstream
+ *       systems and operators write (ReinstallServer, CancelReinstall, ReleaseServer); read by the
+ *       projector, which re-keys and repartitions it by server id itself.</li>
+ *   <li>{@link #steps}: reinstall-steps, {@link StepCommand}: internal, written only by the
+ *       projector (each record authenticated, see {@code StepAuthenticator}) and read only by the
+ *       command handler.</li>
  *   <li>{@link #events}: reinstall-events, {@link ReinstallEvent}: facts from the handler and poller.</li>
  *   <li>{@link #pollTargets}: reinstall-poll-targets (compacted), {@link PollTargets}: keys to poll.</li>
  *   <li>{@link #completions}: reinstall-completions, {@link ReinstallCompletion}: one per reinstall, for billing.</li>
@@ -34,7 +39,8 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class ReinstallTopics {
 
-    public static final String COMMANDS = "reinstall-commands";
+    public static final String REQUESTS = "reinstall-requests";
+    public static final String STEPS = "reinstall-steps";
     public static final String EVENTS = "reinstall-events";
     public static final String POLL_TARGETS = "reinstall-poll-targets";
     public static final String COMPLETIONS = "reinstall-completions";
@@ -44,7 +50,8 @@ public final class ReinstallTopics {
     /** The one key of reinstall-admissions: every slot request and release goes to one owner. */
     public static final String ADMISSION_SCOPE = "fleet";
 
-    public final Topic<String, ReinstallCommand> commands;
+    public final Topic<String, ReinstallRequest> requests;
+    public final Topic<String, StepCommand> steps;
     public final Topic<String, ReinstallEvent> events;
     public final Topic<String, PollTargets> pollTargets;
     public final Topic<String, ReinstallCompletion> completions;
@@ -54,7 +61,8 @@ public final class ReinstallTopics {
 
     private ReinstallTopics(Map<String, ?> serdeConfig) {
         this.serdeConfig = Map.copyOf(serdeConfig);
-        this.commands = topic(COMMANDS, ReinstallCommand.class);
+        this.requests = topic(REQUESTS, ReinstallRequest.class);
+        this.steps = topic(STEPS, StepCommand.class);
         this.events = topic(EVENTS, ReinstallEvent.class);
         this.pollTargets = topic(POLL_TARGETS, PollTargets.class);
         this.completions = topic(COMPLETIONS, ReinstallCompletion.class);
@@ -68,7 +76,7 @@ public final class ReinstallTopics {
     }
 
     public List<Topic<String, ?>> all() {
-        return List.of(commands, events, pollTargets, completions, admissions, intents);
+        return List.of(requests, steps, events, pollTargets, completions, admissions, intents);
     }
 
     /** The serde of the admission store's values. */

@@ -12,7 +12,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the reinstall topics if they do not exist. All share one partition count, so they are
- * co-partitioned by server id (the projector joins commands and events per server).
+ * co-partitioned by server id (the projector folds requests and events per server, the
+ * handler's intents follow its step partitions).
  */
 public final class TopicProvisioner {
 
@@ -22,7 +23,7 @@ public final class TopicProvisioner {
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
-            for (String name : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS, ReinstallTopics.COMPLETIONS)) {
+            for (String name : List.of(ReinstallTopics.REQUESTS, ReinstallTopics.STEPS, ReinstallTopics.EVENTS, ReinstallTopics.COMPLETIONS)) {
                 if (!existing.contains(name)) {
                     missing.add(new NewTopic(name, partitions, replication)
                             .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
@@ -34,8 +35,8 @@ public final class TopicProvisioner {
                         .configs(Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));
             }
             if (!existing.contains(ReinstallTopics.INTENTS)) {
-                // Compacted and co-partitioned with the commands: a handler reloads the open intents
-                // of exactly the command partitions it is assigned.
+                // Compacted and co-partitioned with the steps: a handler reloads the open intents
+                // of exactly the step partitions it is assigned.
                 missing.add(new NewTopic(ReinstallTopics.INTENTS, partitions, replication).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, replication)))));

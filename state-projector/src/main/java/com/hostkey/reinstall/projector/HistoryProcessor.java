@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.avro.HistoryEntry;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import java.util.ArrayList;
@@ -16,9 +16,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Owns the {@value ReinstallTopology#HISTORY_STORE} store: for every record of reinstall-events
  * (the handler's, the poller's and the saga's own) and every upstream command on
- * reinstall-commands (request, cancel, release, with who issued it), appends one
+ * reinstall-requests (request, cancel, release, with who issued it; routed by server id), appends one
  * {@link HistoryEntry} to the server's timeline, keeping the newest {@value #MAX_ENTRIES}. Step
- * commands are skipped: the events that answer them tell the story. Forwards nothing.
+ * commands never come here: the events that answer them tell the story. Forwards nothing.
  *
  * <p>Keyed by server id like the saga's store, in the same sub-topology, so the instance that
  * owns a server's state owns its history too.
@@ -44,7 +44,7 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
         }
         Optional<HistoryEntry> entry = switch (record.value()) {
             case ReinstallEvent event when String.valueOf(event.getServerId()).equals(record.key()) -> Optional.of(TimelineEntries.of(event));
-            case ReinstallCommand command when String.valueOf(command.getServerId()).equals(record.key()) -> TimelineEntries.of(command);
+            case ReinstallRequest command when String.valueOf(command.getServerId()).equals(record.key()) -> TimelineEntries.of(command);
             case null, default -> Optional.empty();
         };
         entry.ifPresent(e -> append(record.key(), e));

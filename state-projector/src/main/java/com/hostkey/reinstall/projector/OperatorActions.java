@@ -2,7 +2,7 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What an operator may do from the dashboard: publish {@link CancelReinstall} and
- * {@link ReleaseServer} on reinstall-commands (key: server id), issued by
+ * {@link ReleaseServer} on reinstall-requests (key: server id), issued by
  * {@code dashboard:<operator>}, exactly as an upstream system would. The saga decides what the
  * command does; every action is thereby recorded as a command naming the operator. A plain
  * producer owned by the projector process, outside Kafka Streams: idempotent, {@code acks=all}.
@@ -33,10 +33,10 @@ final class OperatorActions implements AutoCloseable {
     /** An HTTP request waits at most this long for the broker's acknowledgement. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
 
-    private final Producer<String, ReinstallCommand> producer;
+    private final Producer<String, ReinstallRequest> producer;
     private final Clock clock;
 
-    OperatorActions(Producer<String, ReinstallCommand> producer, Clock clock) {
+    OperatorActions(Producer<String, ReinstallRequest> producer, Clock clock) {
         this.producer = producer;
         this.clock = clock;
     }
@@ -54,7 +54,7 @@ final class OperatorActions implements AutoCloseable {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
         // Each action is one record sent on its own: nothing to batch for.
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new OperatorActions(new KafkaProducer<>(props, new StringSerializer(), topics.commands.valueSerde().serializer()),
+        return new OperatorActions(new KafkaProducer<>(props, new StringSerializer(), topics.requests.valueSerde().serializer()),
                 Clock.systemUTC());
     }
 
@@ -69,7 +69,7 @@ final class OperatorActions implements AutoCloseable {
     }
 
     private String publish(long serverId, String operator, Object payload) throws ActionFailedException {
-        ReinstallCommand command = ReinstallCommand.newBuilder()
+        ReinstallRequest command = ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(serverId)
                 .setIssuedAt(clock.instant())
@@ -78,7 +78,7 @@ final class OperatorActions implements AutoCloseable {
                 .build();
         String kind = payload.getClass().getSimpleName();
         try {
-            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(serverId), command))
+            producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(serverId), command))
                     .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

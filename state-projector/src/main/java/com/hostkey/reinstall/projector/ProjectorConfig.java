@@ -3,8 +3,10 @@ package com.hostkey.reinstall.projector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
@@ -32,6 +34,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *                          for the group to drop its dead predecessor) and KAFKA_SESSION_TIMEOUT_MS (how long a
  *                          silent instance keeps its tasks; default Kafka's 45 s), both for the main consumer
  *                          (see {@link KafkaClientSecurity#membership}); empty for dynamic membership
+ * @param stepAuth          STEP_AUTH_KEYS ({@code keyId=path,...}, required) and STEP_AUTH_SIGNING_KEY (the key id
+ *                          to sign with; default the last listed): the secret keys every step command is signed
+ *                          with, shared only with the command handlers (see {@link StepAuthenticator})
  */
 public record ProjectorConfig(
         String bootstrapServers,
@@ -46,7 +51,8 @@ public record ProjectorConfig(
         Duration timerInterval,
         QueryApiSettings queryApi,
         Properties clientSecurity,
-        Properties membership) {
+        Properties membership,
+        StepAuthenticator stepAuth) {
 
     public ProjectorConfig {
         clientSecurity = copyOf(clientSecurity);
@@ -56,13 +62,13 @@ public record ProjectorConfig(
     /**
      * Settings for tests and local runs: plaintext Kafka, and a query API that still demands a bearer
      * token, one generated at random (read it from {@code queryApi().tokens()} or replace it with
-     * {@link #withQueryApi}).
+     * {@link #withQueryApi}), signing steps with {@code stepAuth}, which the handlers must verify with.
      */
     public ProjectorConfig(String bootstrapServers, String schemaRegistryUrl, String applicationId, String stateDir,
                            String httpHost, int httpPort, int replication, SagaSettings saga, AdmissionSettings admission,
-                           Duration timerInterval) {
+                           Duration timerInterval, StepAuthenticator stepAuth) {
         this(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort, replication, saga, admission,
-                timerInterval, QueryApiSettings.withGeneratedToken(), new Properties(), new Properties());
+                timerInterval, QueryApiSettings.withGeneratedToken(), new Properties(), new Properties(), stepAuth);
     }
 
     public static ProjectorConfig fromEnv(EnvSettings env) {
@@ -79,9 +85,22 @@ public record ProjectorConfig(
                 Duration.ofMillis(env.optionalLong("PROJECTOR_TIMER_INTERVAL_MS", 1000)),
                 QueryApiSettings.fromEnv(env),
                 KafkaClientSecurity.fromEnv(env),
-                KafkaClientSecurity.membership(env, "PROJECTOR_INSTANCE_ID"));
+                KafkaClientSecurity.membership(env, "PROJECTOR_INSTANCE_ID"),
+                stepAuthFromEnv(env));
         env.validate("state-projector");
         return config;
+    }
+
+    /** The signing authenticator of STEP_AUTH_KEYS and STEP_AUTH_SIGNING_KEY; null when the keys are missing (validate names them). */
+    private static StepAuthenticator stepAuthFromEnv(EnvSettings env) {
+        String spec = env.required("STEP_AUTH_KEYS", "keyId=path,... of the step authentication keys shared with the command handlers");
+        String signing = env.optional("STEP_AUTH_SIGNING_KEY", "");
+        if (spec == null || spec.isBlank()) {
+            return null;
+        }
+        Map<String, byte[]> keys = StepAuthenticator.readKeys(spec);
+        List<String> ids = List.copyOf(keys.keySet());
+        return StepAuthenticator.of(keys, signing.isBlank() ? ids.getLast() : signing);
     }
 
     /** A copy: the settings stay as configured whatever a caller does with it. */
@@ -99,19 +118,19 @@ public record ProjectorConfig(
     /** The same settings with another query API configuration. */
     public ProjectorConfig withQueryApi(QueryApiSettings settings) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, settings, clientSecurity, membership);
+                replication, saga, admission, timerInterval, settings, clientSecurity, membership, stepAuth);
     }
 
     /** The same settings with other Kafka client security properties. */
     public ProjectorConfig withClientSecurity(Properties security) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, queryApi, security, membership);
+                replication, saga, admission, timerInterval, queryApi, security, membership, stepAuth);
     }
 
     /** The same settings with other group membership ({@code group.instance.id}, {@code session.timeout.ms}). */
     public ProjectorConfig withMembership(Properties groupMembership) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, queryApi, clientSecurity, groupMembership);
+                replication, saga, admission, timerInterval, queryApi, clientSecurity, groupMembership, stepAuth);
     }
 
     public Map<String, Object> serdeConfig() {

@@ -7,14 +7,16 @@ import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
 import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.runtime.LogContext;
 import java.time.Duration;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the {@value ReinstallTopology#STATE_STORE} and {@value ReinstallTopology#TIMER_STORE}
- * stores: for each upstream command or event of a server, and for each timer that comes due, asks
+ * stores: for each upstream request (routed to this task by {@link RequestRouter}) or event of a server, and for each timer that comes due, asks
  * {@link ReinstallStateMachine} what to do, stores the next state and forwards what it decided:
  * step commands, poll targets, events for the record, admission messages and completions.
  *
@@ -77,7 +79,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     @Override
     public void process(Record<String, Object> record) {
         switch (record.value()) {
-            case ReinstallCommand command -> LogContext.run(record.key(), command.getReinstallId(), command.getCommandId(), () -> decide(record));
+            case ReinstallRequest request -> LogContext.run(record.key(), null, request.getCommandId(), () -> decide(record));
             case ReinstallEvent event -> LogContext.run(record.key(), event.getReinstallId(), event.getCommandId(), () -> decide(record));
             case null, default -> LogContext.run(record.key(), null, null, () -> decide(record));
         }
@@ -90,21 +92,23 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             backlog.processed(record.timestamp(), context.currentSystemTimeMs());
         }
         Instant now = nowFor(record.timestamp(), context.currentSystemTimeMs());
-        if (record.value() instanceof ReinstallCommand command && !String.valueOf(command.getServerId()).equals(serverKey)) {
-            refuseMisaddressed(command, serverKey, now);
-            return;
+        if (record.value() instanceof ReinstallRequest request) {
+            String producerKey = RequestRouter.producerKey(record.headers());
+            if (producerKey != null && !producerKey.equals(serverKey)) {
+                refuseMisaddressed(request, producerKey, now);
+                return;
+            }
         }
         ReinstallState current = store.get(serverKey);
         Decision decision = switch (record.value()) {
-            case ReinstallCommand command when command.getPayload() instanceof ReinstallServer request ->
+            case ReinstallRequest command when command.getPayload() instanceof ReinstallServer request ->
                     machine.request(current, command, request, now);
-            case ReinstallCommand command when command.getPayload() instanceof CancelReinstall cancel ->
+            case ReinstallRequest command when command.getPayload() instanceof CancelReinstall cancel ->
                     machine.cancel(current, cancel, now);
-            case ReinstallCommand command when command.getPayload() instanceof ReleaseServer release ->
+            case ReinstallRequest command when command.getPayload() instanceof ReleaseServer release ->
                     machine.release(current, release, now);
             case ReinstallEvent event when isOwnRecord(event) -> null;
             case ReinstallEvent event -> machine.apply(current, event, now);
-            // Step commands are the projector's own output, read back from the shared topic.
             case null, default -> null;
         };
         if (decision != null) {
@@ -122,10 +126,9 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         return Instant.ofEpochMilli(Math.max(recordTimestamp, wallClockMillis));
     }
 
-    /** What the projector wrote itself (step commands, admissions, history), read back from the shared topics. */
+    /** What the projector wrote itself (events for the record), read back from reinstall-events. */
     private static boolean isOwnOutput(Object value) {
         return switch (value) {
-            case ReinstallCommand command -> ReinstallStateMachine.ISSUER.equals(command.getIssuedBy());
             case ReinstallEvent event -> ReinstallStateMachine.ISSUER.equals(event.getSource());
             case null, default -> false;
         };
@@ -137,6 +140,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             case DeadlineExceeded d -> true;
             case StepRetryScheduled s -> true;
             case RequestRejected r -> true;
+            case RequestDuplicate r -> true;
             case JenkinsTaskSkipped j -> true;
             case ServerReleased s -> true;
             default -> false;
@@ -182,11 +186,11 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     }
 
     /**
-     * An upstream command whose record key is not its server id would be judged against another
-     * server's state: a ReinstallServer is refused (typed, under its real server id), anything else
-     * is dropped with a warning.
+     * A request whose producer keyed it with another server's id: which server was meant is not
+     * clear, so a ReinstallServer is refused (typed, under the server id in its payload) and a cancel
+     * or release is dropped with a warning. A request without a key is routed by its payload alone.
      */
-    private void refuseMisaddressed(ReinstallCommand command, String recordKey, Instant now) {
+    private void refuseMisaddressed(ReinstallRequest command, String recordKey, Instant now) {
         String message = "record key '" + (recordKey == null ? "null" : recordKey.substring(0, Math.min(40, recordKey.length())))
                 + "' is not the command's server id " + command.getServerId() + "; publish with the server id as key";
         if (command.getPayload() instanceof ReinstallServer request) {
@@ -209,8 +213,8 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         metrics.decided(decision);
         long timestamp = now.toEpochMilli();
-        for (ReinstallCommand command : decision.commands()) {
-            context.forward(new Record<>(serverKey, (Object) command, timestamp), ReinstallTopology.COMMANDS_SINK);
+        for (StepCommand step : decision.commands()) {
+            context.forward(new Record<>(serverKey, (Object) step, timestamp), ReinstallTopology.STEPS_SINK);
         }
         if (decision.pollTargetsChanged()) {
             PollTargets targets = decision.pollTargets().orElse(null);

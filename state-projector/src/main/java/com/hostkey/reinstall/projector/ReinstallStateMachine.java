@@ -46,7 +46,6 @@ import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -55,15 +54,19 @@ import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
 import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
@@ -200,7 +203,7 @@ public final class ReinstallStateMachine {
      */
     public record Decision(
             ReinstallState state,
-            List<ReinstallCommand> commands,
+            List<StepCommand> commands,
             Optional<PollTargets> pollTargets,
             boolean pollTargetsChanged,
             Optional<ReinstallCompletion> completion,
@@ -229,22 +232,26 @@ public final class ReinstallStateMachine {
 
     /**
      * A ReinstallServer for this server. {@code current} is the stored state (null if none).
-     * A repeat of the request in progress is acknowledged once (nothing happens); a new request for
-     * a busy or quarantined server is rejected; otherwise a new reinstall starts with validation.
+     * A request id the server has seen before (the one in progress, or any other it accepted or
+     * refused within {@link SagaSettings#requestMemory()}) is acknowledged with a RequestDuplicate
+     * event and nothing else: no reinstall, no second completion. A new request for a busy or
+     * quarantined server is rejected; otherwise a new reinstall starts with validation.
      */
-    public Decision request(ReinstallState current, ReinstallCommand command, ReinstallServer request, Instant now) {
+    public Decision request(ReinstallState current, ReinstallRequest command, ReinstallServer request, Instant now) {
         long serverId = command.getServerId();
         String reinstallId = reinstallIdFor(serverId, request.getRequestId());
-        if (current != null && current.getRequestId().equals(request.getRequestId())) {
-            return ignored(current); // the same command delivered twice
+        if (current != null && (current.getRequestId().equals(request.getRequestId())
+                || seenRequestsOf(current, now).containsKey(request.getRequestId()))) {
+            return duplicate(current, request, reinstallId);
         }
+        ReinstallState remembered = current == null ? null : remember(current, request.getRequestId(), now);
         if (current != null && !isTerminal(current.getPhase())) {
-            return refuse(current, command, request, reinstallId, RejectionReason.ALREADY_IN_PROGRESS,
+            return refuse(remembered, command, request, reinstallId, RejectionReason.ALREADY_IN_PROGRESS,
                     "server " + serverId + " already has reinstall " + current.getReinstallId() + " in phase "
                             + current.getPhase() + "; cancel it or wait for its end", now);
         }
         if (current != null && current.getConsecutiveFailures() >= settings.quarantineAfter()) {
-            return refuse(current, command, request, reinstallId, RejectionReason.QUARANTINED,
+            return refuse(remembered, command, request, reinstallId, RejectionReason.QUARANTINED,
                     "server " + serverId + " is quarantined after " + current.getConsecutiveFailures()
                             + " failed reinstalls in a row; an operator must release it (ReleaseServer)", now);
         }
@@ -271,6 +278,8 @@ public final class ReinstallStateMachine {
                 .setStageTimes(new HashMap<>())
                 .setAttempts(new HashMap<>())
                 .setConsecutiveFailures(current == null ? 0 : current.getConsecutiveFailures())
+                .setSeenRequests(remembered == null ? new HashMap<>(Map.of(request.getRequestId(), now.toEpochMilli()))
+                        : remembered.getSeenRequests())
                 .build();
         Outcome out = new Outcome(null, state);
         out.issue(validateCommandOf(state), now);
@@ -278,13 +287,21 @@ public final class ReinstallStateMachine {
     }
 
     /** Refuses a ReinstallServer that is malformed as a record (e.g. its key is not its server id). */
-    public Decision refuseInvalid(ReinstallCommand command, ReinstallServer request, String message, Instant now) {
+    public Decision refuseInvalid(ReinstallRequest command, ReinstallServer request, String message, Instant now) {
         return refuse(null, command, request, reinstallIdFor(command.getServerId(), request.getRequestId()),
                 RejectionReason.INVALID_COMMAND, message, now);
     }
 
-    /** A CancelReinstall: ends at once before any PXE config exists, else compensates. */
+    /**
+     * A CancelReinstall: ends at once before any PXE config exists, else compensates. One that names
+     * a request ({@code targetRequestId}) other than the running reinstall's, or one that has ended,
+     * is refused (RequestRejected, NOT_CURRENT) and changes nothing.
+     */
     public Decision cancel(ReinstallState current, CancelReinstall cancel, Instant now) {
+        String target = cancel.getTargetRequestId();
+        if (target != null && (current == null || !current.getRequestId().equals(target) || isTerminal(current.getPhase()))) {
+            return notCurrent(current, target, "cancel", now);
+        }
         if (current == null || isTerminal(current.getPhase()) || current.getCancelRequested()) {
             return ignored(current);
         }
@@ -306,8 +323,16 @@ public final class ReinstallStateMachine {
         return out.decide();
     }
 
-    /** A ReleaseServer: lifts the quarantine (the failure count starts again). */
+    /**
+     * A ReleaseServer: lifts the quarantine (the failure count starts again). One that names a
+     * request ({@code targetRequestId}) other than the server's latest reinstall's is refused
+     * (RequestRejected, NOT_CURRENT).
+     */
     public Decision release(ReinstallState current, ReleaseServer release, Instant now) {
+        String target = release.getTargetRequestId();
+        if (target != null && (current == null || !current.getRequestId().equals(target))) {
+            return notCurrent(current, target, "release", now);
+        }
         if (current == null || current.getConsecutiveFailures() == 0) {
             return ignored(current);
         }
@@ -334,6 +359,7 @@ public final class ReinstallStateMachine {
 
         switch (payload) {
             case HostkeyCallFailed failed when answersCommand -> out.callFailed(failed, now);
+            case StepExpired expired when answersCommand -> out.stepExpired(expired, now);
             case ValidationFailed rejected when answersCommand && phase == VALIDATING -> out.rejected(rejected, now);
             case ReinstallValidated validated when answersCommand && phase == VALIDATING -> {
                 out.state = ReinstallState.newBuilder(current)
@@ -437,7 +463,7 @@ public final class ReinstallStateMachine {
     private final class Outcome {
         final ReinstallState before;
         ReinstallState state;
-        final List<ReinstallCommand> commands = new ArrayList<>();
+        final List<StepCommand> commands = new ArrayList<>();
         final List<Object> events = new ArrayList<>();
         ReinstallCompletion completion;
         Object admission;
@@ -485,12 +511,12 @@ public final class ReinstallStateMachine {
         /** Issues the step command of the current phase (or the given payload) and waits for its answer. */
         void issue(Object payload, Instant now) {
             String commandId = commandIdFor(state);
-            commands.add(ReinstallCommand.newBuilder()
+            commands.add(StepCommand.newBuilder()
                     .setCommandId(commandId)
                     .setServerId(state.getServerId())
                     .setReinstallId(state.getReinstallId())
                     .setIssuedAt(now)
-                    .setIssuedBy(ISSUER)
+                    .setNotAfter(now.plus(settings.stepStartWindow()))
                     .setPayload(payload)
                     .build());
             Map<String, Integer> attempts = new HashMap<>(state.getAttempts());
@@ -646,6 +672,19 @@ public final class ReinstallStateMachine {
                 skipTask(message, now);
             } else {
                 fail(failureKindOf(error, phase), message, now);
+            }
+        }
+
+        /**
+         * The handler saw the step only after its notAfter and made no call: nothing happened on the
+         * server, so the step may be issued again (with a new window) while attempts are left.
+         */
+        void stepExpired(StepExpired expired, Instant now) {
+            String message = expired.getCall() + " not started: " + expired.getMessage();
+            if (state.getStepAttempt() < settings.maxAttempts()) {
+                scheduleRetry(message, now);
+            } else {
+                fail(FailureKind.DEADLINE, message, now);
             }
         }
 
@@ -989,7 +1028,7 @@ public final class ReinstallStateMachine {
     }
 
     /** Refuses a request without touching the state of the reinstall the server has. */
-    private static Decision refuse(ReinstallState current, ReinstallCommand command, ReinstallServer request, String reinstallId,
+    private static Decision refuse(ReinstallState current, ReinstallRequest command, ReinstallServer request, String reinstallId,
                                    RejectionReason reason, String message, Instant now) {
         ReinstallCompletion rejection = ReinstallCompletion.newBuilder()
                 .setReinstallId(reinstallId)
@@ -1006,6 +1045,53 @@ public final class ReinstallStateMachine {
                 .setRequestId(request.getRequestId()).setReason(reason).setField(null).setMessage(message).build();
         return new Decision(current, List.of(), Optional.empty(), false, Optional.of(rejection), List.of(event),
                 Optional.empty(), true);
+    }
+
+    /** Acknowledges a request id seen before: an event for the record, nothing else. */
+    private static Decision duplicate(ReinstallState current, ReinstallServer request, String reinstallId) {
+        RequestDuplicate event = RequestDuplicate.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setReinstallId(reinstallId)
+                .setMessage("request " + request.getRequestId() + " was seen before; it starts nothing")
+                .build();
+        return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(event),
+                Optional.empty(), true);
+    }
+
+    /** Refuses a cancel or release aimed at a request that is not the server's current reinstall. */
+    private static Decision notCurrent(ReinstallState current, String targetRequestId, String action, Instant now) {
+        String message = action + " names request " + targetRequestId + ", which is not " + (current == null
+                ? "known for this server" : "the current reinstall (" + current.getRequestId() + ", " + current.getPhase() + ")");
+        RequestRejected event = RequestRejected.newBuilder()
+                .setRequestId(targetRequestId).setReason(RejectionReason.NOT_CURRENT).setField("targetRequestId")
+                .setMessage(message).build();
+        return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(event),
+                Optional.empty(), true);
+    }
+
+    /** The request ids the server still remembers at {@code now}: those within the request memory. */
+    private Map<String, Long> seenRequestsOf(ReinstallState state, Instant now) {
+        long oldest = now.minus(settings.requestMemory()).toEpochMilli();
+        Map<String, Long> seen = new HashMap<>();
+        state.getSeenRequests().forEach((id, at) -> {
+            if (at >= oldest) {
+                seen.put(id, at);
+            }
+        });
+        return seen;
+    }
+
+    /** The state with {@code requestId} remembered, the forgotten and the oldest beyond the cap dropped. */
+    private ReinstallState remember(ReinstallState state, String requestId, Instant now) {
+        Map<String, Long> seen = seenRequestsOf(state, now);
+        seen.putIfAbsent(state.getRequestId(), state.getRequestedAt().toEpochMilli());
+        seen.put(requestId, now.toEpochMilli());
+        if (seen.size() > SagaSettings.MAX_SEEN_REQUESTS) {
+            List<Map.Entry<String, Long>> byAge = new ArrayList<>(seen.entrySet());
+            byAge.sort(Map.Entry.comparingByValue());
+            byAge.subList(0, seen.size() - SagaSettings.MAX_SEEN_REQUESTS).forEach(e -> seen.remove(e.getKey()));
+        }
+        return ReinstallState.newBuilder(state).setSeenRequests(seen).build();
     }
 
     private static Decision ignored(ReinstallState current) {

@@ -2,10 +2,19 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.Topic;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -14,18 +23,27 @@ import org.apache.kafka.streams.state.Stores;
  * The projector's topology, built by a pure factory.
  *
  * <pre>
- *  reinstall-commands (ReinstallServer, CancelReinstall, ReleaseServer) ─┐
- *                                                                        ├─▶ reinstall-saga [reinstall-state, reinstall-timers]
- *  reinstall-events ─────────────────────────────────────────────────────┘      ├─▶ reinstall-commands (step commands)
- *                                                                               ├─▶ reinstall-poll-targets
- *                                                                               ├─▶ reinstall-events (deadlines, retries, refusals)
- *                                                                               ├─▶ reinstall-admissions
- *                                                                               └─▶ reinstall-completions
+ *  reinstall-requests (public: ReinstallServer, CancelReinstall, ReleaseServer; any key, any partition)
+ *        │
+ *        ▼ reinstall-request-router (re-key by the payload's server id; producer's key kept in a header)
+ *  &lt;app&gt;-reinstall-requests-by-server-repartition ─▶ reinstall-requests-by-server ─┐
+ *                                                                                 ├─▶ reinstall-saga [reinstall-state, reinstall-timers]
+ *  reinstall-events ──────────────────────────────────────────────────────────────┘      ├─▶ reinstall-steps (signed step commands)
+ *                                                                                        ├─▶ reinstall-poll-targets
+ *                                                                                        ├─▶ reinstall-events (deadlines, retries, refusals)
+ *                                                                                        ├─▶ reinstall-admissions
+ *                                                                                        └─▶ reinstall-completions
  *  reinstall-admissions ─▶ reinstall-admission [reinstall-admission] ─▶ reinstall-events (AdmissionGranted, ReinstallQueued)
- *  reinstall-commands (upstream), reinstall-events ─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline)
+ *  reinstall-requests-by-server, reinstall-events ─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline)
  * </pre>
- * Commands and events are keyed by server id and co-partitioned, so one task owns all of a
- * server's records and state. Admissions live under one key, so one task counts every slot.
+ * The projector owns routing: a request reaches the task that owns its server through a
+ * repartition topic written with Kafka Streams' own partitioner, whatever partitioner (librdkafka's
+ * CRC32, Java's murmur2), partition or key its producer used. Events are keyed by server id and
+ * written with the Java partitioner by the handler, the poller and this topology, so they are
+ * co-partitioned with the repartitioned requests (the requests topic must have as many partitions
+ * as reinstall-events: the repartition topic takes its count). Admissions live under one key, so
+ * one task counts every slot. Step commands leave through a serializer that signs each record
+ * ({@link StepAuthenticator}): the handler acts on nothing else.
  */
 public final class ReinstallTopology {
 
@@ -34,13 +52,16 @@ public final class ReinstallTopology {
     public static final String ADMISSION_STORE = "reinstall-admission";
     /** Per-server timeline for the dashboard, see {@link HistoryProcessor}. */
     public static final String HISTORY_STORE = "reinstall-history";
-    static final String COMMANDS_SOURCE = "reinstall-commands-source";
+    static final String REQUESTS_SOURCE = "reinstall-requests-source";
+    static final String REQUEST_ROUTER = "reinstall-request-router";
+    /** Names the repartition topic: {@code <application.id>-reinstall-requests-by-server-repartition}. */
+    static final String REQUESTS_BY_SERVER = "reinstall-requests-by-server";
     static final String EVENTS_SOURCE = "reinstall-events-source";
     static final String ADMISSIONS_SOURCE = "reinstall-admissions-source";
     static final String SAGA = "reinstall-saga";
     static final String ADMISSION = "reinstall-admission-processor";
     static final String HISTORY = "reinstall-history-processor";
-    static final String COMMANDS_SINK = "reinstall-commands-sink";
+    static final String STEPS_SINK = "reinstall-steps-sink";
     static final String POLL_TARGETS_SINK = "reinstall-poll-targets-sink";
     static final String COMPLETIONS_SINK = "reinstall-completions-sink";
     static final String EVENTS_SINK = "reinstall-events-sink";
@@ -49,31 +70,38 @@ public final class ReinstallTopology {
 
     private ReinstallTopology() {}
 
-    public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval) {
-        return build(topics, saga, admission, timerInterval, SagaMetrics.disabled());
+    public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval,
+                                 StepAuthenticator steps) {
+        return build(topics, saga, admission, timerInterval, steps, SagaMetrics.disabled());
     }
 
     /** The topology, reporting the saga's completions, deadline expiries and retries to {@code metrics}. */
     public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval,
-                                 SagaMetrics metrics) {
+                                 StepAuthenticator steps, SagaMetrics metrics) {
         ReinstallStateMachine machine = new ReinstallStateMachine(saga);
-        Topology topology = new Topology();
-        topology.addSource(COMMANDS_SOURCE, Serdes.String().deserializer(),
-                topics.commands.valueSerde().deserializer(), topics.commands.name());
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(topics.requests.name(), Consumed.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_SOURCE))
+                .process(RequestRouter::new, Named.as(REQUEST_ROUTER))
+                .repartition(Repartitioned.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_BY_SERVER))
+                // A named hand-over node the saga and the history hang from (the repartition's own nodes are unnamed).
+                .process(PassThrough::new, Named.as(REQUESTS_BY_SERVER));
+        Topology topology = builder.build();
+
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), COMMANDS_SOURCE, EVENTS_SOURCE);
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), REQUESTS_BY_SERVER, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String())), SAGA);
-        addSink(topology, COMMANDS_SINK, topics.commands, SAGA);
+        topology.addSink(STEPS_SINK, topics.steps.name(), Serdes.String().serializer(),
+                steps.signing(topics.steps.valueSerde().serializer()), SAGA);
         addSink(topology, POLL_TARGETS_SINK, topics.pollTargets, SAGA);
         addSink(topology, COMPLETIONS_SINK, topics.completions, SAGA);
         addSink(topology, EVENTS_SINK, topics.events, SAGA);
         addSink(topology, ADMISSIONS_SINK, topics.admissions, SAGA);
-        // The dashboard's timeline: a second child of both sources, in the saga's sub-topology (same owner per server).
-        topology.addProcessor(HISTORY, HistoryProcessor::new, COMMANDS_SOURCE, EVENTS_SOURCE);
+        // The dashboard's timeline: a second child of both inputs, in the saga's sub-topology (same owner per server).
+        topology.addProcessor(HISTORY, HistoryProcessor::new, REQUESTS_BY_SERVER, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde())), HISTORY);
 
@@ -86,6 +114,21 @@ public final class ReinstallTopology {
         // A sink of its own: sharing EVENTS_SINK would join both sub-topologies and demand co-partitioning.
         addSink(topology, ADMISSION_EVENTS_SINK, topics.events, ADMISSION);
         return topology;
+    }
+
+    /** Forwards every record unchanged: the named node behind the repartition topic. */
+    private static final class PassThrough implements Processor<String, ReinstallRequest, String, ReinstallRequest> {
+        private ProcessorContext<String, ReinstallRequest> context;
+
+        @Override
+        public void init(ProcessorContext<String, ReinstallRequest> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(Record<String, ReinstallRequest> record) {
+            context.forward(record);
+        }
     }
 
     /**

@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param maxRetryBackoff SAGA_MAX_RETRY_BACKOFF_SECONDS (300)
  * @param pxeRetries      SAGA_PXE_RETRIES: extra boot-from-PXE + reboot rounds when no stage 1 came (1)
  * @param quarantineAfter SAGA_QUARANTINE_AFTER: failed reinstalls in a row that quarantine a server (3)
+ * @param requestMemory   SAGA_REQUEST_MEMORY_SECONDS: how long a server remembers a request id it has seen, so a
+ *                        redelivered request never starts a reinstall (604800, 7 days: the requests topic's
+ *                        retention; keep it at least as long). At most {@link #MAX_SEEN_REQUESTS} ids per server.
  */
 public record SagaSettings(
         Duration commandAnswer,
@@ -32,12 +35,16 @@ public record SagaSettings(
         Duration retryBackoff,
         Duration maxRetryBackoff,
         int pxeRetries,
-        int quarantineAfter) {
+        int quarantineAfter,
+        Duration requestMemory) {
+
+    /** The most request ids one server remembers; the oldest are forgotten first. */
+    public static final int MAX_SEEN_REQUESTS = 256;
 
     public static SagaSettings defaults() {
         return new SagaSettings(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(15),
                 Duration.ofMinutes(30), Duration.ofMinutes(60), Duration.ofMinutes(90), Duration.ofHours(24),
-                5, Duration.ofSeconds(10), Duration.ofMinutes(5), 1, 3);
+                5, Duration.ofSeconds(10), Duration.ofMinutes(5), 1, 3, Duration.ofDays(7));
     }
 
     public static SagaSettings fromEnv(EnvSettings env) {
@@ -54,7 +61,17 @@ public record SagaSettings(
                 seconds(env, "SAGA_RETRY_BACKOFF_SECONDS", d.retryBackoff),
                 seconds(env, "SAGA_MAX_RETRY_BACKOFF_SECONDS", d.maxRetryBackoff),
                 env.optionalInt("SAGA_PXE_RETRIES", d.pxeRetries),
-                env.optionalInt("SAGA_QUARANTINE_AFTER", d.quarantineAfter));
+                env.optionalInt("SAGA_QUARANTINE_AFTER", d.quarantineAfter),
+                seconds(env, "SAGA_REQUEST_MEMORY_SECONDS", d.requestMemory));
+    }
+
+    /**
+     * How long after it is issued a step may still be started: the first half of its answer time.
+     * The second half is the call's own time to answer, so a step started late still answers
+     * before the saga's deadline, and one the handler only sees after this never runs.
+     */
+    public Duration stepStartWindow() {
+        return commandAnswer.dividedBy(2);
     }
 
     private static Duration seconds(EnvSettings env, String name, Duration fallback) {

@@ -4,11 +4,15 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -16,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running projector: the Kafka Streams instance and its query server.
- * Topics in: reinstall-commands, reinstall-events, reinstall-admissions; out: reinstall-commands
- * (step commands), reinstall-events, reinstall-poll-targets, reinstall-completions,
+ * Topics in: reinstall-requests, reinstall-events, reinstall-admissions; out: reinstall-steps
+ * (signed step commands), reinstall-events, reinstall-poll-targets, reinstall-completions,
  * reinstall-admissions, and reinstall-dead-letters for poison records (see {@link DeadLetterHandler}).
  * All keyed by server id.
  */
@@ -37,8 +41,9 @@ public final class StateProjector implements AutoCloseable {
 
     /** Starts the projector; topics must exist (see {@link TopicProvisioner}). */
     public static StateProjector start(ProjectorConfig config) {
+        Objects.requireNonNull(config.stepAuth(), "the projector signs every step command: give it the step keys (STEP_AUTH_KEYS)");
         ReinstallTopics topics = ReinstallTopics.create(config.serdeConfig());
-        requireDeadLetterTopic(config);
+        requireTopics(config);
         StateQueryServer queries;
         try {
             queries = new StateQueryServer(config.httpHost(), config.httpPort(), config.queryApi(), config.saga().quarantineAfter());
@@ -47,7 +52,8 @@ public final class StateProjector implements AutoCloseable {
         }
         ProjectorMetrics metrics = ProjectorMetrics.create();
         KafkaStreams streams = new KafkaStreams(
-                ReinstallTopology.build(topics, config.saga(), config.admission(), config.timerInterval(), metrics.saga()),
+                ReinstallTopology.build(topics, config.saga(), config.admission(), config.timerInterval(), config.stepAuth(),
+                        metrics.saga()),
                 config.streamsConfig(queries.port()));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("projector stream thread failed, replacing it: {}", e.toString());
@@ -68,13 +74,24 @@ public final class StateProjector implements AutoCloseable {
 
     /**
      * Poison records go to the dead-letter topic; were it missing, the first one would block the
-     * task's producer and then kill its thread, so its absence is a start-up error instead.
+     * task's producer and then kill its thread, so its absence is a start-up error instead. The
+     * requests topic must have as many partitions as reinstall-events: the repartition topic that
+     * routes requests takes its count from it, and a request must land on the partition (task) its
+     * server's events land on.
      */
-    private static void requireDeadLetterTopic(ProjectorConfig config) {
+    private static void requireTopics(ProjectorConfig config) {
         try (Admin admin = Admin.create(config.adminConfig())) {
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(ReinstallTopics.DEAD_LETTERS)) {
                 throw new IllegalStateException("The dead-letter topic " + ReinstallTopics.DEAD_LETTERS
                         + " does not exist: create it (TopicProvisioner.ensureTopics) before starting the projector");
+            }
+            Map<String, TopicDescription> topics = admin.describeTopics(List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS))
+                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            int requests = topics.get(ReinstallTopics.REQUESTS).partitions().size();
+            int events = topics.get(ReinstallTopics.EVENTS).partitions().size();
+            if (requests != events) {
+                throw new IllegalStateException(ReinstallTopics.REQUESTS + " has " + requests + " partitions and "
+                        + ReinstallTopics.EVENTS + " " + events + ": they must have as many (see TopicProvisioner)");
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot list the topics of " + config.bootstrapServers() + ": " + e, e);

@@ -15,7 +15,7 @@ import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
@@ -42,16 +42,16 @@ final class TimelineEntries {
 
     private TimelineEntries() {}
 
-    /** An upstream command (request, cancel, release) as an entry; empty for the projector's own step commands. */
-    static Optional<HistoryEntry> of(ReinstallCommand command) {
+    /** An upstream request (reinstall, cancel, release) as an entry. */
+    static Optional<HistoryEntry> of(ReinstallRequest command) {
         Object payload = command.getPayload();
         String text = switch (payload) {
             case ReinstallServer r -> "reinstall requested: OS " + r.getOsId() + ", hostname " + r.getHostname()
                     + ", request " + r.getRequestId()
                     + (r.getJenkinsTasks().isEmpty() ? "" : ", tasks " + String.join(", ", r.getJenkinsTasks()))
                     + (r.getOptionalJenkinsTasks().isEmpty() ? "" : ", optional " + String.join(", ", r.getOptionalJenkinsTasks()));
-            case CancelReinstall c -> "cancel requested" + reason(c.getReason());
-            case ReleaseServer r -> "release from quarantine requested" + reason(r.getReason());
+            case CancelReinstall c -> "cancel requested" + target(c.getTargetRequestId()) + reason(c.getReason());
+            case ReleaseServer r -> "release from quarantine requested" + target(r.getTargetRequestId()) + reason(r.getReason());
             default -> null;
         };
         if (text == null) {
@@ -62,7 +62,7 @@ final class TimelineEntries {
                 .setAt(command.getIssuedAt())
                 .setType(payload.getClass().getSimpleName())
                 .setReinstallId(payload instanceof ReinstallServer r
-                        ? ReinstallIds.forRequest(command.getServerId(), r.getRequestId()) : command.getReinstallId())
+                        ? ReinstallIds.forRequest(command.getServerId(), r.getRequestId()) : null)
                 .setStep(0)
                 .setLevel(payload instanceof CancelReinstall ? HistoryLevel.WARN : HistoryLevel.INFO)
                 .setSummary(cut(text + " by " + command.getIssuedBy()))
@@ -204,6 +204,10 @@ final class TimelineEntries {
             return " (" + (serverType == null ? location : serverType) + ")";
         }
         return " (" + serverType + ", " + location + ")";
+    }
+
+    private static String target(String requestId) {
+        return requestId == null ? "" : " for request " + requestId;
     }
 
     private static String reason(String reason) {

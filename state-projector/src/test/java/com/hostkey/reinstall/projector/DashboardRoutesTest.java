@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -53,7 +54,7 @@ class DashboardRoutesTest {
 
     private KafkaStreams streams;
     private StateQueryServer server;
-    private MockProducer<String, ReinstallCommand> producer;
+    private MockProducer<String, ReinstallRequest> producer;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
@@ -62,12 +63,12 @@ class DashboardRoutesTest {
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
         Properties props = new ProjectorConfig("127.0.0.1:1", "mock://unused", "dashboard-test-" + UUID.randomUUID(),
                 tmp.resolve("state").toString(), "127.0.0.1", 0, 1, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                Duration.ofSeconds(1)).streamsConfig(1);
+                Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")).streamsConfig(1);
         streams = new KafkaStreams(ReinstallTopology.build(topics, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                Duration.ofSeconds(1)), props);
+                Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")), props);
         server = new StateQueryServer("127.0.0.1", 0, QueryApiSettings.ofTokens(List.of(READ_TOKEN))
                 .withWriteTokens(Map.of("alice", WRITE_TOKEN)), 3);
-        producer = new MockProducer<>(true, null, new StringSerializer(), topics.commands.valueSerde().serializer());
+        producer = new MockProducer<>(true, null, new StringSerializer(), topics.requests.valueSerde().serializer());
         server.operatorActions(new OperatorActions(producer, Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC)));
         server.serve(streams);
     }
@@ -155,10 +156,10 @@ class DashboardRoutesTest {
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode body = json(response);
         assertThat(producer.history()).hasSize(1);
-        ProducerRecord<String, ReinstallCommand> record = producer.history().get(0);
-        assertThat(record.topic()).isEqualTo(ReinstallTopics.COMMANDS);
+        ProducerRecord<String, ReinstallRequest> record = producer.history().get(0);
+        assertThat(record.topic()).isEqualTo(ReinstallTopics.REQUESTS);
         assertThat(record.key()).isEqualTo("1001");
-        ReinstallCommand command = record.value();
+        ReinstallRequest command = record.value();
         assertThat(command.getServerId()).isEqualTo(1001);
         assertThat(command.getIssuedBy()).isEqualTo("dashboard:alice");
         assertThat(command.getIssuedAt()).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
@@ -174,7 +175,7 @@ class DashboardRoutesTest {
         HttpResponse<String> response = send("POST", "/reinstalls/42/release", "Bearer " + WRITE_TOKEN, null);
 
         assertThat(response.statusCode()).isEqualTo(202);
-        ReinstallCommand command = producer.history().get(0).value();
+        ReinstallRequest command = producer.history().get(0).value();
         assertThat(command.getPayload()).isInstanceOf(ReleaseServer.class);
         assertThat(((ReleaseServer) command.getPayload()).getReason()).isNull();
         assertThat(command.getIssuedBy()).isEqualTo("dashboard:alice");

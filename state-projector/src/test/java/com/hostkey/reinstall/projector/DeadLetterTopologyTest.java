@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
@@ -66,9 +68,9 @@ class DeadLetterTopologyTest {
     private TopologyTestDriver driver;
     private ReinstallTopics topics;
     private Map<String, Object> serdeConfig;
-    private TestInputTopic<String, ReinstallCommand> commandsIn;
+    private TestInputTopic<String, ReinstallRequest> commandsIn;
     private TestInputTopic<String, ReinstallEvent> eventsIn;
-    private TestOutputTopic<String, ReinstallCommand> commandsOut;
+    private TestOutputTopic<String, StepCommand> commandsOut;
     private TestOutputTopic<byte[], byte[]> deadLetters;
     private final Map<String, TestInputTopic<byte[], byte[]>> rawIn = new HashMap<>();
     private Instant clock = START;
@@ -78,13 +80,13 @@ class DeadLetterTopologyTest {
         serdeConfig = Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID());
         topics = ReinstallTopics.create(serdeConfig);
         driver = new TopologyTestDriver(ReinstallTopology.build(topics, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                Duration.ofSeconds(1)), productionProps(), START);
-        commandsIn = driver.createInputTopic(ReinstallTopics.COMMANDS, Serdes.String().serializer(), topics.commands.valueSerde().serializer());
+                Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")), productionProps(), START);
+        commandsIn = driver.createInputTopic(ReinstallTopics.REQUESTS, Serdes.String().serializer(), topics.requests.valueSerde().serializer());
         eventsIn = driver.createInputTopic(ReinstallTopics.EVENTS, Serdes.String().serializer(), topics.events.valueSerde().serializer());
-        commandsOut = driver.createOutputTopic(ReinstallTopics.COMMANDS, Serdes.String().deserializer(),
-                topics.commands.valueSerde().deserializer());
+        commandsOut = driver.createOutputTopic(ReinstallTopics.STEPS, Serdes.String().deserializer(),
+                topics.steps.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(ReinstallTopics.DEAD_LETTERS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        for (String topic : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS, ReinstallTopics.ADMISSIONS)) {
+        for (String topic : List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS, ReinstallTopics.ADMISSIONS)) {
             rawIn.put(topic, driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()));
         }
     }
@@ -96,7 +98,7 @@ class DeadLetterTopologyTest {
 
     @Test
     void shouldDeadLetterUnreadableUpstreamCommandsAndStillStartTheNextReinstall() {
-        List<Poison> poison = poisonFor(ReinstallTopics.COMMANDS);
+        List<Poison> poison = poisonFor(ReinstallTopics.REQUESTS);
         poison.forEach(this::pipe);
 
         submit();
@@ -109,7 +111,7 @@ class DeadLetterTopologyTest {
     @Test
     void shouldDeadLetterUnreadableEventsAndAdmissionsAndStillCarryTheReinstallOn() {
         submit();
-        ReinstallCommand validate = nextCommand();
+        StepCommand validate = nextCommand();
         List<Poison> poison = new ArrayList<>(poisonFor(ReinstallTopics.EVENTS));
         poison.addAll(poisonFor(ReinstallTopics.ADMISSIONS));
         poison.forEach(this::pipe);
@@ -129,7 +131,7 @@ class DeadLetterTopologyTest {
         // The production settings around a processor that fails on one record: the handler is the
         // topology's, whatever processor throws.
         Topology topology = new Topology();
-        topology.addSource("in", new StringDeserializer(), new StringDeserializer(), ReinstallTopics.COMMANDS);
+        topology.addSource("in", new StringDeserializer(), new StringDeserializer(), ReinstallTopics.REQUESTS);
         topology.addProcessor("fussy", () -> new Processor<String, String, String, String>() {
             private ProcessorContext<String, String> context;
 
@@ -148,7 +150,7 @@ class DeadLetterTopologyTest {
         }, "in");
         topology.addSink("out", ReinstallTopics.COMPLETIONS, new StringSerializer(), new StringSerializer(), "fussy");
         try (TopologyTestDriver fussy = new TopologyTestDriver(topology, productionProps(), START)) {
-            TestInputTopic<String, String> in = fussy.createInputTopic(ReinstallTopics.COMMANDS, new StringSerializer(), new StringSerializer());
+            TestInputTopic<String, String> in = fussy.createInputTopic(ReinstallTopics.REQUESTS, new StringSerializer(), new StringSerializer());
             TestOutputTopic<String, String> out = fussy.createOutputTopic(ReinstallTopics.COMPLETIONS, new StringDeserializer(),
                     new StringDeserializer());
             TestOutputTopic<byte[], byte[]> letters = fussy.createOutputTopic(ReinstallTopics.DEAD_LETTERS, new ByteArrayDeserializer(),
@@ -163,7 +165,7 @@ class DeadLetterTopologyTest {
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).key()).isEqualTo("8".getBytes(StandardCharsets.UTF_8));
             assertThat(dead.get(0).value()).isEqualTo("boom".getBytes(StandardCharsets.UTF_8));
-            assertThat(header(dead.get(0), DeadLetterHandler.SOURCE_TOPIC)).isEqualTo(ReinstallTopics.COMMANDS);
+            assertThat(header(dead.get(0), DeadLetterHandler.SOURCE_TOPIC)).isEqualTo(ReinstallTopics.REQUESTS);
             assertThat(header(dead.get(0), DeadLetterHandler.SOURCE_OFFSET)).isEqualTo("1");
             assertThat(header(dead.get(0), DeadLetterHandler.PROCESSOR)).isEqualTo("fussy");
             assertThat(header(dead.get(0), DeadLetterHandler.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
@@ -190,7 +192,7 @@ class DeadLetterTopologyTest {
     @Test
     void shouldStopRatherThanDeadLetterWhenWritingAnOutputFailsForKafkaOrRegistryReasons() {
         SerializationException unreachable = assertThrows(SerializationException.class,
-                () -> new SchemaRegistryClient("http://127.0.0.1:1").register("reinstall-commands-value", ReinstallCommand.getClassSchema()));
+                () -> new SchemaRegistryClient("http://127.0.0.1:1").register("reinstall-requests-value", ReinstallRequest.getClassSchema()));
         DeadLetterHandler handler = new DeadLetterHandler();
         handler.configure(Map.of());
 
@@ -219,10 +221,10 @@ class DeadLetterTopologyTest {
 
     /** What our serde throws when the data itself cannot be written (a required field left null). */
     private SerializationException serdeRefusal() {
-        ReinstallCommand incomplete = upstream(request());
+        ReinstallRequest incomplete = upstream(request());
         incomplete.setIssuedBy(null);
         return assertThrows(SerializationException.class,
-                () -> topics.commands.valueSerde().serializer().serialize(ReinstallTopics.COMMANDS, incomplete));
+                () -> topics.requests.valueSerde().serializer().serialize(ReinstallTopics.REQUESTS, incomplete));
     }
 
     /** An error context of a record read from {@code topic}, or of a punctuation when it is null. */
@@ -243,7 +245,7 @@ class DeadLetterTopologyTest {
     /** The production Streams settings (the dead-letter handler), with a private state dir. */
     private static Properties productionProps() {
         Properties props = new ProjectorConfig("unused:9092", "mock://unused", "dead-letter-test", "/tmp/unused", "127.0.0.1", 0, 1,
-                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1)).streamsConfig(8083);
+                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")).streamsConfig(8083);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/projector-dlq-" + UUID.randomUUID());
         // TopologyTestDriver clears its mock producer's open transaction before each input record, so
         // under exactly-once it drops dead letters written while a record is deserialized (before the
@@ -317,8 +319,8 @@ class DeadLetterTopologyTest {
                 .build();
     }
 
-    private static ReinstallCommand upstream(Object payload) {
-        return ReinstallCommand.newBuilder()
+    private static ReinstallRequest upstream(Object payload) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(Long.parseLong(SERVER))
                 .setIssuedAt(START)
@@ -327,7 +329,7 @@ class DeadLetterTopologyTest {
                 .build();
     }
 
-    private static ReinstallEvent event(ReinstallCommand answered, Object payload) {
+    private static ReinstallEvent event(StepCommand answered, Object payload) {
         return ReinstallEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setServerId(answered.getServerId())
@@ -339,7 +341,7 @@ class DeadLetterTopologyTest {
                 .build();
     }
 
-    private ReinstallCommand nextCommand() {
+    private StepCommand nextCommand() {
         assertThat(commandsOut.isEmpty()).as("a step command was expected").isFalse();
         return commandsOut.readValue();
     }

@@ -3,12 +3,15 @@ package com.hostkey.reinstall.projector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProjectorConfigTest {
 
@@ -17,8 +20,13 @@ class ProjectorConfigTest {
             "SCHEMA_REGISTRY_URL", "http://registry:8081",
             "PROJECTOR_API_TOKENS", "query-token-0123456789abcdef0123456789");
 
+    @TempDir
+    static Path keys;
+
     private static ProjectorConfig fromEnv(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("STEP_AUTH_KEYS", "old=" + StepAuthenticator.writeKey(StepAuthenticator.generateKey(), keys, "old")
+                + ",new=" + StepAuthenticator.writeKey(StepAuthenticator.generateKey(), keys, "new"));
         env.putAll(extra);
         return ProjectorConfig.fromEnv(new EnvSettings(env));
     }
@@ -59,5 +67,24 @@ class ProjectorConfigTest {
         assertThat(mainConsumerOfThread(config.streamsConfig(8083), 1))
                 .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "projector-a-1");
         assertThat(config.toString()).contains("projector-a");
+    }
+
+    @Test
+    void shouldSignWithTheLastListedStepKeyUnlessTheSigningKeyIsNamed() {
+        byte[] value = {1, 2, 3};
+        org.apache.kafka.common.header.internals.RecordHeaders byDefault = new org.apache.kafka.common.header.internals.RecordHeaders();
+        fromEnv(Map.of()).stepAuth().sign("reinstall-steps", byDefault, value);
+        org.apache.kafka.common.header.internals.RecordHeaders named = new org.apache.kafka.common.header.internals.RecordHeaders();
+        fromEnv(Map.of("STEP_AUTH_SIGNING_KEY", "old")).stepAuth().sign("reinstall-steps", named, value);
+
+        assertThat(new String(byDefault.lastHeader(StepAuthenticator.HEADER).value())).startsWith("v1:new:");
+        assertThat(new String(named.lastHeader(StepAuthenticator.HEADER).value())).startsWith("v1:old:");
+    }
+
+    @Test
+    void shouldRefuseToStartWithoutStepKeysNamingTheSetting() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProjectorConfig.fromEnv(new EnvSettings(env)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STEP_AUTH_KEYS");
     }
 }

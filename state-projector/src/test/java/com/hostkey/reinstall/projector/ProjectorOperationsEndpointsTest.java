@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
@@ -37,10 +38,10 @@ class ProjectorOperationsEndpointsTest {
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
         Properties props = new ProjectorConfig("127.0.0.1:1", "mock://unused", "metrics-test-" + UUID.randomUUID(),
                 System.getProperty("java.io.tmpdir") + "/projector-metrics-" + UUID.randomUUID(), "127.0.0.1", 0, 1,
-                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1)).streamsConfig(1);
+                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")).streamsConfig(1);
         // Never started: the instance stays CREATED, so it is not ready.
         streams = new KafkaStreams(ReinstallTopology.build(topics, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                Duration.ofSeconds(1), metrics.saga()), props);
+                Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1"), metrics.saga()), props);
         metrics.bind(streams);
         server = new StateQueryServer("127.0.0.1", 0, QueryApiSettings.withGeneratedToken(), 3);
         server.metrics(metrics::scrape);

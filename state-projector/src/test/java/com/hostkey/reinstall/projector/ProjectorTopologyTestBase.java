@@ -18,7 +18,11 @@ import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.test.TestRecord;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -67,9 +71,13 @@ abstract class ProjectorTopologyTestBase {
     protected static final SagaSettings SAGA = SagaSettings.defaults();
 
     protected TopologyTestDriver driver;
-    protected TestInputTopic<String, ReinstallCommand> commandsIn;
+    /** The step keys the topology signs with; {@link #nextCommand} verifies every step with them. */
+    protected static final StepAuthenticator STEP_AUTH = StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1");
+
+    protected TestInputTopic<String, ReinstallRequest> commandsIn;
     protected TestInputTopic<String, ReinstallEvent> eventsIn;
-    protected TestOutputTopic<String, ReinstallCommand> commandsOut;
+    protected TestOutputTopic<String, byte[]> commandsOut;
+    private Deserializer<StepCommand> steps;
     protected TestOutputTopic<String, PollTargets> pollTargetsOut;
     protected TestOutputTopic<String, ReinstallCompletion> completionsOut;
     protected TestOutputTopic<String, ReinstallEvent> eventsOut;
@@ -89,12 +97,13 @@ abstract class ProjectorTopologyTestBase {
         ReinstallTopics topics = ReinstallTopics.create(
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
         Properties props = new ProjectorConfig("unused:9092", "mock://unused", "projector-test", "/tmp/unused", "127.0.0.1", 0, 1,
-                SAGA, admission, Duration.ofSeconds(1)).streamsConfig(8083);
+                SAGA, admission, Duration.ofSeconds(1), STEP_AUTH).streamsConfig(8083);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/projector-ttd-" + UUID.randomUUID());
-        driver = new TopologyTestDriver(ReinstallTopology.build(topics, SAGA, admission, Duration.ofSeconds(1), sagaMetrics()), props, clock);
-        commandsIn = driver.createInputTopic(topics.commands.name(), Serdes.String().serializer(), topics.commands.valueSerde().serializer());
+        driver = new TopologyTestDriver(ReinstallTopology.build(topics, SAGA, admission, Duration.ofSeconds(1), STEP_AUTH, sagaMetrics()), props, clock);
+        commandsIn = driver.createInputTopic(topics.requests.name(), Serdes.String().serializer(), topics.requests.valueSerde().serializer());
         eventsIn = driver.createInputTopic(topics.events.name(), Serdes.String().serializer(), topics.events.valueSerde().serializer());
-        commandsOut = driver.createOutputTopic(topics.commands.name(), Serdes.String().deserializer(), topics.commands.valueSerde().deserializer());
+        commandsOut = driver.createOutputTopic(topics.steps.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        steps = topics.steps.valueSerde().deserializer();
         pollTargetsOut = driver.createOutputTopic(topics.pollTargets.name(), Serdes.String().deserializer(),
                 topics.pollTargets.valueSerde().deserializer());
         completionsOut = driver.createOutputTopic(topics.completions.name(), Serdes.String().deserializer(),
@@ -142,12 +151,12 @@ abstract class ProjectorTopologyTestBase {
         commandsIn.pipeInput(String.valueOf(server), upstream(server, payload), tick());
     }
 
-    protected static ReinstallCommand upstream(Object payload) {
+    protected static ReinstallRequest upstream(Object payload) {
         return upstream(SERVER, payload);
     }
 
-    protected static ReinstallCommand upstream(long server, Object payload) {
-        return ReinstallCommand.newBuilder()
+    protected static ReinstallRequest upstream(long server, Object payload) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(server)
                 .setIssuedAt(Instant.parse("2026-11-24T10:00:00Z"))
@@ -156,15 +165,22 @@ abstract class ProjectorTopologyTestBase {
                 .build();
     }
 
-    protected ReinstallCommand nextCommand(Class<?> payloadType) {
+    protected StepCommand nextCommand(Class<?> payloadType) {
         assertThat(commandsOut.isEmpty()).as("a %s command was expected", payloadType.getSimpleName()).isFalse();
-        ReinstallCommand command = commandsOut.readValue();
+        StepCommand command = verified(commandsOut.readRecord());
         assertThat(command.getPayload()).isInstanceOf(payloadType);
-        assertThat(command.getIssuedBy()).isEqualTo(ReinstallStateMachine.ISSUER);
         return command;
     }
 
-    protected void answer(ReinstallCommand command, Object payload) {
+    /** The step of a record on reinstall-steps, after checking the projector signed it. */
+    private StepCommand verified(TestRecord<String, byte[]> record) {
+        assertThat(STEP_AUTH.refusal(ReinstallTopics.STEPS, record.headers(), record.value())).as("step signature").isEmpty();
+        StepCommand command = steps.deserialize(ReinstallTopics.STEPS, record.value());
+        assertThat(record.key()).isEqualTo(String.valueOf(command.getServerId()));
+        return command;
+    }
+
+    protected void answer(StepCommand command, Object payload) {
         eventsIn.pipeInput(String.valueOf(command.getServerId()), event(command.getReinstallId(), command.getCommandId(), payload), tick());
     }
 
@@ -174,15 +190,15 @@ abstract class ProjectorTopologyTestBase {
         driver.advanceWallClockTime(by);
     }
 
-    protected List<ReinstallCommand> drainCommands() {
-        return commandsOut.readValuesToList();
+    protected List<StepCommand> drainCommands() {
+        return commandsOut.readRecordsToList().stream().map(this::verified).toList();
     }
 
     protected List<Object> drainEventPayloads() {
         return eventsOut.readValuesToList().stream().map(e -> (Object) e.getPayload()).toList();
     }
 
-    protected void acceptAndComplete(ReinstallCommand command, AsyncActionKind action, String callbackKey) {
+    protected void acceptAndComplete(StepCommand command, AsyncActionKind action, String callbackKey) {
         answer(command, accepted(action, callbackKey));
         assertThat(lastPollTargets().getKeys()).extracting(k -> k.getKey()).contains(callbackKey);
         poller(ActionCompleted.newBuilder().setAction(action).setCallbackKey(callbackKey).build());

@@ -12,7 +12,8 @@ import com.hostkey.reinstall.schemas.avro.HistoryLevel;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
@@ -28,7 +29,7 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
     @Test
     void shouldRecordTheRequestAndEveryStepInOrderWithoutAnyKey() {
         driveToReboot();
-        ReinstallCommand reboot = nextCommand(RebootServer.class);
+        StepCommand reboot = nextCommand(RebootServer.class);
         answer(reboot, accepted(AsyncActionKind.REBOOT, "reboot-key"));
         poller(stage(1));
         poller(stage(2));
@@ -52,7 +53,7 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
     @Test
     void shouldRecordWhoCancelled() {
         driveToReboot();
-        commandsIn.pipeInput(KEY, ReinstallCommand.newBuilder(upstream(CancelReinstall.newBuilder().setReason("wrong OS").build()))
+        commandsIn.pipeInput(KEY, ReinstallRequest.newBuilder(upstream(CancelReinstall.newBuilder().setReason("wrong OS").build()))
                 .setIssuedBy("dashboard:alice").build(), tick());
 
         HistoryEntry cancel = history(SERVER).stream().filter(e -> e.getType().equals("CancelReinstall")).findFirst().orElseThrow();

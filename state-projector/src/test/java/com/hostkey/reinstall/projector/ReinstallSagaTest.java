@@ -17,7 +17,7 @@ import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallFailed;
@@ -48,14 +48,14 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     @Test
     void shouldRetryATransientFailureAfterBackoffWithANewCommandId() {
         driveToCreatePxe();
-        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
+        StepCommand first = nextCommand(CreatePxeConfig.class);
         answer(first, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
 
         assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(StepRetryScheduled.class);
         assertThat(commandsOut.isEmpty()).as("no retry before the backoff").isTrue();
         advance(Duration.ofSeconds(13)); // first backoff: 10 s +-20%
 
-        ReinstallCommand retry = nextCommand(CreatePxeConfig.class);
+        StepCommand retry = nextCommand(CreatePxeConfig.class);
         assertThat(retry.getCommandId()).isEqualTo(first.getCommandId() + ":attempt-2");
         assertThat(state().getAttempts()).containsEntry("CREATING_PXE_CONFIG", 2);
         acceptAndComplete(retry, AsyncActionKind.CREATE_PXE, "pxe-key");
@@ -66,9 +66,9 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     void shouldHoldADueDeadlineWhileTheTaskReadsABacklogThatMaySettleIt() {
         long other = SERVER + 1;
         submit(SERVER, "req-a", List.of(), List.of());
-        ReinstallCommand validateA = nextCommand(ValidateReinstall.class);
+        StepCommand validateA = nextCommand(ValidateReinstall.class);
         submit(other, "req-b", List.of(), List.of());
-        ReinstallCommand validateB = nextCommand(ValidateReinstall.class);
+        StepCommand validateB = nextCommand(ValidateReinstall.class);
         Instant answeredAt = clock.plusSeconds(3);
         advance(SAGA.commandAnswer().minusSeconds(2));
 
@@ -90,7 +90,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     void shouldGiveTheNextCommandItsFullAnswerTimeFromTheWallClockWhenItsCauseIsReadLate() {
         submit("req-1", List.of());
         answer(nextCommand(ValidateReinstall.class), validated());
-        ReinstallCommand createKey = nextCommand(CreateReinstallKey.class);
+        StepCommand createKey = nextCommand(CreateReinstallKey.class);
         advance(Duration.ofSeconds(100));
         // The handler's answer was written 100 s ago and is read only now, as after a projector restart.
         eventsIn.pipeInput(KEY, event(createKey.getReinstallId(), createKey.getCommandId(),
@@ -108,7 +108,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     @Test
     void shouldGiveUpAfterTheLastAttemptAndCleanUp() {
         driveToCreatePxe();
-        ReinstallCommand command = nextCommand(CreatePxeConfig.class);
+        StepCommand command = nextCommand(CreatePxeConfig.class);
         for (int attempt = 1; attempt < SAGA.maxAttempts(); attempt++) {
             answer(command, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
             advance(SAGA.maxRetryBackoff().plusSeconds(60));
@@ -116,7 +116,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         }
         answer(command, failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503"));
 
-        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        StepCommand cleanup = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) cleanup.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
         finishCleanup(cleanup);
         ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
@@ -131,7 +131,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         answer(nextCommand(SetBootDevice.class), failure(HostkeyErrorClass.WRONG_PIN, "eq/boot_dev", "wrong PIN code"));
 
         assertThat(drainEventPayloads()).noneMatch(StepRetryScheduled.class::isInstance);
-        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        StepCommand cleanup = nextCommand(SetBootDevice.class);
         assertThat(cleanup.getCommandId()).endsWith(":cleanup");
         finishCleanup(cleanup);
         assertThat(((ReinstallFailed) completionsOut.readValue().getOutcome()).getKind()).isEqualTo(FailureKind.AUTH);
@@ -140,11 +140,11 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     @Test
     void shouldClearAndRecreateThePxeConfigAtMostTwiceWhenCreatePxeIsAmbiguous() {
         driveToCreatePxe();
-        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
-        ReinstallCommand again = first;
+        StepCommand first = nextCommand(CreatePxeConfig.class);
+        StepCommand again = first;
         for (int reset = 1; reset <= ReinstallStateMachine.MAX_PXE_RESETS; reset++) {
             answer(again, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "read timeout"));
-            ReinstallCommand clear = nextCommand(ClearPxeConfig.class);
+            StepCommand clear = nextCommand(ClearPxeConfig.class);
             assertThat(clear.getCommandId()).contains(":reset-" + reset);
             acceptAndComplete(clear, AsyncActionKind.CLEAR_PXE, "reset-key-" + reset);
             again = nextCommand(CreatePxeConfig.class);
@@ -162,13 +162,13 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     @Test
     void shouldCreateThePxeConfigAgainWhenTheResetFindsNothingToClear() {
         driveToCreatePxe();
-        ReinstallCommand first = nextCommand(CreatePxeConfig.class);
+        StepCommand first = nextCommand(CreatePxeConfig.class);
         // A handler died with create_pxe in flight: its successor answers AMBIGUOUS; the call never reached Hostkey.
         answer(first, failure(HostkeyErrorClass.AMBIGUOUS, "eq/create_pxe", "outcome unknown"));
-        ReinstallCommand reset = nextCommand(ClearPxeConfig.class);
+        StepCommand reset = nextCommand(ClearPxeConfig.class);
         answer(reset, failure(HostkeyErrorClass.UNKNOWN_HOSTNAME, "eq/clear_pxe", "rejected: eq/clear_pxe: hostname does not match server 1001"));
 
-        ReinstallCommand again = nextCommand(CreatePxeConfig.class);
+        StepCommand again = nextCommand(CreatePxeConfig.class);
         assertThat(again.getCommandId()).isEqualTo(first.getCommandId() + ":after-reset-1");
         assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
         assertThat(completionsOut.isEmpty()).isTrue();
@@ -201,14 +201,14 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         advance(SAGA.firstStage().plusSeconds(2));
 
         assertThat(drainEventPayloads()).anyMatch(p -> p instanceof DeadlineExceeded d && d.getDeadline() == DeadlineKind.FIRST_STAGE);
-        ReinstallCommand bootPxeAgain = nextCommand(SetBootDevice.class);
+        StepCommand bootPxeAgain = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) bootPxeAgain.getPayload()).getMedia()).isEqualTo(BootMedia.PXE);
         assertThat(bootPxeAgain.getCommandId()).contains("pxe-round-2");
         acceptAndComplete(bootPxeAgain, AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key-2");
         answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key-2"));
         advance(SAGA.firstStage().plusSeconds(2));
 
-        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        StepCommand cleanup = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) cleanup.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
         finishCleanup(cleanup);
         ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
@@ -257,7 +257,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         for (long server : List.of(1001L, 1002L, 1003L)) {
             submit(server, "req-" + server, List.of(), List.of());
         }
-        for (ReinstallCommand validate : drainCommands()) {
+        for (StepCommand validate : drainCommands()) {
             answer(validate, validated());
         }
         assertThat(nextCommand(CreateReinstallKey.class).getServerId()).isEqualTo(1001);
@@ -269,7 +269,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         upstreamFor(1001, CancelReinstall.newBuilder().setReason("make room").build());
 
         assertThat(stateOf(1001).getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
-        ReinstallCommand admitted = nextCommand(CreateReinstallKey.class);
+        StepCommand admitted = nextCommand(CreateReinstallKey.class);
         assertThat(admitted.getServerId()).isEqualTo(1002);
         assertThat(stateOf(1003).getPhase()).isEqualTo(ReinstallPhase.QUEUED);
         assertThat(commandsOut.isEmpty()).isTrue();
@@ -281,12 +281,12 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         submit(1001, "a", List.of(), List.of());
         submit(1002, "b", List.of(), List.of());
         submit(1003, "c", List.of(), List.of());
-        List<ReinstallCommand> validations = drainCommands();
+        List<StepCommand> validations = drainCommands();
         answer(validations.get(0), validatedIn("NL"));
         answer(validations.get(1), validatedIn("NL"));
         answer(validations.get(2), validatedIn("US"));
 
-        assertThat(drainCommands()).extracting(ReinstallCommand::getServerId).containsExactly(1001L, 1003L);
+        assertThat(drainCommands()).extracting(StepCommand::getServerId).containsExactly(1001L, 1003L);
         assertThat(stateOf(1002).getPhase()).isEqualTo(ReinstallPhase.QUEUED);
         assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(ReinstallQueued.class).hasAtLeastOneElementOfType(AdmissionGranted.class);
     }
@@ -296,7 +296,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         start(new AdmissionSettings(1, 10, Map.of()));
         submit(1001, "a", List.of(), List.of());
         submit(1002, "b", List.of(), List.of());
-        for (ReinstallCommand validate : drainCommands()) {
+        for (StepCommand validate : drainCommands()) {
             answer(validate, validated());
         }
         nextCommand(CreateReinstallKey.class);
@@ -335,7 +335,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         submit(SERVER, "req-1", List.of("monitoring-agent"), List.of("gpu-drivers"));
         driveFromValidationToBootDisk();
         acceptAndComplete(nextCommand(RunJenkinsTask.class), AsyncActionKind.JENKINS_TASK, "task-1");
-        ReinstallCommand optional = nextCommand(RunJenkinsTask.class);
+        StepCommand optional = nextCommand(RunJenkinsTask.class);
         assertThat(((RunJenkinsTask) optional.getPayload()).getTaskId()).isEqualTo("gpu-drivers");
         answer(optional, accepted(AsyncActionKind.JENKINS_TASK, "task-2"));
         poller(ActionFailed.newBuilder().setAction(AsyncActionKind.JENKINS_TASK).setCallbackKey("task-2").setReason("no GPU found").build());
@@ -351,11 +351,11 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     void shouldCleanUpAndFailThePostInstallWhenARequiredTaskFails() {
         submit(SERVER, "req-1", List.of("monitoring-agent"), List.of());
         driveFromValidationToBootDisk();
-        ReinstallCommand task = nextCommand(RunJenkinsTask.class);
+        StepCommand task = nextCommand(RunJenkinsTask.class);
         answer(task, accepted(AsyncActionKind.JENKINS_TASK, "task-1"));
         poller(ActionFailed.newBuilder().setAction(AsyncActionKind.JENKINS_TASK).setCallbackKey("task-1").setReason("ansible failed").build());
 
-        ReinstallCommand cleanup = nextCommand(SetBootDevice.class);
+        StepCommand cleanup = nextCommand(SetBootDevice.class);
         assertThat(cleanup.getCommandId()).endsWith(":cleanup");
         finishCleanup(cleanup);
         ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
@@ -367,7 +367,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     void shouldReportACleanupThatCannotFinishAsCompensationFailed() {
         driveToReboot();
         answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.REJECTED, "eq/reboot", "locked"));
-        ReinstallCommand bootDisk = nextCommand(SetBootDevice.class);
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
         answer(bootDisk, accepted(AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key"));
         advance(SAGA.actionCallback().plusSeconds(1));
 
@@ -383,15 +383,15 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
             "AWAITING_BOOT_DISK", "LAUNCHING_JENKINS_TASK", "AWAITING_JENKINS_TASK", "CLEARING_PXE_CONFIG", "AWAITING_PXE_CLEARED"})
     void shouldEndCancelledFromEveryPhaseAndCleanUpWhenAPxeConfigMayExist(ReinstallPhase phase) {
         submit(SERVER, "req-cancel", List.of("monitoring-agent"), List.of());
-        List<ReinstallCommand> beforeCancel = new java.util.ArrayList<>();
+        List<StepCommand> beforeCancel = new java.util.ArrayList<>();
         while (state().getPhase() != phase) {
             beforeCancel.addAll(stepOnce());
         }
-        List<ReinstallCommand> stillInFlight = drainCommands(); // issued before the cancel, still to be answered
+        List<StepCommand> stillInFlight = drainCommands(); // issued before the cancel, still to be answered
         inFlight.addAll(stillInFlight);
         beforeCancel.addAll(stillInFlight);
         upstreamFor(SERVER, CancelReinstall.newBuilder().setReason("table test").build());
-        List<ReinstallCommand> afterCancel = new java.util.ArrayList<>();
+        List<StepCommand> afterCancel = new java.util.ArrayList<>();
         for (int guard = 0; !ReinstallStateMachine.isTerminal(state().getPhase()) && guard < 60; guard++) {
             afterCancel.addAll(stepOnce());
         }
@@ -401,7 +401,7 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         assertThat(afterCancel).as("nothing that installs after the cancel")
                 .noneMatch(c -> c.getPayload() instanceof CreatePxeConfig || c.getPayload() instanceof RebootServer
                         || (c.getPayload() instanceof SetBootDevice b && b.getMedia() == BootMedia.PXE));
-        List<ReinstallCommand> all = new java.util.ArrayList<>(beforeCancel);
+        List<StepCommand> all = new java.util.ArrayList<>(beforeCancel);
         all.addAll(afterCancel);
         int lastInstallStep = -1;
         int lastClear = -1;
@@ -421,17 +421,17 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         }
     }
 
-    private final java.util.ArrayDeque<ReinstallCommand> inFlight = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<StepCommand> inFlight = new java.util.ArrayDeque<>();
 
     /**
      * Plays the handler and the poller for one step: answers the oldest command in flight with
      * success, else completes the awaited callback, else reports the next installer stage. Returns
      * the commands the saga issued since the last call.
      */
-    private List<ReinstallCommand> stepOnce() {
-        List<ReinstallCommand> issued = drainCommands();
+    private List<StepCommand> stepOnce() {
+        List<StepCommand> issued = drainCommands();
         inFlight.addAll(issued);
-        ReinstallCommand command = inFlight.poll();
+        StepCommand command = inFlight.poll();
         if (command != null) {
             Object answer = switch (command.getPayload()) {
                 case ValidateReinstall v -> validated();
@@ -483,19 +483,19 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         acceptAndComplete(nextCommand(SetBootDevice.class), AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
     }
 
-    private void finishCleanup(ReinstallCommand bootDisk) {
+    private void finishCleanup(StepCommand bootDisk) {
         acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "cleanup-boot-disk-key");
         acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "cleanup-clear-key");
     }
 
-    private ReinstallCommand commandFor(long server) {
-        return ReinstallCommand.newBuilder()
+    private StepCommand commandFor(long server) {
+        return StepCommand.newBuilder()
                 .setCommandId(stateOf(server).getPendingCommandId())
                 .setServerId(server)
                 .setReinstallId(stateOf(server).getReinstallId())
                 .setIssuedAt(clock)
-                .setIssuedBy("test")
-                .setPayload(CancelReinstall.newBuilder().build())
+                .setNotAfter(clock.plusSeconds(60))
+                .setPayload(CreateReinstallKey.newBuilder().setAccount("default").build())
                 .build();
     }
 

@@ -16,7 +16,7 @@ import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.InstallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
@@ -201,8 +201,8 @@ class ReinstallStateMachineModelTest {
                 String.valueOf(s.getPendingCallbackKey()), String.valueOf(s.getRetryAt() != null));
     }
 
-    private static ReinstallCommand upstream(Instant at) {
-        return ReinstallCommand.newBuilder().setCommandId("c").setServerId(SERVER).setIssuedAt(at).setIssuedBy("model")
+    private static ReinstallRequest upstream(Instant at) {
+        return ReinstallRequest.newBuilder().setCommandId("c").setServerId(SERVER).setIssuedAt(at).setIssuedBy("model")
                 .setPayload(request()).build();
     }
 

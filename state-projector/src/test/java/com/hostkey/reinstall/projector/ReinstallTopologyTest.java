@@ -18,7 +18,7 @@ import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -61,22 +61,22 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     void shouldDriveTheHappyPathThroughAllNineStepsAndCompleteOnce() {
         submit("req-1", List.of("gpu-drivers"));
 
-        ReinstallCommand validate = nextCommand(ValidateReinstall.class);
+        StepCommand validate = nextCommand(ValidateReinstall.class);
         answer(validate, validated());
-        ReinstallCommand createKey = nextCommand(CreateReinstallKey.class);
+        StepCommand createKey = nextCommand(CreateReinstallKey.class);
         answer(createKey, ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
 
-        ReinstallCommand createPxe = nextCommand(CreatePxeConfig.class);
+        StepCommand createPxe = nextCommand(CreatePxeConfig.class);
         CreatePxeConfig pxe = (CreatePxeConfig) createPxe.getPayload();
         assertThat(pxe.getReinstallKey()).isEqualTo("master-key");
         assertThat(pxe.getRootPassword().getKeyId()).isEqualTo("k1");
         acceptAndComplete(createPxe, AsyncActionKind.CREATE_PXE, "pxe-key");
 
-        ReinstallCommand bootPxe = nextCommand(SetBootDevice.class);
+        StepCommand bootPxe = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) bootPxe.getPayload()).getMedia()).isEqualTo(BootMedia.PXE);
         acceptAndComplete(bootPxe, AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key");
 
-        ReinstallCommand reboot = nextCommand(RebootServer.class);
+        StepCommand reboot = nextCommand(RebootServer.class);
         answer(reboot, accepted(AsyncActionKind.REBOOT, "reboot-key"));
         assertThat(state().getPhase()).isEqualTo(ReinstallPhase.INSTALLING);
         assertThat(lastPollTargets().getKeys()).extracting(k -> k.getKey()).containsExactlyInAnyOrder("master-key", "reboot-key");
@@ -88,13 +88,13 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         }
         poller(stage(5));
 
-        ReinstallCommand bootDisk = nextCommand(SetBootDevice.class);
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
         acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
-        ReinstallCommand jenkins = nextCommand(RunJenkinsTask.class);
+        StepCommand jenkins = nextCommand(RunJenkinsTask.class);
         assertThat(((RunJenkinsTask) jenkins.getPayload()).getTaskId()).isEqualTo("gpu-drivers");
         acceptAndComplete(jenkins, AsyncActionKind.JENKINS_TASK, "jenkins-key");
-        ReinstallCommand clear = nextCommand(ClearPxeConfig.class);
+        StepCommand clear = nextCommand(ClearPxeConfig.class);
         acceptAndComplete(clear, AsyncActionKind.CLEAR_PXE, "clear-key");
 
         List<ReinstallCompletion> completions = completionsOut.readValuesToList();
@@ -153,7 +153,7 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     @Test
     void shouldIgnoreAndCountEventsThatAnswerNothingItWaitsFor() {
         submit("req-1", List.of());
-        ReinstallCommand validate = nextCommand(ValidateReinstall.class);
+        StepCommand validate = nextCommand(ValidateReinstall.class);
         eventsIn.pipeInput(KEY, event(validate.getReinstallId(), "some-other-command", validated()), tick());
         eventsIn.pipeInput(KEY, event("another-reinstall", validate.getCommandId(), validated()), tick());
         poller(stage(3));
@@ -166,11 +166,11 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     @Test
     void shouldBootFromDiskAndClearPxeBeforeFailingWhenARebootIsRejected() {
         driveToReboot();
-        ReinstallCommand reboot = nextCommand(RebootServer.class);
+        StepCommand reboot = nextCommand(RebootServer.class);
         answer(reboot, HostkeyCallFailed.newBuilder().setCall("eq/reboot").setErrorClass(HostkeyErrorClass.REJECTED)
                 .setMessage("eq/reboot: server is locked").build());
 
-        ReinstallCommand bootDisk = nextCommand(SetBootDevice.class);
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
         assertThat(bootDisk.getCommandId()).endsWith(":cleanup");
         acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
@@ -191,7 +191,7 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         poller(stage(2));
         commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setReason("customer changed mind").build()), tick());
 
-        ReinstallCommand bootDisk = nextCommand(SetBootDevice.class);
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
         assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
         poller(stage(3)); // the install's late progress changes nothing any more
         acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");

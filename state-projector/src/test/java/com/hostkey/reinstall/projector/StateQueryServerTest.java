@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -205,7 +206,7 @@ class StateQueryServerTest {
         QueryApiSettings settings = QueryApiSettings.ofTokens(List.of(TOKEN))
                 .withTls(new QueryApiSettings.Tls(tmp.resolve("ks.p12"), "keystore-secret-42"));
         ProjectorConfig config = new ProjectorConfig("b:9092", "http://r", "app", "/tmp/x", "127.0.0.1", 0, 1, SagaSettings.defaults(),
-                AdmissionSettings.defaults(), Duration.ofSeconds(1)).withQueryApi(settings).withClientSecurity(sasl);
+                AdmissionSettings.defaults(), Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")).withQueryApi(settings).withClientSecurity(sasl);
 
         assertThat(settings.toString() + config).doesNotContain(TOKEN, "keystore-secret-42", "kafka-secret-42")
                 .contains("sasl.jaas.config", "masked");
@@ -295,9 +296,9 @@ class StateQueryServerTest {
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
         Properties props = new ProjectorConfig("127.0.0.1:1", "mock://unused", "query-test-" + UUID.randomUUID(),
                 System.getProperty("java.io.tmpdir") + "/projector-query-" + UUID.randomUUID(), "127.0.0.1", 0, 1,
-                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1)).streamsConfig(1);
+                SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")).streamsConfig(1);
         return new KafkaStreams(ReinstallTopology.build(topics, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                Duration.ofSeconds(1)), props);
+                Duration.ofSeconds(1), StepAuthenticator.of(Map.of("k1", StepAuthenticator.generateKey()), "k1")), props);
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

@@ -7,7 +7,7 @@ import com.hostkey.reinstall.projector.AdmissionSettings;
 import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
@@ -72,7 +72,7 @@ class BadInputCorpusIT {
     void shouldDeadLetterEveryUnreadableRecordWithItsCoordinates() throws Exception {
         SchemaRegistryClient registry = SchemaRegistryClient.forUrl(stack.registry.url());
         int otherTypeId = registry.register("corpus-wrong-type-value", CallIntent.getClassSchema());
-        Schema truncated = SchemaBuilder.record("ReinstallCommand").namespace("com.hostkey.reinstall.schemas.avro")
+        Schema truncated = SchemaBuilder.record("ReinstallRequest").namespace("com.hostkey.reinstall.schemas.avro")
                 .fields().requiredString("commandId").endRecord();
         int truncatedId = registry.register("corpus-missing-fields-value", truncated);
         GenericRecord missingFields = new GenericData.Record(truncated);
@@ -89,9 +89,12 @@ class BadInputCorpusIT {
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 stack.kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             for (byte[] bad : corpus.values()) {
-                for (String topic : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS, ReinstallTopics.POLL_TARGETS)) {
+                for (String topic : List.of(ReinstallTopics.REQUESTS, ReinstallTopics.STEPS, ReinstallTopics.EVENTS,
+                        ReinstallTopics.POLL_TARGETS)) {
                     sent.add(raw.send(new ProducerRecord<>(topic, "1001", bad)).get());
                 }
+                // A step without a key (the compacted intents topic would refuse a record keyed by it).
+                sent.add(raw.send(new ProducerRecord<>(ReinstallTopics.STEPS, null, bad)).get());
             }
         }
 
@@ -102,7 +105,7 @@ class BadInputCorpusIT {
                         assertThat(coordinates).as("dead letter of %s", original)
                                 .contains(original.topic() + "/" + original.partition() + "/" + original.offset());
                     }
-                    // Handler and projector both read reinstall-commands: only the projector dead-letters.
+                    // Each topic has one reader that dead-letters: the projector its inputs, the handler the steps.
                     assertThat(coordinates).as("one dead letter per bad record").doesNotHaveDuplicates();
                 });
         // And nothing stopped: a valid reinstall still runs to its end.
@@ -120,11 +123,11 @@ class BadInputCorpusIT {
 
         // A request published under another server's key is refused, not applied to that server.
         String requestId = "corpus-" + UUID.randomUUID();
-        ReinstallCommand misaddressed = request(1009, "srv1009.example.net", null, requestId);
+        ReinstallRequest misaddressed = request(1009, "srv1009.example.net", null, requestId);
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
-        try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(config, new StringSerializer(),
-                stack.topics.commands.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, "1007", misaddressed)).get();
+        try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(config, new StringSerializer(),
+                stack.topics.requests.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, "1007", misaddressed)).get();
         }
         ReinstallCompletion refused = awaitCompletion(1009, requestId);
         assertThat(((ReinstallRejected) refused.getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
@@ -156,7 +159,7 @@ class BadInputCorpusIT {
         return awaitCompletion(server, requestId);
     }
 
-    private static ReinstallCommand request(long server, String hostname, String script, String requestId) {
+    private static ReinstallRequest request(long server, String hostname, String script, String requestId) {
         return stack.upstream(server, ReinstallServer.newBuilder()
                 .setRequestId(requestId)
                 .setOsId(101)

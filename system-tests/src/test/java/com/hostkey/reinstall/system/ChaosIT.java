@@ -12,12 +12,13 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.ApicurioRegistry;
@@ -87,6 +88,7 @@ class ChaosIT {
             }
             KeyPair keys = SealingKeys.generate();
             SealingKeys.writePair(keys, work, KEY_ID);
+            String stepKeys = "chaos-step=" + StepAuthenticator.writeKey(StepAuthenticator.generateKey(), work, "chaos-step");
             Files.writeString(work.resolve("api-key"), API_KEY);
             Files.writeString(work.resolve("pin"), PIN);
             String apiToken = "chaos-" + UUID.randomUUID() + UUID.randomUUID();
@@ -108,6 +110,7 @@ class ChaosIT {
             for (int i = 0; i < instances; i++) {
                 services.add(new ServiceProcess("projector-" + i, "state-projector", with(common, Map.ofEntries(
                         Map.entry("PROJECTOR_APPLICATION_ID", "chaos-projector"),
+                        Map.entry("STEP_AUTH_KEYS", stepKeys),
                         Map.entry("PROJECTOR_INSTANCE_ID", "chaos-projector-" + i),
                         Map.entry("PROJECTOR_STATE_DIR", work.resolve("projector-state-" + i).toString()),
                         Map.entry("PROJECTOR_HTTP_PORT", String.valueOf(freePort())),
@@ -122,6 +125,7 @@ class ChaosIT {
                         Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "5"))), logs, work));
                 services.add(new ServiceProcess("handler-" + i, "command-handler", with(common, Map.of(
                         "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
+                        "STEP_AUTH_KEYS", stepKeys,
                         "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
                         "HANDLER_INSTANCE_ID", "chaos-handler-" + i,
                         // The account's request budget bounds throughput: 200 validations of 3 reads each at
@@ -141,13 +145,13 @@ class ChaosIT {
             SecretSealer sealer = new SecretSealer(KEY_ID, keys.getPublic());
             ReinstallTopics topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, registry.url()));
             Map<Long, String> requests = new LinkedHashMap<>();
-            try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(
+            try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(
                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
-                    topics.commands.valueSerde().serializer())) {
+                    topics.requests.valueSerde().serializer())) {
                 for (long server = 1001; server < 1001 + reinstalls; server++) {
                     String requestId = "chaos-" + server + "-" + UUID.randomUUID();
                     requests.put(server, requestId);
-                    producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(server), reinstall(server, requestId, sealer)));
+                    producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(server), reinstall(server, requestId, sealer)));
                 }
                 producer.flush();
             }
@@ -304,8 +308,8 @@ class ChaosIT {
                 .collect(Collectors.groupingBy(o -> o, java.util.TreeMap::new, Collectors.counting()));
     }
 
-    private static ReinstallCommand reinstall(long server, String requestId, SecretSealer sealer) {
-        return ReinstallCommand.newBuilder()
+    private static ReinstallRequest reinstall(long server, String requestId, SecretSealer sealer) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(server)
                 .setIssuedAt(Instant.now())

@@ -8,7 +8,7 @@ import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import java.io.File;
 import java.io.IOException;
@@ -200,8 +200,8 @@ class DashboardBrowserIT {
         assertThat(driver.findElement(By.id("cancel-button")).isEnabled()).isFalse();
 
         // What the page did is on record: a command naming the operator, and billing's completion.
-        List<ReinstallCommand> cancels = TopicReader.readAll(stack.kafka.bootstrapServers(), ReinstallTopics.COMMANDS,
-                        stack.topics.commands.valueSerde().deserializer()).stream()
+        List<ReinstallRequest> cancels = TopicReader.readAll(stack.kafka.bootstrapServers(), ReinstallTopics.REQUESTS,
+                        stack.topics.requests.valueSerde().deserializer()).stream()
                 .filter(r -> r.key().equals(String.valueOf(server))).map(ConsumerRecord::value)
                 .filter(c -> c.getPayload() instanceof CancelReinstall).toList();
         assertThat(cancels).singleElement().satisfies(c -> {
@@ -264,7 +264,7 @@ class DashboardBrowserIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static ReinstallCommand reinstall(long server, String hostname) {
+    private static ReinstallRequest reinstall(long server, String hostname) {
         // The generated fleet cycles bm, bm, vm, gpu; GPU servers take the GPU image.
         long os = (server - FIRST_SERVER) % 4 == 3 ? 301 : 101;
         return stack.upstream(server, ReinstallServer.newBuilder()

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +15,7 @@ import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -80,10 +81,11 @@ class QueryApiIT {
         Path keystore = selfSignedKeystore(workDir.resolve("projector.p12"), "it-pass");
         QueryApiSettings api = QueryApiSettings.ofTokens(List.of(TOKEN)).withTls(new QueryApiSettings.Tls(keystore, "it-pass"));
         String applicationId = "it-query-" + UUID.randomUUID().toString().substring(0, 8);
+        StepAuthenticator stepAuth = StepAuthenticator.of(Map.of("it", StepAuthenticator.generateKey()), "it");
         for (String instance : List.of("a", "b")) {
             projectors.add(StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(), applicationId,
                     workDir.resolve(instance).toString(), "127.0.0.1", 0, 1, SagaSettings.defaults(), AdmissionSettings.defaults(),
-                    Duration.ofSeconds(1)).withQueryApi(api)));
+                    Duration.ofSeconds(1), stepAuth).withQueryApi(api)));
         }
         https = HttpClient.newBuilder().sslContext(trusting(keystore, "it-pass")).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -225,11 +227,11 @@ class QueryApiIT {
         SealedSecret sealed = SealedSecret.newBuilder().setKeyId("k").setAlgorithm("RSA-OAEP-256+A256GCM")
                 .setWrappedKey(ByteBuffer.wrap(new byte[] {1})).setIv(ByteBuffer.wrap(new byte[] {2}))
                 .setCiphertext(ByteBuffer.wrap(new byte[] {3})).build();
-        try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(
+        try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
-                topics.commands.valueSerde().serializer())) {
+                topics.requests.valueSerde().serializer())) {
             for (int server = 3001; server < 3001 + SERVERS; server++) {
-                producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(server), ReinstallCommand.newBuilder()
+                producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(server), ReinstallRequest.newBuilder()
                         .setCommandId(UUID.randomUUID().toString())
                         .setServerId(server)
                         .setIssuedAt(Instant.now())

@@ -12,7 +12,7 @@ import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -139,7 +139,7 @@ class ReinstallEndToEndIT {
     void shouldAcknowledgeTheSameRequestOnceAndRejectASecondRequestForABusyServer() throws Exception {
         long server = 1002;
         String requestId = "it-dup-" + UUID.randomUUID();
-        ReinstallCommand first = reinstall(server, requestId, List.of());
+        ReinstallRequest first = reinstall(server, requestId, List.of());
         submit(first);
         submit(first); // the same command delivered twice
         submit(reinstall(server, "it-other-" + UUID.randomUUID(), List.of()));
@@ -162,12 +162,12 @@ class ReinstallEndToEndIT {
         return call.equals("eq/boot_dev") ? call + ":" + entry.params().get("media") : call;
     }
 
-    private static ReinstallCommand reinstall(String requestId, List<String> tasks) {
+    private static ReinstallRequest reinstall(String requestId, List<String> tasks) {
         return reinstall(SERVER, requestId, tasks);
     }
 
-    private static ReinstallCommand reinstall(long server, String requestId, List<String> tasks) {
-        return ReinstallCommand.newBuilder()
+    private static ReinstallRequest reinstall(long server, String requestId, List<String> tasks) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(server)
                 .setIssuedAt(Instant.now())
@@ -185,7 +185,7 @@ class ReinstallEndToEndIT {
                 .build();
     }
 
-    private static void submit(ReinstallCommand command) throws Exception {
+    private static void submit(ReinstallRequest command) throws Exception {
         stack.submit(command);
     }
 

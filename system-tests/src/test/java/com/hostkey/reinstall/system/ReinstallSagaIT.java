@@ -42,7 +42,7 @@ class ReinstallSagaIT {
     /** Deadlines short enough for a test; the simulator runs installs 200 times faster than real. */
     private static final SagaSettings FAST = new SagaSettings(Duration.ofSeconds(20), Duration.ofSeconds(5),
             Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(60),
-            Duration.ofSeconds(60), 3, Duration.ofMillis(200), Duration.ofSeconds(1), 1, 3);
+            Duration.ofSeconds(60), 3, Duration.ofMillis(200), Duration.ofSeconds(1), 1, 3, Duration.ofDays(7));
 
     private static ReinstallStack stack;
 

@@ -21,6 +21,7 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.ApicurioRegistry;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
@@ -34,7 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import org.apache.kafka.clients.admin.Admin;
@@ -125,18 +126,20 @@ final class ReinstallStack implements AutoCloseable {
         KeyPair pair = SealingKeys.generate();
         SealingKeys.writePair(pair, workDir, SEALING_KEY_ID);
         sealer = new SecretSealer(SEALING_KEY_ID, pair.getPublic());
+        Map<String, byte[]> stepKeys = Map.of("it-step-key", StepAuthenticator.generateKey());
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         projector = StateProjector.start(new ProjectorConfig(kafka.bootstrapServers(), registry.url(),
                 "it-projector-" + suffix, projectorStateDir().toString(), "127.0.0.1", 0, 1,
-                saga, admission, Duration.ofMillis(200)).withQueryApi(QueryApiSettings.ofTokens(List.of(queryToken))
+                saga, admission, Duration.ofMillis(200), StepAuthenticator.of(stepKeys, "it-step-key")).withQueryApi(QueryApiSettings.ofTokens(List.of(queryToken))
                 .withWriteTokens(Map.of(OPERATOR, writeToken))));
         closeables.add(projector);
 
         HostkeyClient handlerClient = hostkeyClient();
         closeables.add(handlerClient);
         HandlerConfig handlerConfig = new HandlerConfig(kafka.bootstrapServers(), registry.url(), "it-handler-" + suffix,
-                "it-handler-" + suffix + "-0", Map.of(SEALING_KEY_ID, workDir.resolve(SEALING_KEY_ID + ".key.pem")));
+                "it-handler-" + suffix + "-0", Map.of(SEALING_KEY_ID, workDir.resolve(SEALING_KEY_ID + ".key.pem")),
+                StepAuthenticator.verifier(stepKeys));
         closeables.add(CommandHandler.start(handlerConfig,
                 new StepExecutor(handlerClient, handlerConfig.secretOpener(),
                         new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC())));
@@ -155,16 +158,16 @@ final class ReinstallStack implements AutoCloseable {
     }
 
     /** Publishes an upstream command as a provisioning system would. */
-    void submit(ReinstallCommand command) throws Exception {
+    void submit(ReinstallRequest command) throws Exception {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(config, new StringSerializer(),
-                topics.commands.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command)).get();
+        try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(config, new StringSerializer(),
+                topics.requests.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(command.getServerId()), command)).get();
         }
     }
 
-    ReinstallCommand upstream(long server, Object payload) {
-        return ReinstallCommand.newBuilder()
+    ReinstallRequest upstream(long server, Object payload) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(server)
                 .setIssuedAt(java.time.Instant.now())

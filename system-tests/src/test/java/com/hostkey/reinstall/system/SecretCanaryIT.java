@@ -91,7 +91,7 @@ class SecretCanaryIT {
     /** The simulator's stall holds the cancelled install at stage 3; the stage deadline is long enough to cancel first. */
     private static final SagaSettings SAGA = new SagaSettings(Duration.ofSeconds(20), Duration.ofSeconds(20),
             Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(180),
-            Duration.ofSeconds(60), 3, Duration.ofMillis(200), Duration.ofSeconds(1), 1, 3);
+            Duration.ofSeconds(60), 3, Duration.ofMillis(200), Duration.ofSeconds(1), 1, 3, Duration.ofDays(7));
 
     private final Map<String, List<byte[]>> needles = needles();
     private final List<String> hits = new ArrayList<>();
@@ -161,12 +161,13 @@ class SecretCanaryIT {
         assertThat(awaitCompletion(stack, FAILED, failed).getOutcome()).isInstanceOf(ReinstallFailed.class);
         assertThat(awaitCompletion(stack, CANCELLED, cancelled).getOutcome()).isInstanceOf(ReinstallCancelled.class);
         assertThat(awaitCompletion(stack, REJECTED, rejected).getOutcome()).isInstanceOf(ReinstallRejected.class);
-        // Each poison record was set aside, by the projector (under exactly-once) and the poller alike.
+        // Each poison record was set aside, by the projector (under exactly-once), the handler and the poller alike.
         await("the dead letters").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             List<String> sources = deadLetterSources(stack);
-            assertThat(sources).contains("state-projector:" + ReinstallTopics.COMMANDS, "state-projector:" + ReinstallTopics.EVENTS,
+            assertThat(sources).contains("state-projector:" + ReinstallTopics.REQUESTS, "state-projector:" + ReinstallTopics.EVENTS,
                     "state-projector:" + ReinstallTopics.ADMISSIONS);
             assertThat(sources).anyMatch(s -> s.endsWith(":" + ReinstallTopics.POLL_TARGETS));
+            assertThat(sources).contains("command-handler:" + ReinstallTopics.STEPS);
         });
     }
 
@@ -190,10 +191,11 @@ class SecretCanaryIT {
                 PollTargets.newBuilder().setServerId(1005).setReinstallId("poison").setKeys(List.of()).build());
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, utf8("1005"), utf8("{\"not\":\"avro\"}"))).get();
+            producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, utf8("1005"), utf8("{\"not\":\"avro\"}"))).get();
             producer.send(new ProducerRecord<>(ReinstallTopics.EVENTS, utf8("1005"), new byte[] {0, 0x7f, 0, 0, 9, 1, 2, 3})).get();
             producer.send(new ProducerRecord<>(ReinstallTopics.ADMISSIONS, utf8(ReinstallTopics.ADMISSION_SCOPE), wrongType)).get();
             producer.send(new ProducerRecord<>(ReinstallTopics.POLL_TARGETS, utf8("1006"), utf8("garbage"))).get();
+            producer.send(new ProducerRecord<>(ReinstallTopics.STEPS, utf8("1005"), utf8("forged"))).get();
         }
     }
 

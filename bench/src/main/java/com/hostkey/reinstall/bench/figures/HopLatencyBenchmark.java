@@ -15,7 +15,7 @@ import com.hostkey.reinstall.bench.infra.TopicTail;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import java.util.Collections;
 import java.time.Duration;
@@ -96,7 +96,7 @@ public final class HopLatencyBenchmark implements Benchmark {
         private final TopicTail<ReinstallCompletion> completions;
         /** When each server's events and commands became visible to a read_committed reader here. */
         private final TopicTail<ReinstallEvent> eventTail;
-        private final TopicTail<ReinstallCommand> commandTail;
+        private final TopicTail<StepCommand> commandTail;
         private final Map<Long, List<Long>> eventsSeen = new ConcurrentHashMap<>();
         private final Map<Long, List<Long>> commandsSeen = new ConcurrentHashMap<>();
         private final ReinstallRequests requests;
@@ -132,8 +132,8 @@ public final class HopLatencyBenchmark implements Benchmark {
             requests = new ReinstallRequests(stack.sealer, "bench-fig1");
             eventTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.EVENTS,
                     stack.topics.events.valueSerde().deserializer(), r -> seen(eventsSeen, r.record().value().getServerId()));
-            commandTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMMANDS,
-                    stack.topics.commands.valueSerde().deserializer(), r -> seen(commandsSeen, r.record().value().getServerId()));
+            commandTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.STEPS,
+                    stack.topics.steps.valueSerde().deserializer(), r -> seen(commandsSeen, r.record().value().getServerId()));
             completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
                     stack.topics.completions.valueSerde().deserializer(), received -> onCompletion(received.record().value()));
             // Stagger the first reinstalls over one install, so steps of different servers interleave.

@@ -15,7 +15,8 @@ import com.hostkey.reinstall.projector.ReinstallTopology;
 import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -147,11 +148,11 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                                 + " reinstalls completed" + (tail.failure() == null ? "" : " (" + tail.failure() + ")"));
                     }
                 }
-                var commands = stack.topics.commands.valueSerde().deserializer();
+                var commands = stack.topics.requests.valueSerde().deserializer();
                 List<Raw> raw = new ArrayList<>();
-                for (Raw r : readAll(stack.bootstrapServers(), List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS))) {
-                    if (r.topic().equals(ReinstallTopics.COMMANDS)
-                            && !(commands.deserialize(r.topic(), r.value()) instanceof ReinstallCommand c && c.getPayload() instanceof ReinstallServer)) {
+                for (Raw r : readAll(stack.bootstrapServers(), List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS))) {
+                    if (r.topic().equals(ReinstallTopics.REQUESTS)
+                            && !(commands.deserialize(r.topic(), r.value()) instanceof ReinstallRequest c && c.getPayload() instanceof ReinstallServer)) {
                         continue;
                     }
                     raw.add(r);
@@ -232,7 +233,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                 producer.initTransactions();
                 // Assigned, not subscribed: no rebalance can move partitions during the measurement.
                 List<TopicPartition> partitions = new ArrayList<>();
-                for (String topic : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS)) {
+                for (String topic : List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS)) {
                     consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
                 }
                 consumer.assign(partitions);
@@ -268,7 +269,8 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
             // replay, not inside each measured window. Each run has its own broker and state directory.
             String appId = "bench-fig3-projector";
             ProjectorConfig config = new ProjectorConfig(bootstrap, context.registryUrl(), appId, stateDir.toString(),
-                    "127.0.0.1", 8083, 1, SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofMillis(1000));
+                    "127.0.0.1", 8083, 1, SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofMillis(1000),
+                    StepAuthenticator.of(Map.of("bench", StepAuthenticator.generateKey()), "bench"));
             ReinstallTopics topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, context.registryUrl()));
             Set<String> completed = ConcurrentHashMap.newKeySet();
             AtomicLong lastCompletion = new AtomicLong();
@@ -280,7 +282,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                         }
                     });
                  KafkaStreams streams = new KafkaStreams(ReinstallTopology.build(topics, config.saga(), config.admission(),
-                         config.timerInterval()), config.streamsConfig(8083))) {
+                         config.timerInterval(), config.stepAuth()), config.streamsConfig(8083))) {
                 long[] running = {0};
                 streams.setStateListener((now, before) -> {
                     if (now == KafkaStreams.State.RUNNING && running[0] == 0) {
@@ -315,7 +317,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
         private static long endOffsets(String bootstrap) throws Exception {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
-                for (String topic : List.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS, ReinstallTopics.POLL_TARGETS,
+                for (String topic : List.of(ReinstallTopics.STEPS, ReinstallTopics.EVENTS, ReinstallTopics.POLL_TARGETS,
                         ReinstallTopics.COMPLETIONS, ReinstallTopics.ADMISSIONS)) {
                     admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                             .forEach(p -> request.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));

@@ -175,7 +175,7 @@ public final class RecoveryBenchmark implements Benchmark {
             restartProjector(m);
             if (index == 1) {
                 // The set-up's requests ended long ago; a handler deployed now starts with what comes next.
-                stack.skipBacklog(BenchStack.HANDLER_GROUP, ReinstallTopics.COMMANDS);
+                stack.skipBacklog(BenchStack.HANDLER_GROUP, ReinstallTopics.STEPS);
             }
             context.log("fig5: handler and poller join");
             stack.start(BenchStack.HANDLER);

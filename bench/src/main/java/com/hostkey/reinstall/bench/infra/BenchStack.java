@@ -5,7 +5,8 @@ import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.bench.BenchContext;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.TopicProvisioner;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -46,6 +47,7 @@ public final class BenchStack implements AutoCloseable {
     public static final String API_KEY = "bench-api-key-" + UUID.randomUUID();
     public static final String PIN = "8642";
     public static final String SEALING_KEY_ID = "bench-key";
+    static final String STEP_KEY_ID = "bench-step-key";
     public static final String PROJECTOR = "projector";
     public static final String HANDLER = "handler";
     public static final String POLLER = "poller";
@@ -104,7 +106,7 @@ public final class BenchStack implements AutoCloseable {
     public final String queryToken = "bench-" + UUID.randomUUID() + UUID.randomUUID();
     private final Path dir;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
-    private final KafkaProducer<String, ReinstallCommand> commands;
+    private final KafkaProducer<String, ReinstallRequest> commands;
     private final int queryPort;
 
     public BenchStack(BenchContext context, String name, Options options) throws Exception {
@@ -122,12 +124,13 @@ public final class BenchStack implements AutoCloseable {
         KeyPair keys = SealingKeys.generate();
         SealingKeys.writePair(keys, dir, SEALING_KEY_ID);
         this.sealer = new SecretSealer(SEALING_KEY_ID, keys.getPublic());
+        StepAuthenticator.writeKey(StepAuthenticator.generateKey(), dir, STEP_KEY_ID);
         Files.writeString(dir.resolve("api-key"), API_KEY);
         Files.writeString(dir.resolve("pin"), PIN);
         Files.writeString(dir.resolve("api-token"), queryToken);
         this.queryPort = freePort();
         this.commands = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), topics.commands.valueSerde().serializer());
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), topics.requests.valueSerde().serializer());
         for (String service : List.of(PROJECTOR, HANDLER, POLLER)) {
             services.put(service, new ServiceProcess(name + "-" + service, context.java(), context.serviceJar(moduleOf(service)),
                     environment(service), jvmArgsOf(service, name), context.logDir().resolve(name + "-" + service + ".log")));
@@ -170,6 +173,8 @@ public final class BenchStack implements AutoCloseable {
         env.put("HOSTKEY_PIN_FILE", dir.resolve("pin").toString());
         env.put("KAFKA_REPLICATION_FACTOR", "1");
         env.put("TOPIC_PARTITIONS", String.valueOf(options.partitions));
+        // Projector and handler share the key the steps are signed with.
+        env.put("STEP_AUTH_KEYS", STEP_KEY_ID + "=" + dir.resolve(STEP_KEY_ID + ".step.key"));
         switch (service) {
             case PROJECTOR -> {
                 env.put("PROJECTOR_APPLICATION_ID", "bench-projector");
@@ -256,9 +261,9 @@ public final class BenchStack implements AutoCloseable {
     }
 
     /** Publishes upstream commands as a provisioning system would, and waits for the acknowledgements. */
-    public void submit(List<ReinstallCommand> batch) {
-        for (ReinstallCommand command : batch) {
-            commands.send(new ProducerRecord<>(ReinstallTopics.COMMANDS, String.valueOf(command.getServerId()), command));
+    public void submit(List<ReinstallRequest> batch) {
+        for (ReinstallRequest command : batch) {
+            commands.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(command.getServerId()), command));
         }
         commands.flush();
     }

@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.bench.infra;
 
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
@@ -41,8 +41,8 @@ public final class ReinstallRequests {
         return "srv" + serverId + ".bench.example.net";
     }
 
-    public ReinstallCommand reinstall(long serverId, String requestId) {
-        return ReinstallCommand.newBuilder()
+    public ReinstallRequest reinstall(long serverId, String requestId) {
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(serverId)
                 .setIssuedAt(Instant.now())
@@ -59,8 +59,8 @@ public final class ReinstallRequests {
     }
 
     /** One command per server {@code first .. first+count-1}, request ids {@code prefix-<server>}. */
-    public List<ReinstallCommand> reinstalls(long first, int count, String prefix) {
-        List<ReinstallCommand> list = new ArrayList<>(count);
+    public List<ReinstallRequest> reinstalls(long first, int count, String prefix) {
+        List<ReinstallRequest> list = new ArrayList<>(count);
         for (long server = first; server < first + count; server++) {
             list.add(reinstall(server, prefix + "-" + server));
         }

@@ -16,7 +16,7 @@ import com.hostkey.reinstall.cli.request.PreparedRequest;
 import com.hostkey.reinstall.schemas.ReinstallIds;
 import com.hostkey.reinstall.cli.request.RequestField;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +78,7 @@ public final class BulkCommand extends CliCommand {
     enum Status { SUBMITTED, VALID, INVALID, NOT_SUBMITTED }
 
     record RowOutcome(int line, Long serverId, Status status, String requestId, String field, String reason,
-                      CommandSink.Published published, PreparedRequest prepared, ReinstallCommand command) {}
+                      CommandSink.Published published, PreparedRequest prepared, ReinstallRequest command) {}
 
     @Override
     public Integer call() {
@@ -145,7 +145,7 @@ public final class BulkCommand extends CliCommand {
             PreparedRequest prepared = preparer.prepare(row.request(), () -> row.request().passwordFile() != null
                     ? PasswordReader.fromFile(row.request().passwordFile(), RequestField.PASSWORD.column()) : shared);
             preparer.requireValidFields(prepared);
-            ReinstallCommand command = sealer == null ? null
+            ReinstallRequest command = sealer == null ? null
                     : RequestPreparer.command(prepared, sealer, issuer.issuer(), context().clock().instant());
             return new RowOutcome(row.line(), row.serverId(), Status.VALID, requestId, null, null, null, prepared, command);
         } catch (CliException e) {

@@ -9,7 +9,7 @@ import com.hostkey.reinstall.cli.LazyHostkeyReads;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.progress.Step;
 import com.hostkey.reinstall.cli.request.PreparedRequest;
-import com.hostkey.reinstall.cli.request.ReinstallRequest;
+import com.hostkey.reinstall.cli.request.RequestSpec;
 import com.hostkey.reinstall.cli.request.RequestField;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
@@ -58,7 +58,7 @@ final class DryRun {
                     + " were not asked; the command handler checks them when the reinstall starts", Optional.empty(), null,
                     prepared.osName());
         }
-        ReinstallRequest request = prepared.request();
+        RequestSpec request = prepared.request();
         HostkeyReads reads = hostkey.get();
         ServerFacts facts = reads.show(request.account(), request.serverId());
         List<OsOffer> offers = reads.listOs(request.account(), request.serverId());
@@ -77,7 +77,7 @@ final class DryRun {
     }
 
     private static List<String> text(PreparedRequest prepared, Result result, boolean sealingConfigured) {
-        ReinstallRequest r = prepared.request();
+        RequestSpec r = prepared.request();
         List<String> lines = new ArrayList<>();
         lines.add("Dry run for server " + r.serverId() + ": nothing is published.");
         lines.add("  OS             " + prepared.osId() + (result.osName() == null ? "" : " (" + result.osName() + ")"));
@@ -114,7 +114,7 @@ final class DryRun {
     }
 
     private static Map<String, Object> json(PreparedRequest prepared, Result result, boolean sealingConfigured) {
-        ReinstallRequest r = prepared.request();
+        RequestSpec r = prepared.request();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dryRun", true);
         json.put("valid", result.valid());
@@ -181,7 +181,7 @@ final class DryRun {
         return parts[0] + (parts.length > 2 ? " (" + parts[2] + ")" : "");
     }
 
-    private static String tasksSummary(ReinstallRequest r) {
+    private static String tasksSummary(RequestSpec r) {
         if (r.allTasks().isEmpty()) {
             return "none";
         }

@@ -5,7 +5,7 @@ import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.reinstall.cli.HostkeyReads;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.ServerIdConverter;
-import com.hostkey.reinstall.cli.request.ReinstallRequest;
+import com.hostkey.reinstall.cli.request.RequestSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,7 +23,7 @@ public final class OsCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "SERVER", converter = ServerIdConverter.class, description = "Hostkey server id")
     long serverId;
 
-    @Option(names = "--account", paramLabel = "NAME", defaultValue = ReinstallRequest.DEFAULT_ACCOUNT,
+    @Option(names = "--account", paramLabel = "NAME", defaultValue = RequestSpec.DEFAULT_ACCOUNT,
             description = "Hostkey account (default ${DEFAULT-VALUE})")
     String account;
 

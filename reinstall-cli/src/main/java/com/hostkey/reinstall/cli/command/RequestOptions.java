@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.cli.command;
 
-import com.hostkey.reinstall.cli.request.ReinstallRequest;
+import com.hostkey.reinstall.cli.request.RequestSpec;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ final class RequestOptions {
     @Option(names = "--licences", paramLabel = "N", description = "Per-core licences for licensed OSes (at least 8, even)")
     Integer licences;
 
-    @Option(names = "--account", paramLabel = "NAME", defaultValue = ReinstallRequest.DEFAULT_ACCOUNT,
+    @Option(names = "--account", paramLabel = "NAME", defaultValue = RequestSpec.DEFAULT_ACCOUNT,
             description = "Hostkey account (credential set) to use (default ${DEFAULT-VALUE})")
     String account;
 
@@ -48,8 +48,8 @@ final class RequestOptions {
             description = "Idempotency key: the same request never reinstalls twice (default: a fresh one)")
     String requestId;
 
-    ReinstallRequest toRequest(long serverId) {
-        return new ReinstallRequest(serverId, os, hostname, partition, sshKeyFile, scriptFile, callbackUrl, tasks, optionalTasks,
+    RequestSpec toRequest(long serverId) {
+        return new RequestSpec(serverId, os, hostname, partition, sshKeyFile, scriptFile, callbackUrl, tasks, optionalTasks,
                 licences, account, requestId == null || requestId.isBlank() ? RequestPreparer.newRequestId() : requestId.strip(), null);
     }
 }

@@ -12,9 +12,9 @@ import com.hostkey.reinstall.cli.progress.ProgressModel;
 import com.hostkey.reinstall.cli.request.OsResolver;
 import com.hostkey.reinstall.cli.request.PreparedRequest;
 import com.hostkey.reinstall.schemas.ReinstallIds;
-import com.hostkey.reinstall.cli.request.ReinstallRequest;
+import com.hostkey.reinstall.cli.request.RequestSpec;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code submit SERVER --os ... --hostname ...}: publishes one ReinstallServer to
- * reinstall-commands, the root password and the script sealed to the command handler's key.
+ * reinstall-requests, the root password and the script sealed to the command handler's key.
  * {@code --dry-run} checks everything it can and publishes nothing; {@code --watch} follows the
  * reinstall to its end and exits with its outcome.
  */
@@ -69,7 +69,7 @@ public final class SubmitCommand extends CliCommand {
         if (dryRun && watch) {
             throw CliException.usage("--watch", "--dry-run publishes nothing, so there is nothing to watch", "drop one of them");
         }
-        ReinstallRequest wanted = request.toRequest(serverId);
+        RequestSpec wanted = request.toRequest(serverId);
         // Settings first: a missing key or broker fails before the operator types a password.
         SecretSealer sealer = dryRun ? null : sealing.sealer(context().env());
         KafkaSettings kafka = dryRun ? null : root.kafka();
@@ -80,7 +80,7 @@ public final class SubmitCommand extends CliCommand {
                 return DryRun.run(output, preparer, prepared, hostkey, sealing.configured(context().env()));
             }
             preparer.requireValidFields(prepared);
-            ReinstallCommand command = RequestPreparer.command(prepared, sealer, issuer.issuer(), context().clock().instant());
+            ReinstallRequest command = RequestPreparer.command(prepared, sealer, issuer.issuer(), context().clock().instant());
             if (!watch) {
                 publish(output, kafka, command, prepared, sealer, false);
                 return 0;
@@ -95,13 +95,13 @@ public final class SubmitCommand extends CliCommand {
         }
     }
 
-    private void publish(Output output, KafkaSettings kafka, ReinstallCommand command, PreparedRequest prepared, SecretSealer sealer,
+    private void publish(Output output, KafkaSettings kafka, ReinstallRequest command, PreparedRequest prepared, SecretSealer sealer,
                          boolean watching) {
         CommandSink.Published published;
         try (CommandSink sink = context().connectors().commands(kafka)) {
             published = sink.publish(command);
         }
-        ReinstallRequest r = prepared.request();
+        RequestSpec r = prepared.request();
         if (output.json()) {
             Map<String, Object> json = new LinkedHashMap<>();
             if (watching) {

@@ -3,7 +3,7 @@ package com.hostkey.reinstall.cli.command;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.ReinstallCli;
 import com.hostkey.reinstall.cli.kafka.CommandSink;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,10 +15,9 @@ final class UpstreamCommands {
     private UpstreamCommands() {}
 
     static int publish(ReinstallCli root, Output output, long serverId, Object payload, String issuedBy, String what, String followUp) {
-        ReinstallCommand command = ReinstallCommand.newBuilder()
+        ReinstallRequest command = ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(serverId)
-                .setReinstallId(null)
                 .setIssuedAt(Instant.now(root.context().clock()))
                 .setIssuedBy(issuedBy)
                 .setPayload(payload)

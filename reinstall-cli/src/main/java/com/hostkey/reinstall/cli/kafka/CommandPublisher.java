@@ -3,7 +3,7 @@ package com.hostkey.reinstall.cli.kafka;
 import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.schemas.Topic;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,23 +15,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Publishes upstream commands to reinstall-commands (key: server id as a decimal string, value:
- * {@link ReinstallCommand} in the Confluent wire format) and waits for each acknowledgement.
+ * Publishes upstream commands to reinstall-requests (key: server id as a decimal string, value:
+ * {@link ReinstallRequest} in the Confluent wire format) and waits for each acknowledgement.
  */
 public final class CommandPublisher implements CommandSink {
 
-    private final Producer<String, ReinstallCommand> producer;
-    private final Topic<String, ReinstallCommand> topic;
+    private final Producer<String, ReinstallRequest> producer;
+    private final Topic<String, ReinstallRequest> topic;
     private final KafkaSettings settings;
 
-    CommandPublisher(Producer<String, ReinstallCommand> producer, Topic<String, ReinstallCommand> topic, KafkaSettings settings) {
+    CommandPublisher(Producer<String, ReinstallRequest> producer, Topic<String, ReinstallRequest> topic, KafkaSettings settings) {
         this.producer = producer;
         this.topic = topic;
         this.settings = settings;
     }
 
     public static CommandPublisher connect(KafkaSettings settings) {
-        Topic<String, ReinstallCommand> topic = settings.topics().commands;
+        Topic<String, ReinstallRequest> topic = settings.topics().requests;
         int timeoutMs = (int) settings.timeout().toMillis();
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap(),
@@ -53,8 +53,8 @@ public final class CommandPublisher implements CommandSink {
     }
 
     @Override
-    public Published publish(ReinstallCommand command) {
-        ProducerRecord<String, ReinstallCommand> record =
+    public Published publish(ReinstallRequest command) {
+        ProducerRecord<String, ReinstallRequest> record =
                 new ProducerRecord<>(topic.name(), String.valueOf(command.getServerId()), command);
         try {
             RecordMetadata metadata = producer.send(record).get(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);

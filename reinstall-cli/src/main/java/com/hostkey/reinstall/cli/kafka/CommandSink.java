@@ -1,12 +1,12 @@
 package com.hostkey.reinstall.cli.kafka;
 
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 
-/** Where upstream commands go: reinstall-commands, keyed by server id. */
+/** Where upstream commands go: reinstall-requests, keyed by server id. */
 public interface CommandSink extends AutoCloseable {
 
     /** Publishes and waits for the broker's acknowledgement. */
-    Published publish(ReinstallCommand command);
+    Published publish(ReinstallRequest command);
 
     @Override
     void close();

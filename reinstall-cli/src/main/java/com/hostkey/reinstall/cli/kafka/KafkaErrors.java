@@ -27,7 +27,7 @@ final class KafkaErrors {
                     "check that the registry runs and that --registry (or SCHEMA_REGISTRY_URL) names it", failure);
             case AuthorizationException a -> new CliException(ExitCode.PERMISSION, null,
                     "Kafka refused access while " + doing + ": " + a.getMessage(),
-                    "ask for write access to reinstall-commands and read access to the reinstall topics", failure);
+                    "ask for write access to reinstall-requests and read access to the reinstall topics", failure);
             case AuthenticationException a -> new CliException(ExitCode.PERMISSION, null,
                     "Kafka did not accept the credentials while " + doing + ": " + a.getMessage(), null, failure);
             default -> new CliException(ExitCode.UNAVAILABLE, null,

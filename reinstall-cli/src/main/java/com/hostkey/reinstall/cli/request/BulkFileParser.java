@@ -69,7 +69,7 @@ public final class BulkFileParser {
      * @param line  the CSV line the row starts on, or the JSON array position (1-based)
      * @param field the column at fault, when one is
      */
-    public record Row(int line, Long serverId, ReinstallRequest request, String field, String error) {
+    public record Row(int line, Long serverId, RequestSpec request, String field, String error) {
 
         public boolean valid() {
             return error == null;
@@ -236,7 +236,7 @@ public final class BulkFileParser {
             }
         }
         String requestId = text(values.get(RequestField.REQUEST_ID));
-        ReinstallRequest request = new ReinstallRequest(
+        RequestSpec request = new RequestSpec(
                 serverId,
                 text(values.get(RequestField.OS)),
                 text(values.get(RequestField.HOSTNAME)),

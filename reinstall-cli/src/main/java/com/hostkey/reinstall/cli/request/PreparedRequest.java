@@ -7,7 +7,7 @@ package com.hostkey.reinstall.cli.request;
  * @param osName the OS name when it was resolved from os/list, else null
  */
 public record PreparedRequest(
-        ReinstallRequest request,
+        RequestSpec request,
         long osId,
         String osName,
         String sshKey,

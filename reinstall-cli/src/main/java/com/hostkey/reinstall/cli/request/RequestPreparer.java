@@ -4,7 +4,7 @@ import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.handler.validation.ReinstallValidator;
 import com.hostkey.reinstall.handler.validation.ValidationLimits;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
@@ -19,10 +19,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Turns a {@link ReinstallRequest} into what goes on the wire: reads the key and script files,
+ * Turns a {@link RequestSpec} into what goes on the wire: reads the key and script files,
  * resolves the OS, runs the checks that need no Hostkey read (the command handler's own
  * {@link ReinstallValidator}, so the CLI refuses exactly what the handler would), and builds the
- * {@link ReinstallCommand} with the password and script sealed.
+ * {@link ReinstallRequest} with the password and script sealed.
  */
 public final class RequestPreparer {
 
@@ -40,7 +40,7 @@ public final class RequestPreparer {
      * Reads the files and resolves the OS first, then asks for the password, so that a wrong path
      * or OS name fails before the operator typed anything.
      */
-    public PreparedRequest prepare(ReinstallRequest request, Supplier<String> rootPassword) {
+    public PreparedRequest prepare(RequestSpec request, Supplier<String> rootPassword) {
         String sshKey = request.sshKeyFile() == null ? null
                 : readFile(request.sshKeyFile(), RequestField.SSH_KEY).strip();
         String script = request.scriptFile() == null ? null : readFile(request.scriptFile(), RequestField.SCRIPT);
@@ -72,7 +72,7 @@ public final class RequestPreparer {
 
     /** The step command the handler validates with, as the projector would build it from the request. */
     public static ValidateReinstall validateCommand(PreparedRequest prepared) {
-        ReinstallRequest request = prepared.request();
+        RequestSpec request = prepared.request();
         return ValidateReinstall.newBuilder()
                 .setAccount(request.account())
                 .setOsId(prepared.osId())
@@ -86,8 +86,8 @@ public final class RequestPreparer {
     }
 
     /** The upstream command, the password and script sealed with {@code sealer}. */
-    public static ReinstallCommand command(PreparedRequest prepared, SecretSealer sealer, String issuedBy, Instant now) {
-        ReinstallRequest request = prepared.request();
+    public static ReinstallRequest command(PreparedRequest prepared, SecretSealer sealer, String issuedBy, Instant now) {
+        RequestSpec request = prepared.request();
         ReinstallServer payload = ReinstallServer.newBuilder()
                 .setRequestId(request.requestId())
                 .setAccount(request.account())
@@ -102,10 +102,9 @@ public final class RequestPreparer {
                 .setOptionalJenkinsTasks(request.optionalTasks())
                 .setLicences(request.licences())
                 .build();
-        return ReinstallCommand.newBuilder()
+        return ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(request.serverId())
-                .setReinstallId(null)
                 .setIssuedAt(now)
                 .setIssuedBy(issuedBy)
                 .setPayload(payload)

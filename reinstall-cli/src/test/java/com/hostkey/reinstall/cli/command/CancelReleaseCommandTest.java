@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.cli.CliRun;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +17,11 @@ class CancelReleaseCommandTest {
         CliRun.Result result = cli.run("cancel", "1001", "--reason", "wrong OS", "--issued-by", "ops:anna");
 
         assertThat(result.code()).isZero();
-        ReinstallCommand command = cli.connectors.published.getFirst();
+        ReinstallRequest command = cli.connectors.published.getFirst();
         assertThat(command.getServerId()).isEqualTo(1001);
         assertThat(command.getIssuedBy()).isEqualTo("ops:anna");
-        assertThat(command.getReinstallId()).isNull();
         assertThat(command.getPayload()).isEqualTo(CancelReinstall.newBuilder().setReason("wrong OS").build());
-        assertThat(result.out()).contains("Cancel for server 1001 published (reinstall-commands partition 0 offset 0")
+        assertThat(result.out()).contains("Cancel for server 1001 published (reinstall-requests partition 0 offset 0")
                 .contains("reinstall watch 1001");
     }
 
@@ -31,11 +30,11 @@ class CancelReleaseCommandTest {
         CliRun.Result result = cli.run("release", "1001", "--json");
 
         assertThat(result.code()).isZero();
-        ReinstallCommand command = cli.connectors.published.getFirst();
+        ReinstallRequest command = cli.connectors.published.getFirst();
         assertThat(command.getPayload()).isInstanceOf(ReleaseServer.class);
         assertThat(command.getIssuedBy()).startsWith("cli:");
         assertThat(result.json().get("command").asText()).isEqualTo("ReleaseServer");
         assertThat(result.json().get("commandId").asText()).isEqualTo(command.getCommandId());
-        assertThat(result.json().get("topic").asText()).isEqualTo("reinstall-commands");
+        assertThat(result.json().get("topic").asText()).isEqualTo("reinstall-requests");
     }
 }

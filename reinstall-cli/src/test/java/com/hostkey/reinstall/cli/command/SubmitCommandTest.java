@@ -14,7 +14,7 @@ import com.hostkey.reinstall.schemas.ReinstallIds;
 import com.hostkey.reinstall.schemas.avro.FailureKind;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import java.nio.ByteBuffer;
@@ -75,10 +75,9 @@ class SubmitCommandTest {
                 "extras", "--licences", "8", "--account", "eu", "--request-id", "order-7731", "--issued-by", "provisioning"));
 
         assertThat(result.code()).as(result.err()).isZero();
-        ReinstallCommand command = cli.connectors.published.getFirst();
+        ReinstallRequest command = cli.connectors.published.getFirst();
         assertThat(command.getServerId()).isEqualTo(1001);
         assertThat(command.getIssuedBy()).isEqualTo("provisioning");
-        assertThat(command.getReinstallId()).isNull();
         assertThat(command.getIssuedAt()).isEqualTo(cli.clock.instant());
         ReinstallServer request = publishedRequest();
         assertThat(request.getRequestId()).isEqualTo("order-7731");
@@ -95,7 +94,7 @@ class SubmitCommandTest {
         assertThat(SealingKeyFixture.open(request.getRootPassword())).isEqualTo(PASSWORD);
         assertThat(SealingKeyFixture.open(request.getPostInstallScript())).contains("secret-token");
         assertThat(result.out()).contains("Submitted a reinstall of server 1001").contains("order-7731")
-                .contains("reinstall-commands partition 0 offset 0").contains("reinstall watch 1001")
+                .contains("reinstall-requests partition 0 offset 0").contains("reinstall watch 1001")
                 .doesNotContain(PASSWORD).doesNotContain("secret-token");
     }
 
@@ -109,7 +108,7 @@ class SubmitCommandTest {
         assertThat(json.get("requestId").asText()).isEqualTo("order-1");
         assertThat(json.get("reinstallId").asText()).isEqualTo(ReinstallIds.forRequest(1001, "order-1"));
         assertThat(json.get("commandId").asText()).isEqualTo(cli.connectors.published.getFirst().getCommandId());
-        assertThat(json.get("topic").asText()).isEqualTo("reinstall-commands");
+        assertThat(json.get("topic").asText()).isEqualTo("reinstall-requests");
         assertThat(json.has("partition") && json.has("offset") && json.has("osId") && json.has("sealedWithKey")).isTrue();
     }
 

@@ -34,7 +34,7 @@ class BulkFileParserTest {
         BulkFileParser.Row row = rows.getFirst();
         assertThat(row.valid()).isTrue();
         assertThat(row.line()).isEqualTo(2);
-        ReinstallRequest r = row.request();
+        RequestSpec r = row.request();
         assertThat(r.serverId()).isEqualTo(1001);
         assertThat(r.os()).isEqualTo("101");
         assertThat(r.hostname()).isEqualTo("web1.example.net");
@@ -54,7 +54,7 @@ class BulkFileParserTest {
     void shouldAcceptCamelCaseAndSpacedColumnNamesAndDefaultTheRest() throws Exception {
         List<BulkFileParser.Row> rows = parse("s.csv", "Server ID,OS Name,hostName\n1001,Ubuntu 22.04,a.example.net\n");
 
-        ReinstallRequest r = rows.getFirst().request();
+        RequestSpec r = rows.getFirst().request();
         assertThat(r.os()).isEqualTo("Ubuntu 22.04");
         assertThat(r.account()).isEqualTo("default");
         assertThat(r.requestId()).startsWith("cli-");

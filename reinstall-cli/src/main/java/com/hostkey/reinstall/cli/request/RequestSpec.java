@@ -11,7 +11,7 @@ import java.util.List;
  * @param os           an OS id, or a name to resolve through os/list
  * @param passwordFile a per-row password file (bulk only), null for the password given once
  */
-public record ReinstallRequest(
+public record RequestSpec(
         long serverId,
         String os,
         String hostname,
@@ -28,7 +28,7 @@ public record ReinstallRequest(
 
     public static final String DEFAULT_ACCOUNT = "default";
 
-    public ReinstallRequest {
+    public RequestSpec {
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
         optionalTasks = optionalTasks == null ? List.of() : List.copyOf(optionalTasks);
         account = account == null || account.isBlank() ? DEFAULT_ACCOUNT : account;
