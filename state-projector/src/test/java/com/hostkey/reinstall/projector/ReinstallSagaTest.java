@@ -18,6 +18,7 @@ import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallFailed;
@@ -60,6 +61,23 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
         assertThat(state().getAttempts()).containsEntry("CREATING_PXE_CONFIG", 2);
         acceptAndComplete(retry, AsyncActionKind.CREATE_PXE, "pxe-key");
         assertThat(nextCommand(SetBootDevice.class).getPayload()).extracting("media").isEqualTo(BootMedia.PXE);
+    }
+
+    @Test
+    void shouldIssueEveryStepWithHalfItsAnswerTimeToStartAndRetryOneThatArrivedTooLate() {
+        driveToCreatePxe();
+        StepCommand first = nextCommand(CreatePxeConfig.class);
+        assertThat(first.getNotAfter()).isEqualTo(first.getIssuedAt().plus(SAGA.commandAnswer().dividedBy(2)));
+
+        answer(first, StepExpired.newBuilder().setCall("eq/create_pxe").setNotAfter(first.getNotAfter())
+                .setMessage("late").build());
+
+        assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(StepRetryScheduled.class);
+        advance(Duration.ofSeconds(13));
+        StepCommand retry = nextCommand(CreatePxeConfig.class);
+        assertThat(retry.getCommandId()).isNotEqualTo(first.getCommandId());
+        assertThat(retry.getNotAfter()).isAfter(first.getNotAfter());
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
     }
 
     @Test

@@ -19,6 +19,9 @@ import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -122,6 +125,63 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         assertThat(((ReinstallRejected) rejection.getOutcome()).getReason()).isEqualTo(RejectionReason.ALREADY_IN_PROGRESS);
         assertThat(state().getRequestId()).isEqualTo("req-1");
         assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRouteARequestByTheServerInItsPayloadWhenItCameWithoutAKey() {
+        commandsIn.pipeInput((String) null, upstream(ReinstallServer.newBuilder()
+                .setRequestId("keyless").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
+
+        nextCommand(ValidateReinstall.class);
+        assertThat(state().getRequestId()).isEqualTo("keyless");
+    }
+
+    @Test
+    void shouldAcknowledgeARequestIdSeenBeforeWithoutASecondReinstallOrCompletion() {
+        submit("req-1", List.of());
+        answer(nextCommand(ValidateReinstall.class), ValidationFailed.newBuilder()
+                .setReason(RejectionReason.OS_NOT_OFFERED).setMessage("no such OS").build());
+        submit("req-2", List.of());
+        nextCommand(ValidateReinstall.class);
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().build()), tick());
+        assertThat(completionsOut.readValuesToList()).extracting(ReinstallCompletion::getRequestId).containsExactly("req-1", "req-2");
+        drainEventPayloads();
+
+        submit("req-1", List.of()); // an older request redelivered after a newer one
+        submit("req-2", List.of());
+
+        assertThat(commandsOut.isEmpty()).as("a request seen before starts nothing").isTrue();
+        assertThat(completionsOut.isEmpty()).as("and gets no second terminal record").isTrue();
+        assertThat(drainEventPayloads()).hasSize(2).allSatisfy(p -> assertThat(p).isInstanceOf(RequestDuplicate.class))
+                .extracting(p -> ((RequestDuplicate) p).getRequestId()).containsExactly("req-1", "req-2");
+        assertThat(state().getRequestId()).isEqualTo("req-2");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+
+        submit("req-3", List.of());
+        nextCommand(ValidateReinstall.class);
+        assertThat(state().getSeenRequests()).containsKeys("req-1", "req-2", "req-3");
+    }
+
+    @Test
+    void shouldRefuseACancelThatNamesAnotherRequestAndLeaveTheRunningReinstallAlone() {
+        submit("req-1", List.of());
+        nextCommand(ValidateReinstall.class);
+        drainEventPayloads();
+
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setTargetRequestId("req-0").build()), tick());
+
+        RequestRejected refusal = (RequestRejected) drainEventPayloads().getFirst();
+        assertThat(refusal.getReason()).isEqualTo(RejectionReason.NOT_CURRENT);
+        assertThat(refusal.getRequestId()).isEqualTo("req-0");
+        assertThat(state().getCancelRequested()).isFalse();
+        assertThat(completionsOut.isEmpty()).isTrue();
+
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setTargetRequestId("req-1").build()), tick());
+        assertThat(completionsOut.readValue().getOutcome()).isInstanceOf(ReinstallCancelled.class);
+
+        commandsIn.pipeInput(KEY, upstream(ReleaseServer.newBuilder().setTargetRequestId("req-0").build()), tick());
+        assertThat(drainEventPayloads()).anySatisfy(p -> assertThat(p).isInstanceOfSatisfying(RequestRejected.class,
+                r -> assertThat(r.getReason()).isEqualTo(RejectionReason.NOT_CURRENT)));
     }
 
     @Test
