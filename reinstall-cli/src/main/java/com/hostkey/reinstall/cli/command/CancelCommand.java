@@ -21,12 +21,16 @@ public final class CancelCommand extends CliCommand {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why; recorded on the completion")
     String reason;
 
+    @Option(names = "--request", paramLabel = "REQUEST_ID", description = {"Cancel only if this request is the one running",
+            "(a later reinstall of the server is left alone; refused NOT_CURRENT)"})
+    String requestId;
+
     @Mixin
     IssuerOptions issuer;
 
     @Override
     public Integer call() {
-        return UpstreamCommands.publish(root, output(), serverId, CancelReinstall.newBuilder().setReason(reason).build(),
+        return UpstreamCommands.publish(root, output(), serverId, CancelReinstall.newBuilder().setReason(reason).setTargetRequestId(requestId).build(),
                 issuer.issuer(), "Cancel", "Follow the cleanup: reinstall watch " + serverId + " (exit 3 when cancelled)");
     }
 }

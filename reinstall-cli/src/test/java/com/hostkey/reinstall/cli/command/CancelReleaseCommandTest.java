@@ -26,6 +26,14 @@ class CancelReleaseCommandTest {
     }
 
     @Test
+    void shouldNameTheRequestToCancelWhenAsked() {
+        CliRun.Result result = cli.run("cancel", "1001", "--request", "order-7731");
+
+        assertThat(result.code()).isZero();
+        assertThat(((CancelReinstall) cli.connectors.published.getFirst().getPayload()).getTargetRequestId()).isEqualTo("order-7731");
+    }
+
+    @Test
     void shouldPublishAReleaseAndAnswerJson() {
         CliRun.Result result = cli.run("release", "1001", "--json");
 
