@@ -329,6 +329,11 @@ public final class StagePoller implements AutoCloseable {
             deadLetter(record, e);
             return;
         }
+        if (targets != null && !String.valueOf(targets.getServerId()).equals(server)) {
+            // Only the projector writes poll targets, keyed by their server: anything else is not its record.
+            deadLetter(record, new IllegalArgumentException("the record key is not the poll targets' server id"));
+            return;
+        }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         List<String> listed = new ArrayList<>(2);
         if (targets != null) {

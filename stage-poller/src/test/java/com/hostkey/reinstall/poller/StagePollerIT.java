@@ -128,6 +128,21 @@ class StagePollerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> hostkey.checks("master-2").size() > checksOfMaster);
     }
 
+    @Test
+    void shouldIgnorePollTargetsKeyedByAnotherServer() throws Exception {
+        Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+        hostkey.answer("misaddressed-key", Kind.NOT_READY);
+        hostkey.answer("real-key", Kind.NOT_READY);
+        PollTargets forServer5 = PollTargets.newBuilder().setServerId(5).setReinstallId("r-5")
+                .setKeys(List.of(key("misaddressed-key", AsyncActionKind.REBOOT, longAgo))).build();
+        targets.send(new ProducerRecord<>(ReinstallTopics.POLL_TARGETS, "6", forServer5)).get();
+        publish(7, key("real-key", AsyncActionKind.REBOOT, longAgo));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("real-key").isEmpty());
+        assertThat(hostkey.checks("misaddressed-key")).isEmpty();
+        assertThat(poller.watchedKeys()).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static PollKey key(String key, AsyncActionKind action, Instant since) {
