@@ -10,8 +10,12 @@
 #   deploy/stack.sh status   which parts run, and their health
 #   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
 #
-# State, logs, keys and pids live in .stack/ at the repository root. Ports can be moved with
-# STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT.
+# State, logs, keys and pids live in .stack/ at the repository root: .stack/keys holds the sealing key
+# pair and the step authentication key the projector signs reinstall-steps with (STEP_AUTH_KEYS of the
+# projector and the handler only), .stack/secrets the Hostkey credentials and the query API's tokens.
+# The projector creates the topics at start (TopicProvisioner, TOPIC_PARTITIONS): reinstall-requests
+# (what upstream, operators and the CLI write), reinstall-steps (projector to handler), the others.
+# Ports can be moved with STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +33,7 @@ VERSION="0.1.0-SNAPSHOT"
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 SEALING_KEY_ID="stack-key-1"
+STEP_KEY_ID="stack-step-1"
 PARTS=(poller handler projector simulator registry kafka)
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
@@ -88,6 +93,11 @@ secrets() {
   (umask 077; printf 'stack-operator:%s\n' "$(cat "$STACK/secrets/api-write-token")" > "$STACK/secrets/api-write-tokens")
   if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
     "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
+  fi
+  # The HMAC key the projector signs every step command with and the handler verifies it with
+  # (owner-only; only its path is ever passed around, in STEP_AUTH_KEYS).
+  if [ ! -f "$STACK/keys/$STEP_KEY_ID.step.key" ]; then
+    "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.StepKeygen "$STACK/keys" "$STEP_KEY_ID" >/dev/null
   fi
 }
 
@@ -150,11 +160,13 @@ service_env() {
 
 start_services() {
   service_env
+  # Only the projector (signs) and the handler (verifies) get the step key; the poller does not.
+  local step_keys="STEP_AUTH_KEYS=$STEP_KEY_ID=$STACK/keys/$STEP_KEY_ID.step.key"
   # Static membership under a fixed id (one local instance): a restarted projector takes its tasks back at once.
-  start_part projector env PROJECTOR_INSTANCE_ID=stack-projector-0 \
+  start_part projector env PROJECTOR_INSTANCE_ID=stack-projector-0 "$step_keys" \
     "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
   wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/ready"
-  start_part handler "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
+  start_part handler env "$step_keys" "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
   wait_for handler 60 log_has handler "command-handler started"
   start_part poller "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
   wait_for poller 60 log_has poller "stage-poller started"
@@ -171,6 +183,9 @@ Endpoints
                          curl -H @$STACK/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls)
   Fleet dashboard        http://127.0.0.1:$PROJECTOR_PORT/   (token: $STACK/secrets/api-token, or api-write-token to cancel and release)
   Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
+  Step key               $STACK/keys/$STEP_KEY_ID.step.key (key id $STEP_KEY_ID; projector and handler, STEP_AUTH_KEYS)
+  Topics                 reinstall-requests (submit, cancel, release: upstream, CLI), reinstall-steps (projector to handler),
+                         reinstall-events, reinstall-completions (billing); created by the projector
   Logs                   $STACK/logs/   (deploy/stack.sh logs NAME)
 EOT
 }

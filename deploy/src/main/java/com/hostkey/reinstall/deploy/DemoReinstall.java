@@ -8,11 +8,11 @@ import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallFailed;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
-import com.hostkey.reinstall.schemas.avro.ReinstallCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
@@ -41,8 +41,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The demo an upstream system would be: seals a fresh root password with the handler's public
- * key, publishes one ReinstallServer, then follows the server's events and prints each of the nine
- * steps as it happens, until the completion record arrives.
+ * key, publishes one ReinstallServer request on reinstall-requests (the public topic; the step
+ * commands on reinstall-steps are the state projector's alone), then follows the server's events
+ * and prints each of the nine steps as it happens, until the completion record arrives.
  *
  * <p>Usage: {@code DemoReinstall --bootstrap HOST:PORT --registry URL --public-key FILE --key-id ID
  * [--server 1001] [--os 101] [--tasks a,b] [--timeout-seconds 300]}. Exit code 0 when the
@@ -66,7 +67,7 @@ public final class DemoReinstall {
         ReinstallTopics topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, require(opts, "registry")));
 
         String requestId = "demo-" + UUID.randomUUID();
-        ReinstallCommand command = ReinstallCommand.newBuilder()
+        ReinstallRequest request = ReinstallRequest.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setServerId(server)
                 .setIssuedAt(Instant.now())
@@ -92,9 +93,9 @@ public final class DemoReinstall {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // fix the start before submitting
 
-            try (KafkaProducer<String, ReinstallCommand> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                    new StringSerializer(), topics.commands.valueSerde().serializer())) {
-                producer.send(new ProducerRecord<>(topics.commands.name(), String.valueOf(server), command)).get();
+            try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                    new StringSerializer(), topics.requests.valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(topics.requests.name(), String.valueOf(server), request)).get();
             }
             Instant start = Instant.now();
             System.out.printf("Submitted ReinstallServer for server %d: OS %d, tasks %s, request %s%n", server, os, tasks, requestId);

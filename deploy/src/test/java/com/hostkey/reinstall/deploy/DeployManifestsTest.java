@@ -37,9 +37,11 @@ import org.junit.jupiter.api.Test;
  * Validates the production manifests (every YAML file under deploy/k8s) without a cluster: each
  * document against {@code k8s-manifest.schema.json}, then what a schema cannot say: the topics are
  * the ones the code uses and co-partitioned, every environment variable a container gets is one its
- * service reads (the list in {@code service-environment.yaml}, itself checked against the code and
- * docs/configuration.md), files named by variables are mounted, probes hit the port the service
- * listens on, every workload has a disruption budget. Also checks that the Grafana dashboard only
+ * service reads and every one it requires is set (the lists in {@code service-environment.yaml},
+ * themselves checked against the code and docs/configuration.md), files named by variables are
+ * mounted, probes hit the port the service listens on, every workload has a disruption budget, the
+ * Kafka users' ACLs keep reinstall-steps between the projector and the handler and give the
+ * integrators (upstream, billing, operators) exactly their documented rights. Also checks that the Grafana dashboard only
  * uses documented metrics.
  */
 class DeployManifestsTest {
@@ -52,8 +54,11 @@ class DeployManifestsTest {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** The topics that must all have the same partition count (see kafka-topics.yaml). */
-    private static final Set<String> CO_PARTITIONED = Set.of(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS,
-            ReinstallTopics.INTENTS, ReinstallTopics.POLL_TARGETS, ReinstallTopics.COMPLETIONS);
+    private static final Set<String> CO_PARTITIONED = Set.of(ReinstallTopics.REQUESTS, ReinstallTopics.STEPS,
+            ReinstallTopics.EVENTS, ReinstallTopics.INTENTS, ReinstallTopics.POLL_TARGETS, ReinstallTopics.COMPLETIONS);
+
+    /** The cluster resource of a KafkaUser ACL has no name; this stands for it in {@link Acl}. */
+    private static final String CLUSTER = "kafka-cluster";
 
     private static List<Manifest> manifests;
     private static ServiceEnvironment environment;
@@ -158,8 +163,8 @@ class DeployManifestsTest {
         Map<String, JsonNode> topics = new HashMap<>();
         of("KafkaTopic").forEach(m -> topics.put(m.doc().path("spec").path("topicName").asText(m.name()), m.doc().path("spec")));
 
-        assertThat(topics.keySet()).containsExactlyInAnyOrder(ReinstallTopics.COMMANDS, ReinstallTopics.EVENTS,
-                ReinstallTopics.POLL_TARGETS, ReinstallTopics.COMPLETIONS, ReinstallTopics.ADMISSIONS, ReinstallTopics.INTENTS,
+        assertThat(topics.keySet()).containsExactlyInAnyOrder(ReinstallTopics.REQUESTS, ReinstallTopics.STEPS,
+                ReinstallTopics.EVENTS, ReinstallTopics.POLL_TARGETS, ReinstallTopics.COMPLETIONS, ReinstallTopics.ADMISSIONS, ReinstallTopics.INTENTS,
                 ReinstallTopics.DEAD_LETTERS);
         assertThat(CO_PARTITIONED.stream().map(t -> topics.get(t).path("partitions").asInt()).distinct())
                 .as("co-partitioned topics share one partition count").hasSize(1);
@@ -210,7 +215,7 @@ class DeployManifestsTest {
 
     @Test
     void shouldListEveryVariableTheCodeReads() throws IOException {
-        Pattern variable = Pattern.compile("\"((?:KAFKA|SCHEMA|HOSTKEY|HANDLER|POLLER|PROJECTOR|SAGA|ADMISSION|TOPIC|SEALING)_[A-Z0-9_]*[A-Z0-9])\"");
+        Pattern variable = Pattern.compile("\"((?:KAFKA|SCHEMA|HOSTKEY|HANDLER|POLLER|PROJECTOR|SAGA|ADMISSION|TOPIC|SEALING|STEP)_[A-Z0-9_]*[A-Z0-9])\"");
         Set<String> unlisted = new TreeSet<>();
         Set<String> everyListed = new TreeSet<>();
         for (String service : environment.services().keySet()) {
@@ -325,6 +330,150 @@ class DeployManifestsTest {
     }
 
     @Test
+    void shouldSetEveryVariableAServiceRequires() {
+        Map<String, Map<String, String>> configMaps = new HashMap<>();
+        of("ConfigMap").forEach(m -> configMaps.put(m.name(), strings(m.doc().path("data"))));
+        List<String> problems = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (Container container : containers()) {
+            ServiceEnvironment.Service service = environment.services().get(container.name());
+            if (service == null) {
+                continue; // shouldSetOnlyVariablesTheServicesRead names it
+            }
+            seen.add(container.name());
+            Map<String, String> env = container.environment(configMaps);
+            for (String variable : service.required()) {
+                if (!env.containsKey(variable) && !env.containsKey(variable + "_FILE")) {
+                    problems.add(container + " does not set " + variable + ", without which " + container.name() + " does not start");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(seen).as("a container of every service").containsExactlyInAnyOrderElementsOf(environment.services().keySet());
+        assertThat(environment.services().get("state-projector").required()).contains("STEP_AUTH_KEYS");
+        assertThat(environment.services().get("command-handler").required()).contains("STEP_AUTH_KEYS");
+    }
+
+    @Test
+    void shouldListEveryRequiredVariableAsRequired() throws IOException {
+        Pattern required = Pattern.compile("\\brequired\\(\"([A-Z][A-Z0-9_]*)\"");
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, ServiceEnvironment.Service> entry : environment.services().entrySet()) {
+            ServiceEnvironment.Service service = entry.getValue();
+            Set<String> listed = new TreeSet<>(service.required());
+            listed.addAll(service.requiredOnlyWhen());
+            Set<String> readable = environment.allowedFor(entry.getKey());
+            listed.stream().filter(v -> !readable.contains(v))
+                    .forEach(v -> problems.add(entry.getKey() + ": " + v + " is required but not among its variables"));
+            String sources = mainSources(service.modules());
+            listed.stream().filter(v -> !sources.contains("\"" + v + "\""))
+                    .forEach(v -> problems.add(entry.getKey() + ": " + v + " is listed as required but the code no longer reads it"));
+            List<String> own = service.modules().stream().filter(m -> !m.equals("schemas")).toList();
+            Matcher m = required.matcher(mainSources(own));
+            while (m.find()) {
+                if (!listed.contains(m.group(1))) {
+                    problems.add(entry.getKey() + ": the code requires " + m.group(1)
+                            + ", which service-environment.yaml lists under neither required nor requiredOnlyWhen");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void shouldLetOnlyTheProjectorWriteStepsAndOnlyTheHandlerReadThem() {
+        Map<String, Set<Acl>> users = kafkaUsers();
+        assertThat(users).containsKeys("state-projector", "command-handler", "stage-poller", "upstream", "billing", "operators");
+
+        assertThat(users.entrySet().stream().filter(u -> may(u.getValue(), "topic", ReinstallTopics.STEPS, "Write")).map(Map.Entry::getKey))
+                .as("users that may write %s", ReinstallTopics.STEPS).containsExactly("state-projector");
+        assertThat(users.entrySet().stream().filter(u -> may(u.getValue(), "topic", ReinstallTopics.STEPS, "Read")).map(Map.Entry::getKey))
+                .as("users that may read %s", ReinstallTopics.STEPS).containsExactly("command-handler");
+
+        Set<Acl> handler = users.get("command-handler");
+        assertThat(may(handler, "topic", ReinstallTopics.REQUESTS, "Write")).as("handler writes requests").isFalse();
+        assertThat(may(handler, "topic", ReinstallTopics.STEPS, "Write")).as("handler writes steps").isFalse();
+        assertThat(may(handler, "topic", ReinstallTopics.REQUESTS, "Read")).as("handler reads requests").isFalse();
+        for (String topic : List.of(ReinstallTopics.EVENTS, ReinstallTopics.INTENTS, ReinstallTopics.DEAD_LETTERS)) {
+            assertThat(may(handler, "topic", topic, "Write") && may(handler, "topic", topic, "Describe"))
+                    .as("handler writes %s (its transaction)", topic).isTrue();
+        }
+        assertThat(may(handler, "topic", ReinstallTopics.INTENTS, "Read")).as("handler reloads its intents").isTrue();
+
+        Set<Acl> projector = users.get("state-projector");
+        for (String operation : List.of("Read", "Write", "Describe")) {
+            assertThat(may(projector, "topic", ReinstallTopics.REQUESTS, operation))
+                    .as("projector %s %s (the dashboard's cancel and release)", operation, ReinstallTopics.REQUESTS).isTrue();
+        }
+        assertThat(may(projector, "topic", ReinstallTopics.STEPS, "Read")).as("projector reads steps").isFalse();
+        assertThat(may(projector, "topic", "reinstall-state-projector-reinstall-requests-by-server-repartition", "Write"))
+                .as("projector writes its repartition topic").isTrue();
+        assertThat(users.values().stream().flatMap(Set::stream).filter(a -> a.resource().equals("topic")))
+                .as("ACLs on the removed reinstall-commands topic").noneMatch(a -> a.name().startsWith("reinstall-commands"));
+    }
+
+    @Test
+    void shouldGiveIntegratorsExactlyTheDocumentedRights() {
+        Map<String, Set<Acl>> users = kafkaUsers();
+        assertThat(users.get("upstream")).containsExactlyInAnyOrder(
+                new Acl("topic", ReinstallTopics.REQUESTS, "literal", "Write"),
+                new Acl("topic", ReinstallTopics.REQUESTS, "literal", "Describe"),
+                new Acl("cluster", CLUSTER, "literal", "IdempotentWrite"));
+        assertThat(users.get("billing")).containsExactlyInAnyOrder(
+                new Acl("topic", ReinstallTopics.COMPLETIONS, "literal", "Read"),
+                new Acl("topic", ReinstallTopics.COMPLETIONS, "literal", "Describe"),
+                new Acl("group", "billing", "prefix", "Read"));
+        assertThat(users.get("operators")).containsExactlyInAnyOrder(
+                new Acl("topic", ReinstallTopics.REQUESTS, "literal", "Write"),
+                new Acl("topic", ReinstallTopics.REQUESTS, "literal", "Describe"),
+                new Acl("topic", ReinstallTopics.EVENTS, "literal", "Read"),
+                new Acl("topic", ReinstallTopics.EVENTS, "literal", "Describe"),
+                new Acl("topic", ReinstallTopics.COMPLETIONS, "literal", "Read"),
+                new Acl("topic", ReinstallTopics.COMPLETIONS, "literal", "Describe"),
+                new Acl("group", "reinstall-cli", "prefix", "Read"),
+                new Acl("cluster", CLUSTER, "literal", "IdempotentWrite"));
+        for (String integrator : List.of("upstream", "billing", "operators")) {
+            assertThat(may(users.get(integrator), "topic", ReinstallTopics.DEAD_LETTERS, "Read"))
+                    .as("%s reads the dead letters (original bytes)", integrator).isFalse();
+        }
+    }
+
+    @Test
+    void shouldMountTheStepKeysOnTheProjectorAndTheHandlerOnly() {
+        Map<String, Map<String, String>> configMaps = new HashMap<>();
+        of("ConfigMap").forEach(m -> configMaps.put(m.name(), strings(m.doc().path("data"))));
+        Map<String, Set<String>> stepKeySecrets = new HashMap<>();
+        for (Container container : containers()) {
+            Set<String> secrets = new TreeSet<>();
+            JsonNode volumes = container.workload().doc().path("spec").path("template").path("spec").path("volumes");
+            for (JsonNode mount : container.spec().path("volumeMounts")) {
+                for (JsonNode volume : volumes) {
+                    if (volume.path("name").asText().equals(mount.path("name").asText()) && volume.has("secret")) {
+                        secrets.add(volume.path("secret").path("secretName").asText());
+                    }
+                }
+            }
+            stepKeySecrets.put(container.name(), secrets);
+            Map<String, String> env = container.environment(configMaps);
+            boolean signsOrVerifies = container.name().equals("state-projector") || container.name().equals("command-handler");
+            assertThat(secrets.contains("reinstall-step-keys")).as("%s mounts reinstall-step-keys", container).isEqualTo(signsOrVerifies);
+            assertThat(env.containsKey("STEP_AUTH_KEYS")).as("%s sets STEP_AUTH_KEYS", container).isEqualTo(signsOrVerifies);
+        }
+        Map<String, String> projector = containers().stream().filter(c -> c.name().equals("state-projector")).findFirst()
+                .orElseThrow().environment(configMaps);
+        String signingKey = projector.get("STEP_AUTH_SIGNING_KEY");
+        assertThat(signingKey).as("the projector's signing key id").isNotBlank();
+        assertThat(projector.get("STEP_AUTH_KEYS")).as("the signing key is among the projector's keys").contains(signingKey + "=");
+        String handlerKeys = containers().stream().filter(c -> c.name().equals("command-handler")).findFirst()
+                .orElseThrow().environment(configMaps).get("STEP_AUTH_KEYS");
+        assertThat(handlerKeys).as("the handlers verify the key the projector signs with").contains(signingKey + "=");
+        Manifest example = manifests.stream().filter(m -> m.kind().equals("Secret") && m.name().equals("reinstall-step-keys"))
+                .findFirst().orElseThrow(() -> new AssertionError("secrets.example.yaml documents no reinstall-step-keys"));
+        assertThat(example.doc().path("stringData").has(signingKey + ".step.key")).as("the example Secret holds %s.step.key", signingKey)
+                .isTrue();
+    }
+
+    @Test
     void shouldChartOnlyDocumentedMetricsOnTheDashboard() throws IOException {
         JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
         String doc = Files.readString(CONFIGURATION_DOC);
@@ -358,6 +507,40 @@ class DeployManifestsTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** One granted operation of a KafkaUser; {@code name} is {@link #CLUSTER} for the cluster. */
+    record Acl(String resource, String name, String patternType, String operation) {}
+
+    /** Every KafkaUser by name, with its ACLs (allow only: a deny would need its own assertions). */
+    private static Map<String, Set<Acl>> kafkaUsers() {
+        Map<String, Set<Acl>> users = new LinkedHashMap<>();
+        for (Manifest user : of("KafkaUser")) {
+            Set<Acl> acls = new LinkedHashSet<>();
+            for (JsonNode acl : user.doc().path("spec").path("authorization").path("acls")) {
+                assertThat(acl.path("type").asText("allow")).as("%s: only allow rules", user).isEqualTo("allow");
+                JsonNode resource = acl.path("resource");
+                String type = resource.path("type").asText();
+                String name = type.equals("cluster") ? CLUSTER : resource.path("name").asText();
+                String pattern = resource.path("patternType").asText("literal");
+                JsonNode operations = acl.has("operations") ? acl.path("operations") : JSON.createArrayNode().add(acl.path("operation"));
+                operations.forEach(op -> acls.add(new Acl(type, name, pattern, op.asText())));
+            }
+            assertThat(users.put(user.name(), acls)).as("one KafkaUser named %s", user.name()).isNull();
+        }
+        return users;
+    }
+
+    /**
+     * Whether {@code acls} allow {@code operation} on the named resource, as Kafka's authorizer
+     * decides: literal names (or *) and prefixes match, All allows everything, and Read, Write,
+     * Delete and Alter imply Describe.
+     */
+    private static boolean may(Set<Acl> acls, String resource, String name, String operation) {
+        return acls.stream().anyMatch(acl -> acl.resource().equals(resource)
+                && (acl.name().equals("*") || (acl.patternType().equals("prefix") ? name.startsWith(acl.name()) : name.equals(acl.name())))
+                && (acl.operation().equals(operation) || acl.operation().equals("All")
+                        || (operation.equals("Describe") && Set.of("Read", "Write", "Delete", "Alter").contains(acl.operation()))));
+    }
 
     /** Documented as {@code `NAME`}, or as {@code `BASE[_FILE]`} for {@code NAME} = {@code BASE} or {@code BASE_FILE}. */
     private static boolean isDocumented(String doc, String name) {
@@ -463,7 +646,8 @@ class DeployManifestsTest {
 
         record Group(String source, List<String> variables) {}
 
-        record Service(List<String> modules, List<String> groups, List<String> variables, List<String> interpolationOnly) {}
+        record Service(List<String> modules, List<String> groups, List<String> variables, List<String> interpolationOnly,
+                List<String> required, List<String> requiredOnlyWhen) {}
 
         static ServiceEnvironment read(JsonNode root) {
             Map<String, Group> groups = new LinkedHashMap<>();
@@ -472,7 +656,8 @@ class DeployManifestsTest {
             Map<String, Service> services = new LinkedHashMap<>();
             root.path("services").properties().forEach(e -> services.put(e.getKey(), new Service(
                     texts(e.getValue().path("modules")), texts(e.getValue().path("groups")),
-                    texts(e.getValue().path("variables")), texts(e.getValue().path("interpolationOnly")))));
+                    texts(e.getValue().path("variables")), texts(e.getValue().path("interpolationOnly")),
+                    texts(e.getValue().path("required")), texts(e.getValue().path("requiredOnlyWhen")))));
             return new ServiceEnvironment(groups, services);
         }
 
