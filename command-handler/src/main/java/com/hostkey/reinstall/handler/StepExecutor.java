@@ -237,8 +237,8 @@ public final class StepExecutor {
             facts = hostkey.show(command.getAccount(), serverId);
             offers = hostkey.listOs(command.getAccount(), serverId);
         } catch (HostkeyException.Rejected e) {
-            boolean unknownServer = e.hostkeyMessage() != null && e.hostkeyMessage().toLowerCase().contains("not found")
-                    && !e.hostkeyMessage().toLowerCase().contains("no os");
+            boolean unknownServer = e.hostkeyMessage() != null && e.hostkeyMessage().toLowerCase(java.util.Locale.ROOT).contains("not found")
+                    && !e.hostkeyMessage().toLowerCase(java.util.Locale.ROOT).contains("no os");
             return unknownServer
                     ? rejected(RejectionReason.SERVER_NOT_FOUND, "serverId", "Hostkey does not know server " + serverId
                             + " for account " + command.getAccount() + ": " + e.hostkeyMessage())

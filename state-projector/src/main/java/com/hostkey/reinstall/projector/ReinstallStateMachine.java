@@ -525,14 +525,26 @@ public final class ReinstallStateMachine {
             deadline(DeadlineKind.COMMAND_ANSWER, settings.commandAnswer(), now);
         }
 
+        /**
+         * A cancel that waited for the step in flight takes effect before the saga moves on to
+         * {@code next}: compensation once a PXE config may exist, else the end. False when there is
+         * no such cancel, or {@code next} is itself cleanup.
+         */
+        boolean cancelledBefore(ReinstallPhase next, Instant now) {
+            if (!state.getCancelRequested() || state.getFailureKind() != null || isCleanupPhase(next)) {
+                return false;
+            }
+            if (pxeConfigMayExist(state.getPhase())) {
+                compensate(now);
+            } else {
+                finish(CANCELLED, now);
+            }
+            return true;
+        }
+
         /** Moves forward to a phase that issues a step command; a pending cancel turns into compensation. */
         void advance(ReinstallPhase next, Instant now) {
-            if (state.getCancelRequested() && state.getFailureKind() == null && !isCleanupPhase(next)) {
-                if (pxeConfigMayExist(state.getPhase())) {
-                    compensate(now);
-                } else {
-                    finish(CANCELLED, now);
-                }
+            if (cancelledBefore(next, now)) {
                 return;
             }
             enter(next, now);
@@ -704,12 +716,7 @@ public final class ReinstallStateMachine {
 
         void retryNow(Instant now) {
             state = ReinstallState.newBuilder(state).setRetryAt(null).build();
-            if (state.getCancelRequested() && state.getFailureKind() == null && !isCleanupPhase(state.getPhase())) {
-                if (pxeConfigMayExist(state.getPhase())) {
-                    compensate(now);
-                } else {
-                    finish(CANCELLED, now);
-                }
+            if (cancelledBefore(state.getPhase(), now)) {
                 return;
             }
             issue(state.getPhase() == VALIDATING ? validateCommandOf(state) : stepCommandFor(state), now);
@@ -865,7 +872,7 @@ public final class ReinstallStateMachine {
 
     /** Deterministic, so a replayed decision issues the same command id (the handler dedups on it). */
     private static String commandIdFor(ReinstallState state) {
-        StringBuilder id = new StringBuilder(state.getReinstallId()).append(':').append(state.getPhase().name().toLowerCase());
+        StringBuilder id = new StringBuilder(state.getReinstallId()).append(':').append(state.getPhase().name().toLowerCase(java.util.Locale.ROOT));
         switch (state.getPhase()) {
             case LAUNCHING_JENKINS_TASK -> id.append(':').append(state.getNextJenkinsTask());
             case SETTING_BOOT_DISK, CLEARING_PXE_CONFIG -> {

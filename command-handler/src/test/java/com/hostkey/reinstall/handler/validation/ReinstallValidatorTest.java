@@ -619,7 +619,7 @@ class ReinstallValidatorTest {
             if (fits) {
                 assertThat(result).isEmpty();
             } else {
-                assertFailure(result, RejectionReason.OS_NOT_FIT, "osId", "does not run on " + type.strip().toLowerCase());
+                assertFailure(result, RejectionReason.OS_NOT_FIT, "osId", "does not run on " + type.strip().toLowerCase(java.util.Locale.ROOT));
             }
         }
 
