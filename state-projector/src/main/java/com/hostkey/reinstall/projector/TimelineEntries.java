@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallIds;
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.ActionFailed;
@@ -159,41 +160,18 @@ final class TimelineEntries {
                 .build();
     }
 
-    /** The step (1-9) a phase is part of; {@code installStage} tells step 5 from 6; 0 before and after the procedure. */
+    /** The step (1-9) a phase is part of ({@link ReinstallStep}); 0 before and after the procedure. */
     static int stepOf(ReinstallPhase phase, int installStage) {
-        return switch (phase) {
-            case CREATING_REINSTALL_KEY -> 1;
-            case CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG -> 2;
-            case SETTING_BOOT_PXE, AWAITING_BOOT_PXE -> 3;
-            case REBOOTING -> 4;
-            case INSTALLING -> installStage >= 1 ? 6 : 5;
-            case SETTING_BOOT_DISK, AWAITING_BOOT_DISK -> 7;
-            case LAUNCHING_JENKINS_TASK, AWAITING_JENKINS_TASK -> 8;
-            case CLEARING_PXE_CONFIG, AWAITING_PXE_CLEARED -> 9;
-            case VALIDATING, QUEUED, COMPLETED, FAILED, CANCELLED, REJECTED -> 0;
-        };
+        return ReinstallStep.ofPhase(phase, installStage).map(ReinstallStep::number).orElse(0);
     }
 
     private static int stepOf(AsyncActionKind action) {
-        return switch (action) {
-            case CREATE_PXE -> 2;
-            case BOOT_FROM_PXE -> 3;
-            case REBOOT -> 4;
-            case BOOT_FROM_DISK -> 7;
-            case JENKINS_TASK -> 8;
-            case CLEAR_PXE -> 9;
-        };
+        return ReinstallStep.of(action).number();
     }
 
+    /** The action's words: its step's label, but "Jenkins task" for the one task a callback is about. */
     private static String label(AsyncActionKind action) {
-        return switch (action) {
-            case CREATE_PXE -> "PXE config";
-            case BOOT_FROM_PXE -> "boot from PXE";
-            case REBOOT -> "reboot";
-            case BOOT_FROM_DISK -> "boot from disk";
-            case JENKINS_TASK -> "Jenkins task";
-            case CLEAR_PXE -> "clear PXE config";
-        };
+        return action == AsyncActionKind.JENKINS_TASK ? "Jenkins task" : ReinstallStep.of(action).label();
     }
 
     private static String where(String serverType, String location) {

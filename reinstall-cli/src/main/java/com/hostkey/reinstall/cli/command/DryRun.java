@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.command;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
@@ -7,7 +8,6 @@ import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.HostkeyReads;
 import com.hostkey.reinstall.cli.LazyHostkeyReads;
 import com.hostkey.reinstall.cli.Output;
-import com.hostkey.reinstall.cli.progress.Step;
 import com.hostkey.reinstall.cli.request.PreparedRequest;
 import com.hostkey.reinstall.cli.request.RequestSpec;
 import com.hostkey.reinstall.cli.request.RequestField;
@@ -102,8 +102,8 @@ final class DryRun {
         });
         if (result.valid()) {
             lines.add("Would: validate, wait for an admission slot, then run the nine steps:");
-            for (Step step : Step.values()) {
-                String note = step == Step.JENKINS_TASKS ? (r.allTasks().isEmpty() ? " (skipped: no tasks)" : " (" + tasksSummary(r) + ")") : "";
+            for (ReinstallStep step : ReinstallStep.values()) {
+                String note = step == ReinstallStep.JENKINS_TASKS ? (r.allTasks().isEmpty() ? " (skipped: no tasks)" : " (" + tasksSummary(r) + ")") : "";
                 lines.add("  " + step.number() + " " + step.label() + note);
             }
             lines.add("Valid. Run the same command without --dry-run to reinstall.");

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.ActionFailed;
@@ -35,13 +36,13 @@ import java.util.Optional;
  * @param text  one line, without the step number
  * @param level INFO for progress, WARN for retries, deadlines and Hostkey errors, ERROR for failures
  */
-public record EventDescription(Optional<Step> step, String text, Level level) {
+public record EventDescription(Optional<ReinstallStep> step, String text, Level level) {
 
     public enum Level { INFO, WARN, ERROR }
 
     /** "5/9 installer stage 1/5: ..." or "   validated: ...", aligned on the step column. */
     public String line() {
-        return step.map(Step::position).orElse("   ") + " " + text;
+        return step.map(ReinstallStep::position).orElse("   ") + " " + text;
     }
 
     /** The short name of the event's payload type, e.g. {@code ActionAccepted}. */
@@ -59,14 +60,14 @@ public record EventDescription(Optional<Step> step, String text, Level level) {
             case ReinstallQueued q -> info(null, "queued for an admission slot, position " + q.getPosition());
             case AdmissionGranted g -> info(null, "admitted" + (g.getWaitedMillis() > 0
                     ? " after " + Durations.format(Duration.ofMillis(g.getWaitedMillis())) + " in the queue" : ""));
-            case ReinstallKeyCreated k -> info(Step.REINSTALL_KEY, "reinstall key created");
-            case ActionAccepted a -> info(Step.of(a.getAction()), label(a.getAction(), a.getDetail()) + ": requested");
-            case ActionCompleted c -> info(Step.of(c.getAction()), label(c.getAction(), null) + ": done");
-            case ActionFailed f -> error(Step.of(f.getAction()), label(f.getAction(), null) + ": FAILED: " + f.getReason());
-            case InstallStageReached s -> info(s.getStage() <= 1 ? Step.INSTALL_STARTED : Step.INSTALLER_STAGES,
+            case ReinstallKeyCreated k -> info(ReinstallStep.REINSTALL_KEY, "reinstall key created");
+            case ActionAccepted a -> info(ReinstallStep.of(a.getAction()), label(a.getAction(), a.getDetail()) + ": requested");
+            case ActionCompleted c -> info(ReinstallStep.of(c.getAction()), label(c.getAction(), null) + ": done");
+            case ActionFailed f -> error(ReinstallStep.of(f.getAction()), label(f.getAction(), null) + ": FAILED: " + f.getReason());
+            case InstallStageReached s -> info(s.getStage() <= 1 ? ReinstallStep.INSTALL_STARTED : ReinstallStep.INSTALLER_STAGES,
                     "installer stage " + s.getStage() + "/5" + (s.getScope() == null ? "" : ": " + s.getScope())
                             + (s.getObserved() ? "" : " (inferred: the check skipped it)"));
-            case InstallFailed f -> error(f.getLastStage() == 0 ? Step.INSTALL_STARTED : Step.INSTALLER_STAGES,
+            case InstallFailed f -> error(f.getLastStage() == 0 ? ReinstallStep.INSTALL_STARTED : ReinstallStep.INSTALLER_STAGES,
                     "install FAILED after stage " + f.getLastStage() + ": " + f.getReason());
             case HostkeyCallFailed f -> warn(null, "Hostkey call " + f.getCall() + " failed (" + f.getErrorClass() + "): " + f.getMessage());
             case StepRetryScheduled r -> warn(null, "retry " + r.getAttempt() + " of " + r.getPhase() + " at " + r.getRetryAt()
@@ -74,7 +75,7 @@ public record EventDescription(Optional<Step> step, String text, Level level) {
             case DeadlineExceeded d -> warn(null, "deadline " + d.getDeadline() + " passed in " + d.getPhase() + ": " + d.getMessage());
             case CallbackKeyVanished v -> warn(null, "callback key of " + (v.getAction() == null ? "the install" : v.getAction())
                     + " vanished (probably done; the system reconciles)");
-            case JenkinsTaskSkipped s -> warn(Step.JENKINS_TASKS, "optional task " + s.getTaskId() + " failed and was skipped: " + s.getReason());
+            case JenkinsTaskSkipped s -> warn(ReinstallStep.JENKINS_TASKS, "optional task " + s.getTaskId() + " failed and was skipped: " + s.getReason());
             case ServerReleased r -> info(null, "quarantine lifted (" + r.getConsecutiveFailures() + " failures in a row reset)"
                     + (r.getReason() == null ? "" : ": " + r.getReason()));
             default -> info(null, typeOf(event));
@@ -116,15 +117,15 @@ public record EventDescription(Optional<Step> step, String text, Level level) {
         return " (" + serverType + ", " + location + ")";
     }
 
-    private static EventDescription info(Step step, String text) {
+    private static EventDescription info(ReinstallStep step, String text) {
         return new EventDescription(Optional.ofNullable(step), text, Level.INFO);
     }
 
-    private static EventDescription warn(Step step, String text) {
+    private static EventDescription warn(ReinstallStep step, String text) {
         return new EventDescription(Optional.ofNullable(step), text, Level.WARN);
     }
 
-    private static EventDescription error(Step step, String text) {
+    private static EventDescription error(ReinstallStep step, String text) {
         return new EventDescription(Optional.ofNullable(step), text, Level.ERROR);
     }
 }

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class ProgressFormatter {
         List<String> lines = new ArrayList<>();
         lines.add(header(model));
         Duration total = model.startedAt().map(start -> Duration.between(start, model.finishedAt().orElse(now))).orElse(null);
-        lines.add("  " + barWithPercent(model) + "  " + model.stepsDone() + "/" + Step.COUNT + " steps"
+        lines.add("  " + barWithPercent(model) + "  " + model.stepsDone() + "/" + ReinstallStep.COUNT + " steps"
                 + (total == null ? "" : "  elapsed " + Durations.format(total))
                 + (model.retries() == 0 ? "" : "  retries " + model.retries()));
         String admission = model.queuePosition().map(p -> "queued, position " + p).orElse("");
@@ -86,7 +87,7 @@ public final class ProgressFormatter {
         json.put("outcomeMessage", model.outcomeDescription().map(EventDescription::text).orElse(null));
         json.put("percent", percent(model));
         json.put("stepsDone", model.stepsDone());
-        json.put("running", model.running().map(Step::number).orElse(null));
+        json.put("running", model.running().map(ReinstallStep::number).orElse(null));
         json.put("startedAt", model.startedAt().map(Instant::toString).orElse(null));
         json.put("finishedAt", model.finishedAt().map(Instant::toString).orElse(null));
         json.put("elapsedMs", model.startedAt().map(start -> Duration.between(start, model.finishedAt().orElse(now)).toMillis()).orElse(null));

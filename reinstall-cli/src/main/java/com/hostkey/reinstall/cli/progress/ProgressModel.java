@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
@@ -69,7 +70,7 @@ public final class ProgressModel {
     private String staleReinstallId;
 
     private final Set<String> seenEventIds = new HashSet<>();
-    private final Map<Step, MutableStep> steps = new EnumMap<>(Step.class);
+    private final Map<ReinstallStep, MutableStep> steps = new EnumMap<>(ReinstallStep.class);
     private final Instant[] stageAt = new Instant[6];
     private final boolean[] stageObserved = new boolean[6];
 
@@ -86,7 +87,7 @@ public final class ProgressModel {
     private int completedTasks;
     private final List<String> skippedTasks = new ArrayList<>();
     private boolean compensating;
-    private Step failedStep;
+    private ReinstallStep failedStep;
     private int retries;
     private EventDescription lastProblem;
 
@@ -106,7 +107,7 @@ public final class ProgressModel {
         this.requestId = requestId;
         this.reinstallId = reinstallId;
         this.expectedTasks = expectedTasks == null ? null : List.copyOf(expectedTasks);
-        for (Step step : Step.values()) {
+        for (ReinstallStep step : ReinstallStep.values()) {
             steps.put(step, new MutableStep());
         }
     }
@@ -140,7 +141,7 @@ public final class ProgressModel {
             expectedTasks = List.copyOf(all);
         }
         if (view.failurePhase() != null) {
-            failedStep = Step.ofPhase(view.failurePhase(), view.installStage()).orElse(null);
+            failedStep = ReinstallStep.ofPhase(view.failurePhase(), view.installStage()).orElse(null);
         }
         queuePosition = view.queuePosition() == null || view.queuePosition() == 0 ? null : view.queuePosition();
         if (view.phase() != null && view.phase() != ReinstallPhase.VALIDATING) {
@@ -161,7 +162,7 @@ public final class ProgressModel {
             finishedAt = view.finishedAt() != null ? view.finishedAt() : view.updatedAt();
             outcomeDescription = describeOutcome(view);
             if (outcome == Outcome.FAILED && failedStep == null) {
-                for (Step step : Step.values()) {
+                for (ReinstallStep step : ReinstallStep.values()) {
                     if (get(step).status == StepStatus.RUNNING) {
                         failedStep = step;
                     }
@@ -220,13 +221,13 @@ public final class ProgressModel {
                 admittedAt = at;
                 queuePosition = null;
                 validation = StepStatus.DONE;
-                begin(Step.REINSTALL_KEY, at);
+                begin(ReinstallStep.REINSTALL_KEY, at);
                 yield true;
             }
             case ReinstallKeyCreated k -> {
-                boolean known = status(Step.REINSTALL_KEY) == StepStatus.DONE;
-                finish(Step.REINSTALL_KEY, at);
-                begin(Step.PXE_CONFIG, at);
+                boolean known = status(ReinstallStep.REINSTALL_KEY) == StepStatus.DONE;
+                finish(ReinstallStep.REINSTALL_KEY, at);
+                begin(ReinstallStep.PXE_CONFIG, at);
                 yield !known;
             }
             case ActionAccepted a -> accepted(a, at);
@@ -238,7 +239,7 @@ public final class ProgressModel {
                 yield completed(c.getAction(), at);
             }
             case ActionFailed f -> {
-                Step step = Step.of(f.getAction());
+                ReinstallStep step = ReinstallStep.of(f.getAction());
                 failedStep = step;
                 lastProblem = description;
                 get(step).status = StepStatus.FAILED;
@@ -247,11 +248,11 @@ public final class ProgressModel {
             }
             case InstallStageReached s -> stageReached(s, at);
             case InstallFailed f -> {
-                Step step = f.getLastStage() == 0 ? Step.INSTALL_STARTED : Step.INSTALLER_STAGES;
+                ReinstallStep step = f.getLastStage() == 0 ? ReinstallStep.INSTALL_STARTED : ReinstallStep.INSTALLER_STAGES;
                 failedStep = step;
                 lastProblem = description;
-                if (step == Step.INSTALLER_STAGES) {
-                    finish(Step.INSTALL_STARTED, at);
+                if (step == ReinstallStep.INSTALLER_STAGES) {
+                    finish(ReinstallStep.INSTALL_STARTED, at);
                 }
                 get(step).status = StepStatus.FAILED;
                 get(step).finishedAt = at;
@@ -271,17 +272,17 @@ public final class ProgressModel {
             }
             case DeadlineExceeded d -> {
                 lastProblem = description;
-                failedStep = Step.ofPhase(d.getPhase(), highestStage()).orElse(failedStep);
+                failedStep = ReinstallStep.ofPhase(d.getPhase(), highestStage()).orElse(failedStep);
                 yield true;
             }
             case JenkinsTaskSkipped s -> {
                 skippedTasks.add(s.getTaskId());
-                MutableStep jenkins = get(Step.JENKINS_TASKS);
+                MutableStep jenkins = get(ReinstallStep.JENKINS_TASKS);
                 if (jenkins.status == StepStatus.FAILED) {
                     jenkins.status = StepStatus.RUNNING;
                     jenkins.finishedAt = null;
                 }
-                if (failedStep == Step.JENKINS_TASKS) {
+                if (failedStep == ReinstallStep.JENKINS_TASKS) {
                     failedStep = null;
                 }
                 finishTasksIfAllDone(at);
@@ -316,7 +317,7 @@ public final class ProgressModel {
             }
         });
         switch (completion.getOutcome()) {
-            case ReinstallFailed f -> failedStep = Step.ofPhase(f.getPhase(), highestStage()).orElse(failedStep);
+            case ReinstallFailed f -> failedStep = ReinstallStep.ofPhase(f.getPhase(), highestStage()).orElse(failedStep);
             case ReinstallRejected r -> validation = validation == StepStatus.DONE ? StepStatus.DONE : StepStatus.FAILED;
             case ReinstallCancelled c -> { }
             default -> {
@@ -415,12 +416,12 @@ public final class ProgressModel {
      */
     public List<StepView> steps() {
         List<StepView> views = new ArrayList<>();
-        for (Step step : Step.values()) {
+        for (ReinstallStep step : ReinstallStep.values()) {
             MutableStep s = get(step);
             StepStatus status = s.status;
             if (outcome != null && !status.isSettled()) {
                 status = switch (outcome) {
-                    case COMPLETED -> step == Step.JENKINS_TASKS && launchedTasks.isEmpty() ? StepStatus.SKIPPED : StepStatus.DONE;
+                    case COMPLETED -> step == ReinstallStep.JENKINS_TASKS && launchedTasks.isEmpty() ? StepStatus.SKIPPED : StepStatus.DONE;
                     case FAILED -> step == failedStep && status == StepStatus.RUNNING ? StepStatus.FAILED : StepStatus.SKIPPED;
                     case CANCELLED, REJECTED -> StepStatus.SKIPPED;
                 };
@@ -434,7 +435,7 @@ public final class ProgressModel {
         return views;
     }
 
-    public StepView step(Step step) {
+    public StepView step(ReinstallStep step) {
         return steps().get(step.ordinal());
     }
 
@@ -454,7 +455,7 @@ public final class ProgressModel {
     }
 
     /** The step in progress, if any. */
-    public Optional<Step> running() {
+    public Optional<ReinstallStep> running() {
         return steps().stream().filter(s -> s.status() == StepStatus.RUNNING).map(StepView::step).reduce((a, b) -> b);
     }
 
@@ -467,15 +468,15 @@ public final class ProgressModel {
         for (StepView view : steps()) {
             if (view.status() == StepStatus.DONE || (view.status() == StepStatus.SKIPPED && outcome == null)) {
                 units += 1;
-            } else if (view.step() == Step.INSTALLER_STAGES && (view.status() == StepStatus.RUNNING || view.status() == StepStatus.FAILED)) {
+            } else if (view.step() == ReinstallStep.INSTALLER_STAGES && (view.status() == StepStatus.RUNNING || view.status() == StepStatus.FAILED)) {
                 // The stages reached stay reached: a failure does not take progress back.
                 units += Math.max(0, highestStage() - 1) / 4.0;
-            } else if (view.status() == StepStatus.RUNNING && view.step() == Step.JENKINS_TASKS
+            } else if (view.status() == StepStatus.RUNNING && view.step() == ReinstallStep.JENKINS_TASKS
                     && expectedTasks != null && !expectedTasks.isEmpty()) {
                 units += Math.min(1.0, (completedTasks + skippedTasks.size()) / (double) expectedTasks.size());
             }
         }
-        return Math.min(1.0, units / Step.COUNT);
+        return Math.min(1.0, units / ReinstallStep.COUNT);
     }
 
     /** How many of the nine steps are settled as done or skipped. */
@@ -513,36 +514,36 @@ public final class ProgressModel {
     }
 
     private boolean accepted(ActionAccepted accepted, Instant at) {
-        Step step = Step.of(accepted.getAction());
+        ReinstallStep step = ReinstallStep.of(accepted.getAction());
         MutableStep s = get(step);
-        if (step == Step.BOOT_FROM_DISK
+        if (step == ReinstallStep.BOOT_FROM_DISK
                 && (compensating || s.status == StepStatus.DONE || (sawInstallProgress() && highestStage() < 5))) {
             startCleanup(at);
             restart(s, at);
             s.cleanup = true;
             return true;
         }
-        if (step == Step.CLEAR_PXE && (compensating || get(Step.BOOT_FROM_DISK).cleanup)) {
+        if (step == ReinstallStep.CLEAR_PXE && (compensating || get(ReinstallStep.BOOT_FROM_DISK).cleanup)) {
             startCleanup(at);
             restart(s, at);
             s.cleanup = true;
             return true;
         }
-        if (step == Step.JENKINS_TASKS) {
+        if (step == ReinstallStep.JENKINS_TASKS) {
             launchedTasks.add(accepted.getDetail() == null ? "task " + (launchedTasks.size() + 1) : accepted.getDetail());
         }
-        if (step == Step.CLEAR_PXE) {
-            MutableStep jenkins = get(Step.JENKINS_TASKS);
+        if (step == ReinstallStep.CLEAR_PXE) {
+            MutableStep jenkins = get(ReinstallStep.JENKINS_TASKS);
             if (launchedTasks.isEmpty() && jenkins.status == StepStatus.PENDING) {
                 jenkins.status = StepStatus.SKIPPED;
             } else if (jenkins.status == StepStatus.RUNNING) {
-                finish(Step.JENKINS_TASKS, at);
+                finish(ReinstallStep.JENKINS_TASKS, at);
             }
         }
-        if ((step == Step.BOOT_FROM_PXE || step == Step.REBOOT) && s.status == StepStatus.DONE && highestStage() == 0) {
+        if ((step == ReinstallStep.BOOT_FROM_PXE || step == ReinstallStep.REBOOT) && s.status == StepStatus.DONE && highestStage() == 0) {
             // No stage 1 came after the reboot: the saga boots from PXE and reboots once more.
             restart(s, at);
-            for (Step later : List.of(Step.REBOOT, Step.INSTALL_STARTED)) {
+            for (ReinstallStep later : List.of(ReinstallStep.REBOOT, ReinstallStep.INSTALL_STARTED)) {
                 if (later.ordinal() > step.ordinal()) {
                     reset(get(later));
                 }
@@ -559,8 +560,8 @@ public final class ProgressModel {
 
     /** Whether any of steps 1-6 was seen: without it, a watch that started late cannot tell cleanup. */
     private boolean sawInstallProgress() {
-        for (Step step : Step.values()) {
-            if (step.ordinal() <= Step.INSTALLER_STAGES.ordinal() && get(step).status != StepStatus.PENDING) {
+        for (ReinstallStep step : ReinstallStep.values()) {
+            if (step.ordinal() <= ReinstallStep.INSTALLER_STAGES.ordinal() && get(step).status != StepStatus.PENDING) {
                 return true;
             }
         }
@@ -568,9 +569,9 @@ public final class ProgressModel {
     }
 
     private boolean completed(AsyncActionKind action, Instant at) {
-        Step step = Step.of(action);
+        ReinstallStep step = ReinstallStep.of(action);
         MutableStep s = get(step);
-        if (step == Step.JENKINS_TASKS) {
+        if (step == ReinstallStep.JENKINS_TASKS) {
             completedTasks++;
             finishTasksIfAllDone(at);
             return true;
@@ -586,15 +587,15 @@ public final class ProgressModel {
             return true;
         }
         switch (step) {
-            case PXE_CONFIG -> begin(Step.BOOT_FROM_PXE, at);
-            case BOOT_FROM_PXE -> begin(Step.REBOOT, at);
-            case REBOOT -> begin(Step.INSTALL_STARTED, at);
+            case PXE_CONFIG -> begin(ReinstallStep.BOOT_FROM_PXE, at);
+            case BOOT_FROM_PXE -> begin(ReinstallStep.REBOOT, at);
+            case REBOOT -> begin(ReinstallStep.INSTALL_STARTED, at);
             case BOOT_FROM_DISK -> {
                 if (expectedTasks != null && expectedTasks.isEmpty()) {
-                    get(Step.JENKINS_TASKS).status = StepStatus.SKIPPED;
-                    begin(Step.CLEAR_PXE, at);
+                    get(ReinstallStep.JENKINS_TASKS).status = StepStatus.SKIPPED;
+                    begin(ReinstallStep.CLEAR_PXE, at);
                 } else if (expectedTasks != null) {
-                    begin(Step.JENKINS_TASKS, at);
+                    begin(ReinstallStep.JENKINS_TASKS, at);
                 }
             }
             default -> { }
@@ -616,13 +617,13 @@ public final class ProgressModel {
         }
         stageAt[n] = at;
         stageObserved[n] = reached.getObserved();
-        settleEarlier(Step.INSTALL_STARTED, at);
-        begin(Step.INSTALL_STARTED, at);
-        finish(Step.INSTALL_STARTED, stageAt[1]);
-        begin(Step.INSTALLER_STAGES, stageAt[1]);
+        settleEarlier(ReinstallStep.INSTALL_STARTED, at);
+        begin(ReinstallStep.INSTALL_STARTED, at);
+        finish(ReinstallStep.INSTALL_STARTED, stageAt[1]);
+        begin(ReinstallStep.INSTALLER_STAGES, stageAt[1]);
         if (n == 5) {
-            finish(Step.INSTALLER_STAGES, at);
-            begin(Step.BOOT_FROM_DISK, at);
+            finish(ReinstallStep.INSTALLER_STAGES, at);
+            begin(ReinstallStep.BOOT_FROM_DISK, at);
         }
         return true;
     }
@@ -633,7 +634,7 @@ public final class ProgressModel {
             return;
         }
         compensating = true;
-        for (Step step : Step.values()) {
+        for (ReinstallStep step : ReinstallStep.values()) {
             MutableStep s = get(step);
             if (s.status == StepStatus.RUNNING && !step.isCleanup()) {
                 s.status = step == failedStep ? StepStatus.FAILED : StepStatus.SKIPPED;
@@ -644,18 +645,18 @@ public final class ProgressModel {
 
     private void finishTasksIfAllDone(Instant at) {
         if (expectedTasks != null && !expectedTasks.isEmpty() && completedTasks + skippedTasks.size() >= expectedTasks.size()
-                && get(Step.JENKINS_TASKS).status == StepStatus.RUNNING) {
-            finish(Step.JENKINS_TASKS, at);
-            begin(Step.CLEAR_PXE, at);
+                && get(ReinstallStep.JENKINS_TASKS).status == StepStatus.RUNNING) {
+            finish(ReinstallStep.JENKINS_TASKS, at);
+            begin(ReinstallStep.CLEAR_PXE, at);
         }
     }
 
     /** Steps before {@code step} still open are done: a later step's event proves them. */
-    private void settleEarlier(Step step, Instant at) {
+    private void settleEarlier(ReinstallStep step, Instant at) {
         if (compensating) {
             return;
         }
-        for (Step earlier : Step.values()) {
+        for (ReinstallStep earlier : ReinstallStep.values()) {
             if (earlier.ordinal() >= step.ordinal()) {
                 break;
             }
@@ -664,13 +665,13 @@ public final class ProgressModel {
                 finish(earlier, at);
             } else if (s.status == StepStatus.PENDING) {
                 // Jenkins tasks never announced before clear PXE: there were none.
-                s.status = earlier == Step.JENKINS_TASKS && launchedTasks.isEmpty() ? StepStatus.SKIPPED : StepStatus.DONE;
+                s.status = earlier == ReinstallStep.JENKINS_TASKS && launchedTasks.isEmpty() ? StepStatus.SKIPPED : StepStatus.DONE;
                 s.finishedAt = s.status == StepStatus.DONE ? at : null;
             }
         }
     }
 
-    private void begin(Step step, Instant at) {
+    private void begin(ReinstallStep step, Instant at) {
         MutableStep s = get(step);
         if (s.status == StepStatus.PENDING) {
             s.status = StepStatus.RUNNING;
@@ -678,7 +679,7 @@ public final class ProgressModel {
         }
     }
 
-    private void finish(Step step, Instant at) {
+    private void finish(ReinstallStep step, Instant at) {
         MutableStep s = get(step);
         if (s.status == StepStatus.PENDING || s.status == StepStatus.RUNNING) {
             if (s.startedAt == null) {
@@ -707,16 +708,16 @@ public final class ProgressModel {
      * failure, the last step reached before cleanup is the one that failed.
      */
     private void fillSteps(Map<String, Instant> phaseTimes, boolean failed) {
-        Map<Step, Instant> starts = new EnumMap<>(Step.class);
-        putIfPresent(starts, Step.REINSTALL_KEY, phaseTimes.get(ReinstallPhase.CREATING_REINSTALL_KEY.name()));
-        putIfPresent(starts, Step.PXE_CONFIG, phaseTimes.get(ReinstallPhase.CREATING_PXE_CONFIG.name()));
-        putIfPresent(starts, Step.BOOT_FROM_PXE, phaseTimes.get(ReinstallPhase.SETTING_BOOT_PXE.name()));
-        putIfPresent(starts, Step.REBOOT, phaseTimes.get(ReinstallPhase.REBOOTING.name()));
-        putIfPresent(starts, Step.INSTALL_STARTED, phaseTimes.get(ReinstallPhase.INSTALLING.name()));
-        putIfPresent(starts, Step.INSTALLER_STAGES, stageAt[1]);
-        putIfPresent(starts, Step.BOOT_FROM_DISK, phaseTimes.get(ReinstallPhase.SETTING_BOOT_DISK.name()));
-        putIfPresent(starts, Step.JENKINS_TASKS, phaseTimes.get(ReinstallPhase.LAUNCHING_JENKINS_TASK.name()));
-        putIfPresent(starts, Step.CLEAR_PXE, phaseTimes.get(ReinstallPhase.CLEARING_PXE_CONFIG.name()));
+        Map<ReinstallStep, Instant> starts = new EnumMap<>(ReinstallStep.class);
+        putIfPresent(starts, ReinstallStep.REINSTALL_KEY, phaseTimes.get(ReinstallPhase.CREATING_REINSTALL_KEY.name()));
+        putIfPresent(starts, ReinstallStep.PXE_CONFIG, phaseTimes.get(ReinstallPhase.CREATING_PXE_CONFIG.name()));
+        putIfPresent(starts, ReinstallStep.BOOT_FROM_PXE, phaseTimes.get(ReinstallPhase.SETTING_BOOT_PXE.name()));
+        putIfPresent(starts, ReinstallStep.REBOOT, phaseTimes.get(ReinstallPhase.REBOOTING.name()));
+        putIfPresent(starts, ReinstallStep.INSTALL_STARTED, phaseTimes.get(ReinstallPhase.INSTALLING.name()));
+        putIfPresent(starts, ReinstallStep.INSTALLER_STAGES, stageAt[1]);
+        putIfPresent(starts, ReinstallStep.BOOT_FROM_DISK, phaseTimes.get(ReinstallPhase.SETTING_BOOT_DISK.name()));
+        putIfPresent(starts, ReinstallStep.JENKINS_TASKS, phaseTimes.get(ReinstallPhase.LAUNCHING_JENKINS_TASK.name()));
+        putIfPresent(starts, ReinstallStep.CLEAR_PXE, phaseTimes.get(ReinstallPhase.CLEARING_PXE_CONFIG.name()));
         if (admittedAt == null && phaseTimes.get(ReinstallPhase.CREATING_REINSTALL_KEY.name()) != null) {
             admittedAt = phaseTimes.get(ReinstallPhase.CREATING_REINSTALL_KEY.name());
         }
@@ -726,29 +727,29 @@ public final class ProgressModel {
 
         // Cleanup ran when the reinstall failed or was cancelled once a PXE config existed, or when
         // boot from disk began before the install reached stage 5.
-        boolean cleanup = compensating || (starts.containsKey(Step.BOOT_FROM_DISK) && stageAt[5] == null);
-        Step interrupted = null;
+        boolean cleanup = compensating || (starts.containsKey(ReinstallStep.BOOT_FROM_DISK) && stageAt[5] == null);
+        ReinstallStep interrupted = null;
         if (cleanup) {
             if (failedStep != null) {
                 interrupted = failedStep;
             } else if (stageAt[5] == null) {
-                for (Step step : Step.values()) {
-                    if (step.ordinal() < Step.BOOT_FROM_DISK.ordinal() && starts.containsKey(step)) {
+                for (ReinstallStep step : ReinstallStep.values()) {
+                    if (step.ordinal() < ReinstallStep.BOOT_FROM_DISK.ordinal() && starts.containsKey(step)) {
                         interrupted = step;
                     }
                 }
-            } else if (starts.containsKey(Step.JENKINS_TASKS)) {
-                interrupted = Step.JENKINS_TASKS;
+            } else if (starts.containsKey(ReinstallStep.JENKINS_TASKS)) {
+                interrupted = ReinstallStep.JENKINS_TASKS;
             }
         }
-        boolean beforeDisk = interrupted != null && interrupted.ordinal() < Step.BOOT_FROM_DISK.ordinal();
-        for (Step step : Step.values()) {
+        boolean beforeDisk = interrupted != null && interrupted.ordinal() < ReinstallStep.BOOT_FROM_DISK.ordinal();
+        for (ReinstallStep step : ReinstallStep.values()) {
             MutableStep s = get(step);
             Instant start = starts.get(step);
             if (s.status != StepStatus.PENDING || start == null) {
                 continue;
             }
-            boolean isCleanup = interrupted != null && step.isCleanup() && (beforeDisk || step == Step.CLEAR_PXE);
+            boolean isCleanup = interrupted != null && step.isCleanup() && (beforeDisk || step == ReinstallStep.CLEAR_PXE);
             if (step == interrupted) {
                 s.status = failed ? StepStatus.FAILED : StepStatus.SKIPPED;
                 s.startedAt = start;
@@ -761,7 +762,7 @@ public final class ProgressModel {
                 case INSTALL_STARTED -> stageAt[1];
                 case INSTALLER_STAGES -> stageAt[5];
                 case CLEAR_PXE -> completedAt;
-                case BOOT_FROM_DISK -> isCleanup ? starts.get(Step.CLEAR_PXE) : nextStart(starts, step);
+                case BOOT_FROM_DISK -> isCleanup ? starts.get(ReinstallStep.CLEAR_PXE) : nextStart(starts, step);
                 default -> nextStart(starts, step);
             };
             s.startedAt = start;
@@ -772,14 +773,14 @@ public final class ProgressModel {
         if (cleanup) {
             compensating = true;
         }
-        if (starts.containsKey(Step.CLEAR_PXE) && !starts.containsKey(Step.JENKINS_TASKS)
-                && get(Step.JENKINS_TASKS).status == StepStatus.PENDING && !beforeDisk) {
-            get(Step.JENKINS_TASKS).status = StepStatus.SKIPPED;
+        if (starts.containsKey(ReinstallStep.CLEAR_PXE) && !starts.containsKey(ReinstallStep.JENKINS_TASKS)
+                && get(ReinstallStep.JENKINS_TASKS).status == StepStatus.PENDING && !beforeDisk) {
+            get(ReinstallStep.JENKINS_TASKS).status = StepStatus.SKIPPED;
         }
     }
 
-    private static Instant nextStart(Map<Step, Instant> starts, Step step) {
-        for (Step later : Step.values()) {
+    private static Instant nextStart(Map<ReinstallStep, Instant> starts, ReinstallStep step) {
+        for (ReinstallStep later : ReinstallStep.values()) {
             if (later.ordinal() > step.ordinal() && starts.containsKey(later)) {
                 return starts.get(later);
             }
@@ -787,8 +788,8 @@ public final class ProgressModel {
         return null;
     }
 
-    private Optional<Instant> nextStart(Step step) {
-        for (Step later : Step.values()) {
+    private Optional<Instant> nextStart(ReinstallStep step) {
+        for (ReinstallStep later : ReinstallStep.values()) {
             if (later.ordinal() > step.ordinal() && get(later).startedAt != null) {
                 return Optional.of(get(later).startedAt);
             }
@@ -796,13 +797,13 @@ public final class ProgressModel {
         return Optional.empty();
     }
 
-    private static void putIfPresent(Map<Step, Instant> map, Step step, Instant at) {
+    private static void putIfPresent(Map<ReinstallStep, Instant> map, ReinstallStep step, Instant at) {
         if (at != null) {
             map.put(step, at);
         }
     }
 
-    private String detail(Step step) {
+    private String detail(ReinstallStep step) {
         return switch (step) {
             case INSTALLER_STAGES -> {
                 StringBuilder stages = new StringBuilder("stages");
@@ -836,11 +837,11 @@ public final class ProgressModel {
         return description;
     }
 
-    private StepStatus status(Step step) {
+    private StepStatus status(ReinstallStep step) {
         return get(step).status;
     }
 
-    private MutableStep get(Step step) {
+    private MutableStep get(ReinstallStep step) {
         return steps.get(step);
     }
 

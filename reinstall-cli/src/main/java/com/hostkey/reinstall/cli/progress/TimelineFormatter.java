@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +97,7 @@ public final class TimelineFormatter {
                 e.put("sincePreviousMs", entry.sincePrevious().toMillis());
                 e.put("sinceStartMs", entry.sinceStart().toMillis());
                 e.put("type", EventDescription.typeOf(entry.event()));
-                e.put("step", entry.description().step().map(Step::number).orElse(null));
+                e.put("step", entry.description().step().map(ReinstallStep::number).orElse(null));
                 e.put("level", entry.description().level().name());
                 e.put("description", entry.description().text());
                 e.put("source", entry.event().getSource());

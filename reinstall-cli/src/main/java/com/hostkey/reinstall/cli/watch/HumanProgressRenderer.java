@@ -1,12 +1,12 @@
 package com.hostkey.reinstall.cli.watch;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.cli.kafka.FeedItem;
 import com.hostkey.reinstall.cli.progress.Durations;
 import com.hostkey.reinstall.cli.progress.EventDescription;
 import com.hostkey.reinstall.cli.progress.ProgressChange;
 import com.hostkey.reinstall.cli.progress.ProgressFormatter;
 import com.hostkey.reinstall.cli.progress.ProgressModel;
-import com.hostkey.reinstall.cli.progress.Step;
 import com.hostkey.reinstall.cli.progress.StepStatus;
 import com.hostkey.reinstall.cli.progress.StepView;
 import java.io.PrintWriter;
@@ -64,7 +64,7 @@ public final class HumanProgressRenderer implements ProgressRenderer {
         String where = model.running().map(step -> {
             StepView view = model.step(step);
             Duration elapsed = view.elapsed(now);
-            return "in " + step.position() + " " + step.label() + (step == Step.INSTALLER_STAGES ? " (stage " + model.highestStage() + "/5)" : "")
+            return "in " + step.position() + " " + step.label() + (step == ReinstallStep.INSTALLER_STAGES ? " (stage " + model.highestStage() + "/5)" : "")
                     + (elapsed == null ? "" : " for " + Durations.format(elapsed));
         }).orElse(model.queuePosition().map(p -> "queued, position " + p).orElse("waiting for the next event"));
         out.println(prefix(model, now) + "     still " + where);

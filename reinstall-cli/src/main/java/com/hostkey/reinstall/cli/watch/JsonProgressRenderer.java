@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.watch;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.cli.ExitCode;
@@ -7,7 +8,6 @@ import com.hostkey.reinstall.cli.kafka.FeedItem;
 import com.hostkey.reinstall.cli.progress.ProgressChange;
 import com.hostkey.reinstall.cli.progress.ProgressFormatter;
 import com.hostkey.reinstall.cli.progress.ProgressModel;
-import com.hostkey.reinstall.cli.progress.Step;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -52,7 +52,7 @@ public final class JsonProgressRenderer implements ProgressRenderer {
         Map<String, Object> line = line("event", model.serverId());
         line.put("at", change.at() == null ? null : change.at().toString());
         line.put("reinstallId", model.reinstallId().orElse(null));
-        line.put("step", change.description().step().map(Step::number).orElse(null));
+        line.put("step", change.description().step().map(ReinstallStep::number).orElse(null));
         line.put("level", change.description().level().name());
         line.put("description", change.description().text());
         line.put("percent", ProgressFormatter.percent(model));
@@ -64,7 +64,7 @@ public final class JsonProgressRenderer implements ProgressRenderer {
     public void heartbeat(ProgressModel model, Instant now) {
         Map<String, Object> line = line("heartbeat", model.serverId());
         line.put("at", now.toString());
-        line.put("running", model.running().map(Step::number).orElse(null));
+        line.put("running", model.running().map(ReinstallStep::number).orElse(null));
         line.put("percent", ProgressFormatter.percent(model));
         print(line);
     }

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.schemas.ReinstallStep;
 import static com.hostkey.reinstall.cli.Events.accepted;
 import static com.hostkey.reinstall.cli.Events.actionFailed;
 import static com.hostkey.reinstall.cli.Events.admitted;
@@ -58,12 +59,12 @@ class ProgressModelTest {
         assertThat(model.fraction()).isEqualTo(1.0);
         assertThat(model.stepsDone()).isEqualTo(9);
         assertThat(model.stages()).allSatisfy(s -> assertThat(s.observed()).isTrue());
-        // Step 1 ran from admission (1s) to the key (1.5s); step 2 from the key to the PXE callback (4s).
-        assertThat(model.step(Step.REINSTALL_KEY).elapsed(at(100))).isEqualTo(Duration.ofMillis(500));
-        assertThat(model.step(Step.PXE_CONFIG).elapsed(at(100))).isEqualTo(Duration.ofMillis(2500));
-        // Step 6 spans stages 1 to 5.
-        assertThat(model.step(Step.INSTALLER_STAGES).elapsed(at(100))).isEqualTo(Duration.ofSeconds(38));
-        assertThat(model.step(Step.JENKINS_TASKS).detail()).startsWith("1/1 done");
+        // ReinstallStep 1 ran from admission (1s) to the key (1.5s); step 2 from the key to the PXE callback (4s).
+        assertThat(model.step(ReinstallStep.REINSTALL_KEY).elapsed(at(100))).isEqualTo(Duration.ofMillis(500));
+        assertThat(model.step(ReinstallStep.PXE_CONFIG).elapsed(at(100))).isEqualTo(Duration.ofMillis(2500));
+        // ReinstallStep 6 spans stages 1 to 5.
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).elapsed(at(100))).isEqualTo(Duration.ofSeconds(38));
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).detail()).startsWith("1/1 done");
     }
 
     @Test
@@ -71,12 +72,12 @@ class ProgressModelTest {
         ProgressModel model = model(List.of());
         applyAll(model, events.throughInstall().subList(0, 11)); // up to stage 2
 
-        assertThat(model.running()).contains(Step.INSTALLER_STAGES);
+        assertThat(model.running()).contains(ReinstallStep.INSTALLER_STAGES);
         assertThat(model.highestStage()).isEqualTo(2);
         assertThat(statuses(model).subList(0, 5)).containsOnly(StepStatus.DONE);
         assertThat(model.fraction()).isBetween(5.0 / 9, 6.0 / 9);
-        assertThat(model.step(Step.INSTALLER_STAGES).elapsed(at(35))).isEqualTo(Duration.ofSeconds(15));
-        assertThat(model.step(Step.INSTALLER_STAGES).detail()).isEqualTo("stages 1 2 . . .");
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).elapsed(at(35))).isEqualTo(Duration.ofSeconds(15));
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).detail()).isEqualTo("stages 1 2 . . .");
     }
 
     @Test
@@ -93,9 +94,9 @@ class ProgressModelTest {
         assertThat(stages.get(3).reached()).isTrue();
         assertThat(stages.get(3).observed()).isFalse();
         assertThat(stages.get(3).reachedAt()).isEqualTo(at(59));
-        assertThat(model.step(Step.INSTALLER_STAGES).status()).isEqualTo(StepStatus.DONE);
-        assertThat(model.step(Step.INSTALLER_STAGES).detail()).isEqualTo("stages 1 2* 3 4* 5");
-        assertThat(model.running()).contains(Step.BOOT_FROM_DISK);
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).status()).isEqualTo(StepStatus.DONE);
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).detail()).isEqualTo("stages 1 2* 3 4* 5");
+        assertThat(model.running()).contains(ReinstallStep.BOOT_FROM_DISK);
     }
 
     @Test
@@ -114,15 +115,15 @@ class ProgressModelTest {
     void shouldTakeStageOneAsProofOfTheRebootWhenItsCallbackComesLate() {
         ProgressModel model = model(List.of());
         applyAll(model, events.throughInstall().subList(0, 8)); // reboot accepted at 7s
-        assertThat(model.running()).contains(Step.REBOOT);
+        assertThat(model.running()).contains(ReinstallStep.REBOOT);
 
         model.apply(events.event(20, stage(1)));
         Optional<ProgressChange> lateCallback = model.apply(events.event(21, completed(AsyncActionKind.REBOOT)));
 
         assertThat(lateCallback).isEmpty();
-        assertThat(model.step(Step.REBOOT).status()).isEqualTo(StepStatus.DONE);
-        assertThat(model.step(Step.REBOOT).finishedAt()).isEqualTo(at(20));
-        assertThat(model.step(Step.INSTALL_STARTED).status()).isEqualTo(StepStatus.DONE);
+        assertThat(model.step(ReinstallStep.REBOOT).status()).isEqualTo(StepStatus.DONE);
+        assertThat(model.step(ReinstallStep.REBOOT).finishedAt()).isEqualTo(at(20));
+        assertThat(model.step(ReinstallStep.INSTALL_STARTED).status()).isEqualTo(StepStatus.DONE);
     }
 
     @Test
@@ -132,7 +133,7 @@ class ProgressModelTest {
 
         assertThat(model.reinstallId()).contains("r-1");
         assertThat(statuses(model).subList(0, 5)).containsOnly(StepStatus.DONE);
-        assertThat(model.step(Step.INSTALLER_STAGES).status()).isEqualTo(StepStatus.RUNNING);
+        assertThat(model.step(ReinstallStep.INSTALLER_STAGES).status()).isEqualTo(StepStatus.RUNNING);
         assertThat(model.stages().get(0).observed()).isFalse();
     }
 
@@ -143,9 +144,9 @@ class ProgressModelTest {
         model.apply(events.event(900, Events.deadline(ReinstallPhase.INSTALLING, DeadlineKind.FIRST_STAGE)));
         model.apply(events.event(901, accepted(AsyncActionKind.BOOT_FROM_PXE)));
 
-        assertThat(model.step(Step.BOOT_FROM_PXE).status()).isEqualTo(StepStatus.RUNNING);
-        assertThat(model.step(Step.REBOOT).status()).isEqualTo(StepStatus.PENDING);
-        assertThat(model.step(Step.INSTALL_STARTED).status()).isEqualTo(StepStatus.PENDING);
+        assertThat(model.step(ReinstallStep.BOOT_FROM_PXE).status()).isEqualTo(StepStatus.RUNNING);
+        assertThat(model.step(ReinstallStep.REBOOT).status()).isEqualTo(StepStatus.PENDING);
+        assertThat(model.step(ReinstallStep.INSTALL_STARTED).status()).isEqualTo(StepStatus.PENDING);
         assertThat(model.compensating()).isFalse();
     }
 
@@ -165,8 +166,8 @@ class ProgressModelTest {
         assertThat(model.outcome().get().exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(statuses(model)).containsExactly(StepStatus.DONE, StepStatus.DONE, StepStatus.DONE, StepStatus.DONE,
                 StepStatus.DONE, StepStatus.FAILED, StepStatus.DONE, StepStatus.SKIPPED, StepStatus.DONE);
-        assertThat(model.step(Step.BOOT_FROM_DISK).cleanup()).isTrue();
-        assertThat(model.step(Step.CLEAR_PXE).cleanup()).isTrue();
+        assertThat(model.step(ReinstallStep.BOOT_FROM_DISK).cleanup()).isTrue();
+        assertThat(model.step(ReinstallStep.CLEAR_PXE).cleanup()).isTrue();
         assertThat(model.outcomeDescription().get().text()).contains("FAILED in INSTALLING (INSTALL_FAILED)");
     }
 
@@ -179,7 +180,7 @@ class ProgressModelTest {
         model.complete(events.completion(7, Events.failedOutcome(FailureKind.DEADLINE, ReinstallPhase.AWAITING_PXE_CONFIG)));
 
         assertThat(model.retries()).isEqualTo(1);
-        assertThat(model.step(Step.PXE_CONFIG).status()).isEqualTo(StepStatus.FAILED);
+        assertThat(model.step(ReinstallStep.PXE_CONFIG).status()).isEqualTo(StepStatus.FAILED);
         assertThat(statuses(model).subList(2, 9)).containsOnly(StepStatus.SKIPPED);
         assertThat(model.lastProblem().get().text()).contains("retry 2 of CREATING_PXE_CONFIG");
     }
@@ -197,11 +198,11 @@ class ProgressModelTest {
         assertThat(end.get().finished()).isTrue();
         assertThat(model.outcome()).contains(Outcome.CANCELLED);
         assertThat(model.outcome().get().exitCode()).isEqualTo(ExitCode.CANCELLED);
-        assertThat(model.step(Step.BOOT_FROM_PXE).status()).isEqualTo(StepStatus.SKIPPED);
-        assertThat(model.step(Step.BOOT_FROM_DISK).status()).isEqualTo(StepStatus.DONE);
-        assertThat(model.step(Step.BOOT_FROM_DISK).cleanup()).isTrue();
-        assertThat(model.step(Step.CLEAR_PXE).cleanup()).isTrue();
-        assertThat(model.step(Step.REBOOT).status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(model.step(ReinstallStep.BOOT_FROM_PXE).status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(model.step(ReinstallStep.BOOT_FROM_DISK).status()).isEqualTo(StepStatus.DONE);
+        assertThat(model.step(ReinstallStep.BOOT_FROM_DISK).cleanup()).isTrue();
+        assertThat(model.step(ReinstallStep.CLEAR_PXE).cleanup()).isTrue();
+        assertThat(model.step(ReinstallStep.REBOOT).status()).isEqualTo(StepStatus.SKIPPED);
     }
 
     @Test
@@ -236,7 +237,7 @@ class ProgressModelTest {
 
         assertThat(model.apply(other.event(1, keyCreated()))).isEmpty();
         assertThat(model.apply(new Events(2002, "r-1", "req-1").event(1, keyCreated()))).isEmpty();
-        assertThat(model.step(Step.REINSTALL_KEY).status()).isEqualTo(StepStatus.PENDING);
+        assertThat(model.step(ReinstallStep.REINSTALL_KEY).status()).isEqualTo(StepStatus.PENDING);
     }
 
     @Test
@@ -255,12 +256,12 @@ class ProgressModelTest {
         List<ReinstallEvent> all = events.happyPath();
         applyAll(model, all.subList(0, all.size() - 1)); // clear PXE requested, its callback not yet seen
         model.complete(events.completion(70, Events.completedOutcome()));
-        assertThat(model.step(Step.CLEAR_PXE).finishedAt()).isEqualTo(at(70)); // from the completion
+        assertThat(model.step(ReinstallStep.CLEAR_PXE).finishedAt()).isEqualTo(at(70)); // from the completion
 
         model.apply(all.getLast());
 
-        assertThat(model.step(Step.CLEAR_PXE).finishedAt()).isEqualTo(all.getLast().getOccurredAt());
-        assertThat(model.step(Step.JENKINS_TASKS).status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(model.step(ReinstallStep.CLEAR_PXE).finishedAt()).isEqualTo(all.getLast().getOccurredAt());
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).status()).isEqualTo(StepStatus.SKIPPED);
     }
 
     @Test
@@ -273,12 +274,12 @@ class ProgressModelTest {
         model.apply(events.event(63, completed(AsyncActionKind.JENKINS_TASK)));
         model.apply(events.event(64, accepted(AsyncActionKind.JENKINS_TASK, "extras")));
         model.apply(events.event(65, actionFailed(AsyncActionKind.JENKINS_TASK, "exit 2")));
-        assertThat(model.step(Step.JENKINS_TASKS).status()).isEqualTo(StepStatus.FAILED);
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).status()).isEqualTo(StepStatus.FAILED);
         model.apply(events.event(65, Events.skipped("extras")));
 
-        assertThat(model.step(Step.JENKINS_TASKS).status()).isEqualTo(StepStatus.DONE);
-        assertThat(model.step(Step.JENKINS_TASKS).detail()).isEqualTo("1/2 done, 1 skipped: agent, extras");
-        assertThat(model.running()).contains(Step.CLEAR_PXE);
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).status()).isEqualTo(StepStatus.DONE);
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).detail()).isEqualTo("1/2 done, 1 skipped: agent, extras");
+        assertThat(model.running()).contains(ReinstallStep.CLEAR_PXE);
         assertThat(model.skippedTasks()).containsExactly("extras");
     }
 
@@ -301,16 +302,16 @@ class ProgressModelTest {
         assertThat(model.reinstallId()).contains("r-1");
         assertThat(model.validation()).isEqualTo(StepStatus.DONE);
         assertThat(statuses(model).subList(0, 5)).containsOnly(StepStatus.DONE);
-        assertThat(model.running()).contains(Step.INSTALLER_STAGES);
-        assertThat(model.step(Step.PXE_CONFIG).elapsed(at(100))).isEqualTo(Duration.ofMillis(2500));
+        assertThat(model.running()).contains(ReinstallStep.INSTALLER_STAGES);
+        assertThat(model.step(ReinstallStep.PXE_CONFIG).elapsed(at(100))).isEqualTo(Duration.ofMillis(2500));
         // Later events continue the seeded view.
         model.apply(events.event(40, stage(3)));
         assertThat(model.highestStage()).isEqualTo(3);
-        assertThat(model.step(Step.JENKINS_TASKS).detail()).startsWith("0/1 done");
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).detail()).startsWith("0/1 done");
 
         // The watch missed the task's callback; the completion still proves the task ran.
         model.complete(events.completion(80, Events.completedOutcome("agent")));
-        assertThat(model.step(Step.JENKINS_TASKS).detail()).startsWith("1/1 done");
+        assertThat(model.step(ReinstallStep.JENKINS_TASKS).detail()).startsWith("1/1 done");
     }
 
     @Test
@@ -335,7 +336,7 @@ class ProgressModelTest {
         assertThat(finished.outcomeDescription().get().text()).isEqualTo("FAILED (API_REJECTED): CREATE_PXE failed: no such OS");
         assertThat(statuses(finished)).containsExactly(StepStatus.DONE, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.SKIPPED,
                 StepStatus.SKIPPED, StepStatus.SKIPPED, StepStatus.DONE, StepStatus.SKIPPED, StepStatus.DONE);
-        assertThat(finished.step(Step.BOOT_FROM_DISK).cleanup()).isTrue();
+        assertThat(finished.step(ReinstallStep.BOOT_FROM_DISK).cleanup()).isTrue();
     }
 
     @Test
@@ -348,7 +349,7 @@ class ProgressModelTest {
 
         assertThat(admission.get().description().line()).isEqualTo("    admitted");
         assertThat(model.queuePosition()).isEmpty();
-        assertThat(model.running()).contains(Step.REINSTALL_KEY);
+        assertThat(model.running()).contains(ReinstallStep.REINSTALL_KEY);
         assertThat(model.osName()).contains("Ubuntu 22.04");
     }
 }

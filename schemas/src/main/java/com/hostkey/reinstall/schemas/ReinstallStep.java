@@ -1,11 +1,15 @@
-package com.hostkey.reinstall.cli.progress;
+package com.hostkey.reinstall.schemas;
 
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import java.util.Optional;
 
-/** The nine steps of Hostkey's reinstall procedure, in order. */
-public enum Step {
+/**
+ * The nine steps of Hostkey's reinstall procedure, in order, with their words: the one owner of
+ * "which step is this phase, stage or action part of" and "what is the step called". The
+ * projector's timeline, the CLI and the dashboard's data all come from here.
+ */
+public enum ReinstallStep {
     REINSTALL_KEY("reinstall key"),
     PXE_CONFIG("PXE config"),
     BOOT_FROM_PXE("boot from PXE"),
@@ -20,7 +24,7 @@ public enum Step {
 
     private final String label;
 
-    Step(String label) {
+    ReinstallStep(String label) {
         this.label = label;
     }
 
@@ -39,7 +43,7 @@ public enum Step {
     }
 
     /** The step an async action belongs to. */
-    public static Step of(AsyncActionKind action) {
+    public static ReinstallStep of(AsyncActionKind action) {
         return switch (action) {
             case CREATE_PXE -> PXE_CONFIG;
             case BOOT_FROM_PXE -> BOOT_FROM_PXE;
@@ -54,7 +58,7 @@ public enum Step {
      * The step a phase is part of; {@code installStage} tells step 5 (no stage yet) from step 6
      * while INSTALLING. Empty for the phases before and after the procedure.
      */
-    public static Optional<Step> ofPhase(ReinstallPhase phase, int installStage) {
+    public static Optional<ReinstallStep> ofPhase(ReinstallPhase phase, int installStage) {
         return Optional.ofNullable(switch (phase) {
             case CREATING_REINSTALL_KEY -> REINSTALL_KEY;
             case CREATING_PXE_CONFIG, AWAITING_PXE_CONFIG -> PXE_CONFIG;
