@@ -26,7 +26,9 @@ import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import java.time.Duration;
 import java.util.Optional;
@@ -144,6 +146,12 @@ final class TimelineEntries {
                 level = HistoryLevel.WARN;
                 text = "optional task " + s.getTaskId() + " failed and was skipped: " + s.getReason();
             }
+            case StepExpired x -> {
+                level = HistoryLevel.WARN;
+                text = x.getCall() + " not started: the step reached the command handler after " + x.getNotAfter()
+                        + " (no call was made)";
+            }
+            case RequestDuplicate d -> text = "request " + d.getRequestId() + " seen before: acknowledged, nothing started";
             case ServerReleased r -> text = "quarantine lifted (" + r.getConsecutiveFailures() + " failures in a row reset)"
                     + reason(r.getReason());
             default -> text = payload.getClass().getSimpleName();

@@ -23,7 +23,9 @@ import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.StepExpired;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import java.time.Duration;
 import java.util.Optional;
@@ -76,6 +78,9 @@ public record EventDescription(Optional<ReinstallStep> step, String text, Level 
             case CallbackKeyVanished v -> warn(null, "callback key of " + (v.getAction() == null ? "the install" : v.getAction())
                     + " vanished (probably done; the system reconciles)");
             case JenkinsTaskSkipped s -> warn(ReinstallStep.JENKINS_TASKS, "optional task " + s.getTaskId() + " failed and was skipped: " + s.getReason());
+            case StepExpired x -> warn(null, x.getCall() + " not started: the step reached the command handler after "
+                    + x.getNotAfter() + " (no call was made)");
+            case RequestDuplicate d -> info(null, "request " + d.getRequestId() + " seen before: acknowledged, nothing started");
             case ServerReleased r -> info(null, "quarantine lifted (" + r.getConsecutiveFailures() + " failures in a row reset)"
                     + (r.getReason() == null ? "" : ": " + r.getReason()));
             default -> info(null, typeOf(event));
@@ -97,14 +102,8 @@ public record EventDescription(Optional<ReinstallStep> step, String text, Level 
     }
 
     private static String label(AsyncActionKind action, String detail) {
-        return switch (action) {
-            case CREATE_PXE -> "PXE config";
-            case BOOT_FROM_PXE -> "boot from PXE";
-            case REBOOT -> "reboot";
-            case BOOT_FROM_DISK -> "boot from disk";
-            case JENKINS_TASK -> "Jenkins task" + (detail == null ? "" : " " + detail);
-            case CLEAR_PXE -> "clear PXE config";
-        };
+        return action == AsyncActionKind.JENKINS_TASK ? "Jenkins task" + (detail == null ? "" : " " + detail)
+                : ReinstallStep.of(action).label();
     }
 
     private static String where(String serverType, String location) {
