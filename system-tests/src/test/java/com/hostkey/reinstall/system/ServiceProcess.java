@@ -74,6 +74,47 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the process is frozen where it stands (no thread runs, no heartbeat, no timeout fires
+     * inside it) until {@link #resume()}; to the rest of the system it looks like a long GC pause or
+     * a VM that was suspended.
+     */
+    synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a {@link #pause() paused} process carries on from where it was frozen. */
+    synchronized void resume() {
+        signal("CONT");
+    }
+
+    /** The OS process id of the running instance. */
+    synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        return process.pid();
+    }
+
+    private void signal(String signal) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
     synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
