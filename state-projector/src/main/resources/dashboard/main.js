@@ -4,8 +4,8 @@
 
 import { ApiError, createApi, forgetToken, storedToken, storeToken } from './api.js';
 import {
-  PHASES, STAGES, STEPS, TERMINAL, currentStep, currentWait, formatDateTime, formatDuration, formatTime, interruptedStep,
-  matches, outcomeOf, outcomeText, phaseText, sortStates, stepOfPhase, stepStarts, stepText, timeInPhase, toMillis,
+  PHASES, STAGES, TERMINAL, currentStep, currentWait, formatDateTime, formatDuration, formatTime,
+  matches, outcomeOf, outcomeText, phaseText, sortStates, stepText, timeInPhase, toMillis,
 } from './model.js';
 
 const POLL_MS = 1000;
@@ -444,39 +444,19 @@ function renderServer() {
 }
 
 /**
- * The nine steps with when each began and how long it took. After a failure or a cancel the
- * interrupted step is "failed" or "stopped", boot from disk and clear PXE are "cleanup", and the
- * steps in between "skipped".
+ * The nine steps as the projector reports them (the state's progress): status, when each began, how
+ * long it took (the running one until now).
  */
 function renderSteps(state, at) {
-  const starts = stepStarts(state);
-  const terminal = TERMINAL.includes(state.phase);
-  const ending = state.phase === 'FAILED' || state.phase === 'CANCELLED' || Boolean(state.failurePhase || state.cancelRequested);
-  const interrupted = ending ? interruptedStep(state) : 0;
-  const current = terminal ? 0 : stepOfPhase(state.phase, state.installStage);
-  const finished = toMillis(state.finishedAt);
-  ui.steps.replaceChildren(...STEPS.map((label, i) => {
-    const step = i + 1;
-    const start = starts[i];
-    let end;
-    for (let j = i + 1; j < starts.length && end === undefined; j++) {
-      if (starts[j] !== undefined && start !== undefined && starts[j] >= start) end = starts[j];
-    }
-    if (end === undefined && terminal) end = finished;
-    let status = 'pending';
-    if (interrupted > 0 && step > interrupted) {
-      if ([7, 9].includes(step) && start !== undefined) status = step === current ? 'cleanup, in progress' : 'cleanup';
-      else status = terminal || step < current ? 'skipped' : 'pending';
-    } else if (start !== undefined) {
-      if (step === interrupted) status = state.failurePhase || state.phase === 'FAILED' ? 'failed' : 'stopped';
-      else if (step === current) status = 'in progress';
-      else status = 'done';
-    }
-    const running = step === current;
-    const duration = start === undefined || status === 'skipped' ? '' : formatDuration((running ? at : end ?? at) - start);
-    const li = el('li', { class: `step step-${status.split(',')[0]}${running ? ' step-running' : ''}`, 'data-step': String(step) });
-    li.append(el('span', { class: 'step-name' }, `${step}. ${label}`),
-      el('span', { class: 'step-status' }, status),
+  const steps = state.progress?.steps ?? [];
+  ui.steps.replaceChildren(...steps.map((s) => {
+    const start = toMillis(s.startedAt);
+    const running = s.running;
+    const end = toMillis(s.endedAt);
+    const duration = start === undefined || s.status === 'skipped' ? '' : formatDuration((running ? at : end ?? at) - start);
+    const li = el('li', { class: `step step-${s.status.split(',')[0]}${running ? ' step-running' : ''}`, 'data-step': String(s.step) });
+    li.append(el('span', { class: 'step-name' }, `${s.step}. ${s.label}`),
+      el('span', { class: 'step-status' }, s.status),
       el('span', { class: 'step-time' }, duration === '' ? '' : `${formatTime(start)} · ${duration}`));
     return li;
   }));

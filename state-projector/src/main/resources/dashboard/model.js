@@ -1,18 +1,7 @@
-// What the page knows about reinstalls: the nine steps, the five installer stages, the outcome of
-// a state, the time spent in the current wait against its deadline. Pure functions of the query
-// API's JSON; no DOM, no fetch.
-
-export const STEPS = [
-  'reinstall key',
-  'PXE config',
-  'boot from PXE',
-  'reboot',
-  'install started (stage 1)',
-  'installer stages 2-5',
-  'boot from disk',
-  'Jenkins tasks',
-  'clear PXE config',
-];
+// What the page knows about reinstalls: the five installer stages, the outcome of a state, the time
+// spent in the current wait against its deadline. Pure functions of the query API's JSON; no DOM, no
+// fetch. Where a reinstall stands in the nine steps is the projector's to say (the state's
+// `progress`): the page shows it and works none of it out.
 
 export const STAGES = ['started', 'base OS', 'post-install done', 'restarting', 'online'];
 
@@ -28,84 +17,14 @@ export const PHASES = [
 /** Share of a wait's time after which the page warns (the API's nearDeadlinePercent). */
 export const NEAR_DEADLINE = 0.8;
 
-/** The step (1-9) a phase is part of; 0 before (validating, queued) and after the procedure. */
-export function stepOfPhase(phase, installStage) {
-  switch (phase) {
-    case 'CREATING_REINSTALL_KEY': return 1;
-    case 'CREATING_PXE_CONFIG': case 'AWAITING_PXE_CONFIG': return 2;
-    case 'SETTING_BOOT_PXE': case 'AWAITING_BOOT_PXE': return 3;
-    case 'REBOOTING': return 4;
-    case 'INSTALLING': return installStage >= 1 ? 6 : 5;
-    case 'SETTING_BOOT_DISK': case 'AWAITING_BOOT_DISK': return 7;
-    case 'LAUNCHING_JENKINS_TASK': case 'AWAITING_JENKINS_TASK': return 8;
-    case 'CLEARING_PXE_CONFIG': case 'AWAITING_PXE_CLEARED': return 9;
-    default: return 0;
-  }
-}
-
-/** When each of the nine steps began (epoch millis or undefined), from the state's phase and stage times. */
-export function stepStarts(state) {
-  const phase = (name) => toMillis(state.stepTimes?.[name]);
-  return [
-    phase('CREATING_REINSTALL_KEY'),
-    phase('CREATING_PXE_CONFIG'),
-    phase('SETTING_BOOT_PXE'),
-    phase('REBOOTING'),
-    phase('INSTALLING'),
-    toMillis(state.stageTimes?.['1']),
-    phase('SETTING_BOOT_DISK'),
-    phase('LAUNCHING_JENKINS_TASK'),
-    phase('CLEARING_PXE_CONFIG'),
-  ];
-}
-
-/** Whether the reinstall is cleaning up (after a failure or a cancel) rather than going forward. */
-export function cleaningUp(state) {
-  return Boolean(state.failurePhase || state.cancelRequested) && !TERMINAL.includes(state.phase)
-    && [7, 9].includes(stepOfPhase(state.phase, state.installStage));
-}
-
-/**
- * The step a failure or a cancel interrupted (1-9), 0 when none began: the failed phase's step, or
- * the last step begun before the cleanup (boot from disk, clear PXE) took over.
- */
-export function interruptedStep(state) {
-  if (state.failurePhase) {
-    const failed = stepOfPhase(state.failurePhase, state.installStage);
-    if (failed > 0) return failed;
-  }
-  const starts = stepStarts(state);
-  const last = (upTo) => {
-    for (let i = upTo; i >= 1; i--) if (starts[i - 1] !== undefined) return i;
-    return 0;
-  };
-  // Before stage 5 boot from disk is cleanup; after it, only clear PXE is.
-  return (state.installStage ?? 0) < 5 ? last(6) : last(8);
-}
-
-/**
- * The step to show: the one in progress, or for a finished reinstall the one it ended in (9 when
- * completed, the interrupted one when failed or cancelled). 0 when none was reached.
- */
+/** The step shown (1-9, 0 when none was reached), as the projector says. */
 export function currentStep(state) {
-  const step = stepOfPhase(state.phase, state.installStage);
-  if (step > 0) return step;
-  if (state.phase === 'COMPLETED') return 9;
-  return interruptedStep(state);
+  return state.progress?.step ?? 0;
 }
 
-/** "5/9 install started (stage 1)", "validating", "queued (#3)", "done"... */
+/** "5/9 install started (stage 1)", "validating", "queued (#3)", "9/9 done"..., as the projector says. */
 export function stepText(state) {
-  if (state.phase === 'VALIDATING') return 'validating';
-  if (state.phase === 'QUEUED') return state.queuePosition > 0 ? `queued (#${state.queuePosition})` : 'queued';
-  const step = currentStep(state);
-  if (step === 0) return TERMINAL.includes(state.phase) ? 'before step 1' : state.phase.toLowerCase();
-  const label = `${step}/9 ${STEPS[step - 1]}`;
-  if (TERMINAL.includes(state.phase)) {
-    if (state.phase === 'COMPLETED') return '9/9 done';
-    return `${state.phase === 'CANCELLED' ? 'cancelled' : state.phase.toLowerCase()} in ${label}`;
-  }
-  return cleaningUp(state) ? `${label} (cleanup)` : label;
+  return state.progress?.text ?? state.phase.toLowerCase();
 }
 
 /** The outcome column: the terminal phase, or "in progress" (with "cancelling" while a cancel is under way). */

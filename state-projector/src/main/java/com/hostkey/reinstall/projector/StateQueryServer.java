@@ -469,6 +469,7 @@ public final class StateQueryServer implements AutoCloseable {
         Map<String, Object> quarantine = new LinkedHashMap<>();
         quarantine.put("consecutiveFailures", state.getConsecutiveFailures());
         view.put("quarantine", quarantine);
+        view.put("progress", StepProgress.of(state).view());
         return view;
     }
 
