@@ -2,7 +2,6 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.Topic;
-import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -12,9 +11,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -26,15 +22,19 @@ import org.apache.kafka.streams.state.Stores;
  *  reinstall-requests (public: ReinstallServer, CancelReinstall, ReleaseServer; any key, any partition)
  *        │
  *        ▼ reinstall-request-router (re-key by the payload's server id; producer's key kept in a header)
- *  &lt;app&gt;-reinstall-requests-by-server-repartition ─▶ reinstall-requests-by-server ─┐
- *                                                                                 ├─▶ reinstall-saga [reinstall-state, reinstall-timers]
- *  reinstall-events ──────────────────────────────────────────────────────────────┘      ├─▶ reinstall-steps (signed step commands)
- *                                                                                        ├─▶ reinstall-poll-targets
- *                                                                                        ├─▶ reinstall-events (deadlines, retries, refusals)
- *                                                                                        ├─▶ reinstall-admissions
- *                                                                                        └─▶ reinstall-completions
+ *  &lt;app&gt;-reinstall-requests-by-server-repartition
+ *        │ reinstall-requests-by-server-repartition-source
+ *        ├──────────────────────────────────┐
+ *  reinstall-events ───────────────────────┤
+ *        │                                  ▼
+ *        │   reinstall-saga [reinstall-state, reinstall-timers]
+ *        │        ├─▶ reinstall-steps (signed step commands)
+ *        │        ├─▶ reinstall-poll-targets
+ *        │        ├─▶ reinstall-events (deadlines, retries, refusals)
+ *        │        ├─▶ reinstall-admissions
+ *        │        └─▶ reinstall-completions
+ *        └─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline; requests too)
  *  reinstall-admissions ─▶ reinstall-admission [reinstall-admission] ─▶ reinstall-events (AdmissionGranted, ReinstallQueued)
- *  reinstall-requests-by-server, reinstall-events ─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline)
  * </pre>
  * The projector owns routing: a request reaches the task that owns its server through a
  * repartition topic written with Kafka Streams' own partitioner, whatever partitioner (librdkafka's
@@ -56,6 +56,12 @@ public final class ReinstallTopology {
     static final String REQUEST_ROUTER = "reinstall-request-router";
     /** Names the repartition topic: {@code <application.id>-reinstall-requests-by-server-repartition}. */
     static final String REQUESTS_BY_SERVER = "reinstall-requests-by-server";
+    /**
+     * The source node Streams builds for that repartition topic, named after it (KIP-307); the saga
+     * and the history hang from it. Were the name to change, {@code addProcessor} would refuse the
+     * unknown parent and the topology would not build.
+     */
+    static final String REQUESTS_BY_SERVER_SOURCE = REQUESTS_BY_SERVER + "-repartition-source";
     static final String EVENTS_SOURCE = "reinstall-events-source";
     static final String ADMISSIONS_SOURCE = "reinstall-admissions-source";
     static final String SAGA = "reinstall-saga";
@@ -82,14 +88,13 @@ public final class ReinstallTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(topics.requests.name(), Consumed.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_SOURCE))
                 .process(RequestRouter::new, Named.as(REQUEST_ROUTER))
-                .repartition(Repartitioned.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_BY_SERVER))
-                // A named hand-over node the saga and the history hang from (the repartition's own nodes are unnamed).
-                .process(PassThrough::new, Named.as(REQUESTS_BY_SERVER));
+                .repartition(Repartitioned.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_BY_SERVER));
         Topology topology = builder.build();
 
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), REQUESTS_BY_SERVER, EVENTS_SOURCE);
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), REQUESTS_BY_SERVER_SOURCE,
+                EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
@@ -101,7 +106,7 @@ public final class ReinstallTopology {
         addSink(topology, EVENTS_SINK, topics.events, SAGA);
         addSink(topology, ADMISSIONS_SINK, topics.admissions, SAGA);
         // The dashboard's timeline: a second child of both inputs, in the saga's sub-topology (same owner per server).
-        topology.addProcessor(HISTORY, HistoryProcessor::new, REQUESTS_BY_SERVER, EVENTS_SOURCE);
+        topology.addProcessor(HISTORY, HistoryProcessor::new, REQUESTS_BY_SERVER_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde())), HISTORY);
 
@@ -114,21 +119,6 @@ public final class ReinstallTopology {
         // A sink of its own: sharing EVENTS_SINK would join both sub-topologies and demand co-partitioning.
         addSink(topology, ADMISSION_EVENTS_SINK, topics.events, ADMISSION);
         return topology;
-    }
-
-    /** Forwards every record unchanged: the named node behind the repartition topic. */
-    private static final class PassThrough implements Processor<String, ReinstallRequest, String, ReinstallRequest> {
-        private ProcessorContext<String, ReinstallRequest> context;
-
-        @Override
-        public void init(ProcessorContext<String, ReinstallRequest> context) {
-            this.context = context;
-        }
-
-        @Override
-        public void process(Record<String, ReinstallRequest> record) {
-            context.forward(record);
-        }
     }
 
     /**
