@@ -9,12 +9,23 @@
 #   deploy/stack.sh down     stop everything
 #   deploy/stack.sh status   which parts run, and their health
 #   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
+#   deploy/stack.sh as USER [write TOPIC [KEY]]   what a Kafka login may do on each reinstall topic, or
+#                            try writing one record as it (e.g. as upstream write reinstall-steps: refused)
+#
+# Kafka runs authenticated with the production ACLs: its one client listener speaks SASL_PLAINTEXT with
+# PLAIN, StandardAuthorizer allows nothing without an ACL, and after start the ACLs of the Strimzi
+# KafkaUsers in deploy/k8s/kafka-users.yaml are applied (KafkaAclsApply) as the super user stack-admin
+# (also the broker's own login). Each service logs in as its KafkaUser (state-projector, command-handler,
+# stage-poller), the CLI as operators; upstream and billing have logins too. Passwords are random per
+# stack, in .stack/secrets/kafka/ (owner-only): USER.jaas (KAFKA_SASL_JAAS_CONFIG_FILE) and
+# USER.properties (client settings for Kafka's tools, --command-config). STACK_KAFKA_AUTH=off runs the
+# broker in PLAINTEXT without authentication or ACLs instead.
 #
 # State, logs, keys and pids live in .stack/ at the repository root: .stack/keys holds the sealing key
 # pair and the step authentication key the projector signs reinstall-steps with (STEP_AUTH_KEYS of the
-# projector and the handler only), .stack/secrets the Hostkey credentials and the query API's tokens.
-# The projector creates the topics at start (TopicProvisioner, TOPIC_PARTITIONS): reinstall-requests
-# (what upstream, operators and the CLI write), reinstall-steps (projector to handler), the others.
+# projector and the handler only), .stack/secrets the Hostkey credentials, the query API's tokens and
+# the Kafka logins. The stack creates the topics as stack-admin before starting the services
+# (KafkaTopicsCreate: TopicProvisioner's topics, 6 partitions): nobody else has Create on them.
 # Ports can be moved with STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT.
 set -euo pipefail
 
@@ -34,7 +45,19 @@ REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 SEALING_KEY_ID="stack-key-1"
 STEP_KEY_ID="stack-step-1"
+PARTITIONS=6
 PARTS=(poller handler projector simulator registry kafka)
+DEPLOY_JAR="$ROOT/deploy/target/deploy-$VERSION-all.jar"
+KAFKA_AUTH="${STACK_KAFKA_AUTH:-on}"
+KAFKA_SECRETS="$STACK/secrets/kafka"
+KAFKA_USERS_YAML="$ROOT/deploy/k8s/kafka-users.yaml"
+# The super user (the broker's own login too), then one login per KafkaUser of kafka-users.yaml.
+KAFKA_ADMIN="stack-admin"
+KAFKA_LOGINS=(state-projector command-handler stage-poller upstream billing operators)
+# The deployment ids the KafkaUsers' ACLs are written for (deploy/k8s/settings.yaml, command-handler.yaml).
+PROJECTOR_APPLICATION_ID="reinstall-state-projector"
+HANDLER_GROUP_ID="reinstall-command-handler"
+POLLER_GROUP_ID="reinstall-stage-poller"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -92,27 +115,89 @@ secrets() {
   [ -f "$STACK/secrets/api-write-token" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-write-token")
   (umask 077; printf 'stack-operator:%s\n' "$(cat "$STACK/secrets/api-write-token")" > "$STACK/secrets/api-write-tokens")
   if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
-    "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
+    "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
   fi
   # The HMAC key the projector signs every step command with and the handler verifies it with
   # (owner-only; only its path is ever passed around, in STEP_AUTH_KEYS).
   if [ ! -f "$STACK/keys/$STEP_KEY_ID.step.key" ]; then
-    "$JAVA" -cp "$ROOT/deploy/target/deploy-$VERSION-all.jar" com.hostkey.reinstall.deploy.StepKeygen "$STACK/keys" "$STEP_KEY_ID" >/dev/null
+    "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.StepKeygen "$STACK/keys" "$STEP_KEY_ID" >/dev/null
   fi
+  [ "$KAFKA_AUTH" = on ] && kafka_logins
+  return 0
 }
+
+PLAIN_LOGIN="org.apache.kafka.common.security.plain.PlainLoginModule"
+
+# One Kafka login per user, random password, owner-only: USER.jaas is the client's sasl.jaas.config
+# (what the services read through KAFKA_SASL_JAAS_CONFIG_FILE), USER.properties the whole client
+# settings (Kafka's tools' --command-config, the deploy module's KafkaAclsApply and KafkaTopicsCreate).
+kafka_logins() {
+  mkdir -p "$KAFKA_SECRETS"
+  chmod 700 "$KAFKA_SECRETS"
+  local user
+  for user in "$KAFKA_ADMIN" "${KAFKA_LOGINS[@]}"; do
+    if [ ! -f "$KAFKA_SECRETS/$user.jaas" ]; then
+      (umask 077; printf '%s required username="%s" password="%s";\n' "$PLAIN_LOGIN" "$user" \
+        "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$KAFKA_SECRETS/$user.jaas")
+    fi
+    (umask 077; printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=%s\n' \
+      "$(cat "$KAFKA_SECRETS/$user.jaas")" > "$KAFKA_SECRETS/$user.properties")
+  done
+}
+
+kafka_password() { sed -n 's/.* password="\([^"]*\)".*/\1/p' "$KAFKA_SECRETS/$1.jaas"; }
+
+# The broker's PLAIN login and the users a listener accepts (user_NAME="password" entries).
+broker_jaas() {
+  local jaas user
+  jaas="$PLAIN_LOGIN required username=\"$KAFKA_ADMIN\" password=\"$(kafka_password "$KAFKA_ADMIN")\""
+  for user in "$@"; do jaas="$jaas user_$user=\"$(kafka_password "$user")\""; done
+  printf '%s;' "$jaas"
+}
+
+# The Kafka of the stack that runs: what start_kafka recorded, else what this run asks for.
+stack_kafka_auth() { cat "$STACK/kafka/auth" 2>/dev/null || echo "$KAFKA_AUTH"; }
 
 start_kafka() {
   local dir="$STACK/kafka" props="$STACK/kafka/server.properties"
+  if running kafka && [ "$(stack_kafka_auth)" != "$KAFKA_AUTH" ]; then
+    die "the running stack's Kafka has auth $(stack_kafka_auth), not $KAFKA_AUTH (STACK_KAFKA_AUTH): deploy/stack.sh down first"
+  fi
   mkdir -p "$dir" "$STACK/logs"
-  cat > "$props" <<PROPS
+  chmod 700 "$dir"
+  # Owner-only: with auth on, the listeners' JAAS settings hold every login's password.
+  (umask 077; : > "$props")
+  chmod 600 "$props"
+  if [ "$KAFKA_AUTH" = on ]; then
+    # Clients have one listener, SASL_PLAINTEXT with PLAIN; the controller listener is SASL too and
+    # accepts only stack-admin, the broker's own login. Nothing is allowed without an ACL but to stack-admin.
+    cat > "$props" <<PROPS
+listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=$(broker_jaas "$KAFKA_ADMIN" "${KAFKA_LOGINS[@]}")
+listener.name.controller.plain.sasl.jaas.config=$(broker_jaas "$KAFKA_ADMIN")
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:$KAFKA_ADMIN
+PROPS
+  else
+    cat > "$props" <<PROPS
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+PROPS
+  fi
+  cat >> "$props" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
 num.partitions=6
 # A single node: internal topics must have one replica or consumers and transactions get nothing.
@@ -129,7 +214,29 @@ PROPS
       || { cat "$STACK/logs/kafka-format.log" >&2; die "formatting the Kafka data dir failed"; }
   fi
   start_part kafka "$JAVA" -Xmx512m -cp "$cp" kafka.Kafka "$props"
+  echo "$KAFKA_AUTH" > "$dir/auth"
   wait_for kafka 60 port_open "$KAFKA_PORT"
+  provision_kafka
+}
+
+# The client settings of a login ("-": none, PLAINTEXT).
+kafka_client_file() { if [ "$(stack_kafka_auth)" = on ]; then echo "$KAFKA_SECRETS/$1.properties"; else echo -; fi; }
+
+# As stack-admin: the reinstall topics (nobody else may create them), then the KafkaUsers' ACLs. Both
+# leave what exists as it is, so they run on every start.
+provision_kafka() {
+  local admin
+  admin=$(kafka_client_file "$KAFKA_ADMIN")
+  "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.KafkaTopicsCreate "$BOOTSTRAP" "$admin" "$PARTITIONS" \
+    > "$STACK/logs/kafka-setup.log" 2>&1 || { cat "$STACK/logs/kafka-setup.log" >&2; die "creating the topics failed"; }
+  if [ "$KAFKA_AUTH" = on ]; then
+    say "topics created as $KAFKA_ADMIN ($PARTITIONS partitions)"
+    "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.KafkaAclsApply "$BOOTSTRAP" "$admin" "$KAFKA_USERS_YAML" \
+      >> "$STACK/logs/kafka-setup.log" 2>&1 || { cat "$STACK/logs/kafka-setup.log" >&2; die "applying the ACLs failed"; }
+    say "$(tail -n 1 "$STACK/logs/kafka-setup.log" | sed "s|$ROOT/||")"
+  else
+    say "topics created ($PARTITIONS partitions; Kafka without authentication or ACLs: STACK_KAFKA_AUTH=off)"
+  fi
 }
 
 start_registry() {
@@ -148,14 +255,34 @@ start_simulator() {
   wait_for simulator 30 http_ok "http://127.0.0.1:$SIMULATOR_PORT/_sim/health"
 }
 
+# The Kafka security settings of a login as env assignments, in LOGIN_ENV (empty with auth off).
+kafka_login_env() {
+  LOGIN_ENV=()
+  if [ "$(stack_kafka_auth)" = on ]; then
+    LOGIN_ENV=("KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT" "KAFKA_SASL_MECHANISM=PLAIN" "KAFKA_SASL_JAAS_CONFIG_FILE=$KAFKA_SECRETS/$1.jaas")
+  fi
+}
+
+# Only the stack's settings reach its clients: none a shell may have exported for another cluster.
+unset_kafka_security() {
+  unset KAFKA_SECURITY_PROTOCOL KAFKA_SASL_MECHANISM KAFKA_SASL_JAAS_CONFIG KAFKA_SASL_JAAS_CONFIG_FILE \
+    KAFKA_SSL_TRUSTSTORE_LOCATION KAFKA_SSL_TRUSTSTORE_PASSWORD KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE \
+    KAFKA_SSL_KEYSTORE_LOCATION KAFKA_SSL_KEYSTORE_PASSWORD KAFKA_SSL_KEYSTORE_PASSWORD_FILE \
+    KAFKA_SSL_KEY_PASSWORD KAFKA_SSL_KEY_PASSWORD_FILE KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM
+}
+
 service_env() {
+  unset_kafka_security
   export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
   export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
   export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem"
   export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
   export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token" PROJECTOR_API_WRITE_TOKENS_FILE="$STACK/secrets/api-write-tokens"
-  export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS=6
+  export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS="$PARTITIONS"
+  export PROJECTOR_APPLICATION_ID HANDLER_GROUP_ID POLLER_GROUP_ID
+  # Fixed (one local instance) and under the prefix the handler's KafkaUser may use.
+  export HANDLER_TRANSACTIONAL_ID="$HANDLER_GROUP_ID-stack-0"
 }
 
 start_services() {
@@ -163,20 +290,40 @@ start_services() {
   # Only the projector (signs) and the handler (verifies) get the step key; the poller does not.
   local step_keys="STEP_AUTH_KEYS=$STEP_KEY_ID=$STACK/keys/$STEP_KEY_ID.step.key"
   # Static membership under a fixed id (one local instance): a restarted projector takes its tasks back at once.
-  start_part projector env PROJECTOR_INSTANCE_ID=stack-projector-0 "$step_keys" \
+  # Each service logs in to Kafka as its own KafkaUser, with only that user's ACLs.
+  kafka_login_env state-projector
+  start_part projector env PROJECTOR_INSTANCE_ID=stack-projector-0 "$step_keys" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
     "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/state-projector/target/state-projector-$VERSION-all.jar"
   wait_for projector 90 http_ok "http://127.0.0.1:$PROJECTOR_PORT/ready"
-  start_part handler env "$step_keys" "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
+  kafka_login_env command-handler
+  start_part handler env "$step_keys" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
+    "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
   wait_for handler 60 log_has handler "command-handler started"
-  start_part poller "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
+  kafka_login_env stage-poller
+  start_part poller env ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
+    "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
   wait_for poller 60 log_has poller "stage-poller started"
 }
 
+kafka_mode() {
+  if [ "$(stack_kafka_auth)" = on ]; then
+    echo "SASL_PLAINTEXT (PLAIN) with ACLs from deploy/k8s/kafka-users.yaml; credentials in .stack/secrets/kafka"
+  else
+    echo "PLAINTEXT, no authentication, no ACLs (STACK_KAFKA_AUTH=off)"
+  fi
+}
+
 endpoints() {
+  local logins=""
+  if [ "$(stack_kafka_auth)" = on ]; then
+    logins="
+  Kafka logins           services: state-projector, command-handler, stage-poller; CLI: operators; also upstream,
+                         billing (deploy/stack.sh as USER [write TOPIC]); client settings: $KAFKA_SECRETS/USER.properties"
+  fi
   cat <<EOT
 
 Endpoints
-  Kafka bootstrap        $BOOTSTRAP
+  Kafka bootstrap        $BOOTSTRAP   $(kafka_mode)
   Schema registry        $REGISTRY_URL
   Hostkey simulator      http://127.0.0.1:$SIMULATOR_PORT   (audit: /_sim/audit, invariants: /_sim/report)
   State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}   (bearer token: $STACK/secrets/api-token;
@@ -185,7 +332,7 @@ Endpoints
   Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
   Step key               $STACK/keys/$STEP_KEY_ID.step.key (key id $STEP_KEY_ID; projector and handler, STEP_AUTH_KEYS)
   Topics                 reinstall-requests (submit, cancel, release: upstream, CLI), reinstall-steps (projector to handler),
-                         reinstall-events, reinstall-completions (billing); created by the projector
+                         reinstall-events, reinstall-completions (billing); created by the stack before the services$logins
   Logs                   $STACK/logs/   (deploy/stack.sh logs NAME)
 EOT
 }
@@ -198,8 +345,9 @@ up() {
   if ! running registry; then
     # The registry keeps its schemas in memory: records written under the last run's schema ids
     # would be unreadable now. A stack whose registry starts anew starts with empty topics and state.
+    # New Kafka logins too: passwords are per stack.
     running kafka && { kill "$(pid_of kafka)" 2>/dev/null || true; sleep 2; }
-    rm -rf "$STACK/kafka/data" "$STACK/projector-state"
+    rm -rf "$STACK/kafka/data" "$STACK/projector-state" "$KAFKA_SECRETS" "$STACK/kafka/auth"
   fi
   secrets
   start_kafka
@@ -210,6 +358,11 @@ up() {
 }
 
 cli_env() {
+  unset_kafka_security
+  # The CLI logs in as operators: write requests, read events and completions.
+  kafka_login_env operators
+  local setting
+  for setting in ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}; do export "${setting?}"; done
   export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
   export REINSTALL_PROJECTOR_URL="http://127.0.0.1:$PROJECTOR_PORT" REINSTALL_API_TOKEN_FILE="$STACK/secrets/api-token"
   export REINSTALL_SEALING_PUBLIC_KEY="$STACK/keys/$SEALING_KEY_ID.pub.pem" REINSTALL_SEALING_KEY_ID="$SEALING_KEY_ID"
@@ -221,6 +374,28 @@ cli() {
   [ -n "${JAVA:-}" ] || java_home
   cli_env
   "$JAVA" -jar "$ROOT/reinstall-cli/target/reinstall-cli-$VERSION-all.jar" "$@"
+}
+
+# What a Kafka login may do on each reinstall topic, or one record written as it.
+as_login() {
+  local user="${1:-}"
+  [ -n "$user" ] || die "usage: $0 as USER [write TOPIC [KEY]] (USER one of $KAFKA_ADMIN ${KAFKA_LOGINS[*]})"
+  shift
+  [ -n "${JAVA:-}" ] || java_home
+  running kafka || die "Kafka is not running (deploy/stack.sh up)"
+  local props
+  props=$(kafka_client_file "$user")
+  if [ "$props" = - ]; then
+    say "Kafka auth is off on this stack (STACK_KAFKA_AUTH=off): every client is User:ANONYMOUS and may do anything"
+  elif [ ! -f "$props" ]; then
+    die "no Kafka login $user on this stack (logins: $KAFKA_ADMIN ${KAFKA_LOGINS[*]})"
+  fi
+  case "${1:-}" in
+    "") "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.KafkaAccessProbe "$BOOTSTRAP" "$props" ;;
+    write) "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.KafkaAccessProbe "$BOOTSTRAP" "$props" write \
+      "${2:?write needs a topic}" "${3:-1001}" ;;
+    *) die "usage: $0 as USER [write TOPIC [KEY]]" ;;
+  esac
 }
 
 # A random root password that meets Hostkey's policy; it only ever travels sealed.
@@ -290,14 +465,24 @@ status() {
     if running "$part"; then printf '%-10s running (pid %s)\n' "$part" "$(pid_of "$part")"; else printf '%-10s stopped\n' "$part"; fi
   done
   http_ok "http://127.0.0.1:$PROJECTOR_PORT/health" && echo "projector health: UP" || echo "projector health: DOWN"
+  running kafka && echo "Kafka: $(kafka_mode)"
+  return 0
 }
+
+case "$KAFKA_AUTH" in
+  on | off) ;;
+  *) die "STACK_KAFKA_AUTH is on (the default) or off, not '$KAFKA_AUTH'" ;;
+esac
 
 case "${1:-demo}" in
   demo) shift; demo "$@" ;;
   cli) shift; cli "$@" ;;
+  as) shift; as_login "$@" ;;
   up) up ;;
   down) down ;;
   status) status ;;
   logs) tail -n 200 -f "$STACK/logs/${2:-projector}.log" ;;
-  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...}" >&2; exit 2 ;;
+  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...|as USER [write TOPIC [KEY]]}" >&2
+     echo "  STACK_KAFKA_AUTH=off: Kafka in PLAINTEXT without authentication or ACLs (default on: SASL PLAIN, the KafkaUsers' ACLs)" >&2
+     exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.testkit;
+package com.hostkey.reinstall.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -26,7 +26,9 @@ import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The ACLs of Strimzi {@code KafkaUser} manifests (such as {@code deploy/k8s/kafka-users.yaml}) as
- * Kafka {@link AclBinding}s, so a test can give an in-JVM broker exactly the production ACLs. Each
+ * Kafka {@link AclBinding}s, so any broker can be given exactly the production ACLs: the local stack's
+ * ({@link KafkaAclsApply}, run by {@code deploy/stack.sh}) and the in-JVM broker of
+ * {@code AuthorizingBrokerIT}. Each
  * user becomes the principal {@code User:<metadata.name>}; {@code spec.authorization.acls} entries
  * ({@code simple} authorization) map as Strimzi's user operator maps them: resource type {@code topic},
  * {@code group}, {@code transactionalId} or {@code cluster}; {@code patternType} {@code literal}

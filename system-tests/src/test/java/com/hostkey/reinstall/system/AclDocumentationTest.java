@@ -2,7 +2,7 @@ package com.hostkey.reinstall.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hostkey.reinstall.testkit.KafkaUserAcls;
+import com.hostkey.reinstall.deploy.KafkaUserAcls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -21,7 +21,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  * the broker runs {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false}, and
  * only {@link #SUPER_USER} (the test's admin, which is also the principal the broker and controller use
  * among themselves) may do anything without an ACL. Every other principal has exactly the ACLs a test
- * creates for it (see {@link KafkaUserAcls}).
+ * creates for it (e.g. the KafkaUsers of {@code deploy/k8s/kafka-users.yaml}, through the deploy module's
+ * {@code KafkaUserAcls}).
  *
  * <p>The users are fixed at start: a PLAIN user list in the listeners' JAAS settings
  * ({@code listener.name.<listener>.plain.sasl.jaas.config} with {@code user_<name>="<password>"}
