@@ -4,7 +4,7 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.runtime.DeadLetters;
+import com.hostkey.reinstall.runtime.DeadLetters;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.time.Clock;
 import java.time.Duration;

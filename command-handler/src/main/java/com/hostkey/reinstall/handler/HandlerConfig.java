@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.handler;
 
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
-import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
+import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;

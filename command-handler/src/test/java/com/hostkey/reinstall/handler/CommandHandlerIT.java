@@ -3,10 +3,10 @@ package com.hostkey.reinstall.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.invapi.client.HostkeyApi;
-import com.hostkey.reinstall.handler.validation.ReinstallValidator;
-import com.hostkey.reinstall.handler.validation.ValidationLimits;
+import com.hostkey.reinstall.validation.ReinstallValidator;
+import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.BootMedia;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.invapi.client.HostkeyApi;
 import com.hostkey.invapi.client.HostkeyException;
-import com.hostkey.reinstall.handler.validation.ReinstallValidator;
-import com.hostkey.reinstall.handler.validation.ValidationLimits;
+import com.hostkey.reinstall.validation.ReinstallValidator;
+import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;

@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.deploy;
 
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;

@@ -60,6 +60,9 @@ class DeployManifestsTest {
     /** The cluster resource of a KafkaUser ACL has no name; this stands for it in {@link Acl}. */
     private static final String CLUSTER = "kafka-cluster";
 
+    /** Modules every service runs: what their code reads is checked against every service at once. */
+    private static final List<String> SHARED_MODULES = List.of("schemas", "service-runtime");
+
     private static List<Manifest> manifests;
     private static ServiceEnvironment environment;
 
@@ -221,8 +224,8 @@ class DeployManifestsTest {
         for (String service : environment.services().keySet()) {
             Set<String> listed = environment.allowedFor(service);
             everyListed.addAll(listed);
-            // The service's own modules; the shared schemas module is checked against every service below.
-            List<String> own = environment.services().get(service).modules().stream().filter(m -> !m.equals("schemas")).toList();
+            // The service's own modules; the shared ones (contracts, runtime) are checked against every service below.
+            List<String> own = environment.services().get(service).modules().stream().filter(m -> !SHARED_MODULES.contains(m)).toList();
             Matcher m = variable.matcher(mainSources(own));
             while (m.find()) {
                 if (!listed.contains(m.group(1)) && !m.group(1).equals("HOSTKEY_ACCOUNT_")) {
@@ -230,10 +233,10 @@ class DeployManifestsTest {
                 }
             }
         }
-        Matcher shared = variable.matcher(mainSources(List.of("schemas")));
+        Matcher shared = variable.matcher(mainSources(SHARED_MODULES));
         while (shared.find()) {
             if (!everyListed.contains(shared.group(1))) {
-                unlisted.add("schemas: " + shared.group(1));
+                unlisted.add("shared: " + shared.group(1));
             }
         }
         assertThat(unlisted).as("variables the code reads that service-environment.yaml (and so docs/configuration.md) lacks")

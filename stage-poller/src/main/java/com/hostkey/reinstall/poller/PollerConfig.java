@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.poller;
 
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
-import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
+import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.time.Duration;
 import java.util.Map;

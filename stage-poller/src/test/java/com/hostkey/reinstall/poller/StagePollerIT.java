@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hostkey.invapi.client.HostkeyApi;
 import com.hostkey.invapi.client.HostkeyApi.CallbackAnswer.Kind;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.PollKey;

@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.EnvSettings;
 import java.util.HashMap;
 import java.util.Map;
 

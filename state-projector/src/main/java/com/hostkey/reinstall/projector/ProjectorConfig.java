@@ -1,8 +1,8 @@
 package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
-import com.hostkey.reinstall.schemas.runtime.KafkaClientSecurity;
+import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.time.Duration;

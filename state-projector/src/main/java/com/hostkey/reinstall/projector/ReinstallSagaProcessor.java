@@ -18,7 +18,7 @@ import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
-import com.hostkey.reinstall.schemas.runtime.LogContext;
+import com.hostkey.reinstall.runtime.LogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

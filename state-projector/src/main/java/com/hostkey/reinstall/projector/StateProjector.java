@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.schemas.TopicProvisioner;
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
+import com.hostkey.reinstall.runtime.EnvSettings;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 

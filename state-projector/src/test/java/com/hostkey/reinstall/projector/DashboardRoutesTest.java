@@ -10,7 +10,7 @@ import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
 import java.io.IOException;

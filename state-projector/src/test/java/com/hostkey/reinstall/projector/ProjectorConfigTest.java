@@ -2,7 +2,7 @@ package com.hostkey.reinstall.projector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -11,7 +11,7 @@ import com.hostkey.reinstall.schemas.avro.DeadlineKind;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.SealedSecret;
-import com.hostkey.reinstall.schemas.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import com.hostkey.invapi.simulator.InvariantReport;
 import com.hostkey.invapi.simulator.ServerSnapshot;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;

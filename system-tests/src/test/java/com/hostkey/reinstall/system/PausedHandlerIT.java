@@ -10,7 +10,7 @@ import com.hostkey.invapi.simulator.ServerSnapshot;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.projector.QueryApiSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.BootMedia;

@@ -14,7 +14,7 @@ import com.hostkey.reinstall.projector.ReinstallTopology;
 import com.hostkey.reinstall.projector.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.SealedSecret;

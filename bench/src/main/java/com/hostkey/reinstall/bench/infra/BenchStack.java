@@ -4,7 +4,7 @@ import com.hostkey.invapi.simulator.HostkeySimulator;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.bench.BenchContext;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
-import com.hostkey.reinstall.schemas.TopicProvisioner;
+import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;

@@ -2,8 +2,8 @@ package com.hostkey.reinstall.cli.request;
 
 import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
-import com.hostkey.reinstall.handler.validation.ReinstallValidator;
-import com.hostkey.reinstall.handler.validation.ValidationLimits;
+import com.hostkey.reinstall.validation.ReinstallValidator;
+import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;

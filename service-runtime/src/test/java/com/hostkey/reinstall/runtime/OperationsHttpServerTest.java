@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.schemas.runtime;
+package com.hostkey.reinstall.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

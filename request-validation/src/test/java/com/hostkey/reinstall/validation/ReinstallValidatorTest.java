@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.handler.validation;
+package com.hostkey.reinstall.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;

@@ -1,4 +1,6 @@
-package com.hostkey.reinstall.schemas;
+package com.hostkey.reinstall.runtime;
+
+import com.hostkey.reinstall.schemas.ReinstallTopics;
 
 import java.util.ArrayList;
 import java.util.List;

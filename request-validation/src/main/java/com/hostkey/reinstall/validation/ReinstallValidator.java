@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.handler.validation;
+package com.hostkey.reinstall.validation;
 
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.schemas.runtime;
+package com.hostkey.reinstall.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.schemas.runtime;
+package com.hostkey.reinstall.runtime;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.schemas.runtime;
+package com.hostkey.reinstall.runtime;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.handler.validation;
+package com.hostkey.reinstall.validation;
 
 /**
  * The configurable bounds {@link ReinstallValidator} applies to a reinstall request.
