@@ -1,5 +1,6 @@
 package com.hostkey.invapi.client;
 
+import com.hostkey.reinstall.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,5 +1,6 @@
 package com.hostkey.invapi.client;
 
+import com.hostkey.reinstall.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

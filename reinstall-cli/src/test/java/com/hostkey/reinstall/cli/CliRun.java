@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli;
 
+import com.hostkey.reinstall.testkit.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.cli.request.PasswordPrompt;

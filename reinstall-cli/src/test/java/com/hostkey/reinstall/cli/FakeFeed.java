@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.cli;
 
+import com.hostkey.reinstall.testkit.MutableClock;
 import com.hostkey.reinstall.cli.kafka.FeedItem;
 import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;

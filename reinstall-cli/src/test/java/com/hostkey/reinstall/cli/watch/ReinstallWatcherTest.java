@@ -1,11 +1,11 @@
 package com.hostkey.reinstall.cli.watch;
 
+import com.hostkey.reinstall.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.cli.Events;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.FakeFeed;
-import com.hostkey.reinstall.cli.MutableClock;
 import com.hostkey.reinstall.cli.kafka.FeedItem;
 import com.hostkey.reinstall.cli.progress.ProgressModel;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;

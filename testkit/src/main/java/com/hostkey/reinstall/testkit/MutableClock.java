@@ -1,4 +1,4 @@
-package com.hostkey.invapi.client;
+package com.hostkey.reinstall.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,19 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so token expiry is exercised without waiting. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, so expiries and deadlines are exercised without waiting. Thread-safe. */
+public final class MutableClock extends Clock {
+
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration d) {
-        now.updateAndGet(i -> i.plus(d));
+    public void advance(Duration duration) {
+        now.updateAndGet(at -> at.plus(duration));
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now.set(instant);
     }
 
