@@ -63,4 +63,9 @@ public final class MachineInfo {
             return "unknown";
         }
     }
+
+    /** Resident set size of a process now, in MB (VmRSS). */
+    public static double rssMb(long pid) {
+        return procValueKb(Path.of("/proc", String.valueOf(pid), "status"), "VmRSS:") / 1024.0;
+    }
 }

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.testkit.ServiceProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -108,7 +109,7 @@ class ChaosIT {
                     "POLLER_HTTP_PORT", "0");
             List<ServiceProcess> services = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
-                services.add(new ServiceProcess("projector-" + i, "state-projector", with(common, Map.ofEntries(
+                services.add(ServiceProcess.ofModule("projector-" + i, "state-projector", with(common, Map.ofEntries(
                         Map.entry("PROJECTOR_APPLICATION_ID", "chaos-projector"),
                         Map.entry("STEP_AUTH_KEYS", stepKeys),
                         Map.entry("PROJECTOR_INSTANCE_ID", "chaos-projector-" + i),
@@ -123,7 +124,7 @@ class ChaosIT {
                         Map.entry("SAGA_WHOLE_REINSTALL_SECONDS", "600"),
                         Map.entry("SAGA_RETRY_BACKOFF_SECONDS", "1"),
                         Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "5"))), logs, work));
-                services.add(new ServiceProcess("handler-" + i, "command-handler", with(common, Map.of(
+                services.add(ServiceProcess.ofModule("handler-" + i, "command-handler", with(common, Map.of(
                         "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
                         "STEP_AUTH_KEYS", stepKeys,
                         "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
@@ -133,7 +134,7 @@ class ChaosIT {
                         "HOSTKEY_RATE_LIMIT_RPS", "100",
                         "HOSTKEY_ACTION_TIMEOUT_MS", "3000",
                         "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs, work));
-                services.add(new ServiceProcess("poller-" + i, "stage-poller", with(common, Map.of(
+                services.add(ServiceProcess.ofModule("poller-" + i, "stage-poller", with(common, Map.of(
                         "POLLER_INTERVAL_MS", "300",
                         "POLLER_INSTANCE_ID", "chaos-poller-" + i,
                         "POLLER_MAX_REQUESTS_PER_SECOND", "200",
@@ -166,7 +167,7 @@ class ChaosIT {
                 Thread.sleep(2_000 + random.nextInt(3_000));
                 ServiceProcess victim = victims.get(k % victims.size());
                 victim.kill();
-                killed.add(victim.name);
+                killed.add(victim.name());
                 Thread.sleep(500 + random.nextInt(1_500));
                 victim.start();
                 if (k == brokerRestartAt) {

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.testkit.ServiceProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -128,7 +129,7 @@ class PausedHandlerIT {
                     "HOSTKEY_PIN_FILE", work.resolve("pin").toString(),
                     "KAFKA_REPLICATION_FACTOR", "1",
                     "TOPIC_PARTITIONS", "3");
-            ServiceProcess projector = new ServiceProcess("projector", "state-projector", with(common, Map.ofEntries(
+            ServiceProcess projector = ServiceProcess.ofModule("projector", "state-projector", with(common, Map.ofEntries(
                     Map.entry("PROJECTOR_APPLICATION_ID", "paused-projector"),
                     Map.entry("STEP_AUTH_KEYS", stepKeys),
                     Map.entry("PROJECTOR_STATE_DIR", work.resolve("projector-state").toString()),
@@ -142,13 +143,13 @@ class PausedHandlerIT {
                     Map.entry("SAGA_WHOLE_REINSTALL_SECONDS", "300"),
                     Map.entry("SAGA_RETRY_BACKOFF_SECONDS", "1"),
                     Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "2"))), logs, work);
-            ServiceProcess handler = new ServiceProcess("handler", "command-handler", with(common, Map.of(
+            ServiceProcess handler = ServiceProcess.ofModule("handler", "command-handler", with(common, Map.of(
                     "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
                     "STEP_AUTH_KEYS", stepKeys,
                     "HANDLER_TRANSACTIONAL_ID", "paused-handler-0",
                     "HANDLER_INSTANCE_ID", "paused-handler-0",
                     "HANDLER_HTTP_PORT", String.valueOf(handlerPort))), logs, work);
-            ServiceProcess poller = new ServiceProcess("poller", "stage-poller", with(common, Map.of(
+            ServiceProcess poller = ServiceProcess.ofModule("poller", "stage-poller", with(common, Map.of(
                     "POLLER_INTERVAL_MS", "200",
                     "POLLER_INSTANCE_ID", "paused-poller-0",
                     "POLLER_HTTP_PORT", String.valueOf(pollerPort))), logs, work);

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.bench.figures;
 
+import com.hostkey.reinstall.bench.MachineInfo;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.bench.BenchContext;
 import com.hostkey.reinstall.bench.Benchmark;
@@ -127,7 +128,7 @@ public final class FootprintBenchmark implements Benchmark {
                 try (JvmProbe probe = JvmProbe.attach(stack.service(service).pid())) {
                     m.put(service + ".heap", probe.liveHeapMb());
                 }
-                m.put(service + ".rss", stack.service(service).rssMb());
+                m.put(service + ".rss", MachineInfo.rssMb(stack.service(service).pid()));
                 m.put(service + ".peakHeap", peakHeap.getOrDefault(service, Double.NaN));
             }
             int installing = stack.simulator.invariantReport().serversInstalling().size();

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.bench.figures;
 
+import com.hostkey.reinstall.bench.MachineInfo;
 import com.hostkey.invapi.client.Credentials;
 import com.hostkey.invapi.client.HostkeyApi.BootMedia;
 import com.hostkey.invapi.client.HostkeyApi.CreatePxeRequest;
@@ -339,7 +340,7 @@ public final class PollerScaleBenchmark implements Benchmark {
                     .put("budget", budget)
                     .put("limit.simulator", simulatorCapacity)
                     .put("loadSeconds", loadSeconds)
-                    .put("rssMb", stack.service(BenchStack.POLLER).rssMb());
+                    .put("rssMb", MachineInfo.rssMb(stack.service(BenchStack.POLLER).pid()));
             m.note(String.format("detection delay max %.0f ms over %d stages", d.max(), d.count()));
             if (loadNote != null) {
                 m.note(loadNote);

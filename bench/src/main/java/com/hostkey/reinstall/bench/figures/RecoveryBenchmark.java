@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.bench.figures;
 
+import com.hostkey.reinstall.testkit.ServiceProcess;
 import com.hostkey.invapi.simulator.AuditEntry;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.bench.BenchContext;
@@ -9,7 +10,6 @@ import com.hostkey.reinstall.bench.MetricSpec;
 import com.hostkey.reinstall.bench.Profile;
 import com.hostkey.reinstall.bench.infra.BenchStack;
 import com.hostkey.reinstall.bench.infra.ReinstallRequests;
-import com.hostkey.reinstall.bench.infra.ServiceProcess;
 import com.hostkey.reinstall.bench.infra.SimulatedClockMapping;
 import com.hostkey.reinstall.bench.infra.TopicTail;
 import com.hostkey.reinstall.schemas.ReinstallTopics;

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.bench.infra;
 
+import com.hostkey.reinstall.testkit.ServiceProcess;
 import com.hostkey.invapi.simulator.HostkeySimulator;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.bench.BenchContext;

@@ -1,6 +1,5 @@
-package com.hostkey.reinstall.bench.infra;
+package com.hostkey.reinstall.testkit;
 
-import com.hostkey.reinstall.bench.MachineInfo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -16,10 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One service instance as a real OS process (its shaded jar), started with the environment a
- * deployment gives it; it can be SIGKILLed and started again with the same identity. Output goes
- * to a log file, appended across restarts.
+ * deployment gives it; it can be SIGKILLed, frozen (SIGSTOP) and started again with the same
+ * identity. Output goes to a log file, appended across restarts. The chaos and pause tests and the
+ * benchmarks all run services through this one class.
  */
 public final class ServiceProcess implements AutoCloseable {
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
 
     private final String name;
     private final String java;
@@ -30,6 +32,7 @@ public final class ServiceProcess implements AutoCloseable {
     private Process process;
     private Instant startedAt;
     private long logOffsetAtStart;
+    private int starts;
 
     public ServiceProcess(String name, String java, Path jar, Map<String, String> env, List<String> jvmArgs, Path log) {
         this.name = name;
@@ -38,6 +41,30 @@ public final class ServiceProcess implements AutoCloseable {
         this.env = Map.copyOf(env);
         this.jvmArgs = List.copyOf(jvmArgs);
         this.log = log;
+    }
+
+    /**
+     * A service module's shaded jar ({@code ../<module>/target/<module>-<version>-all.jar}, packaged
+     * before the tests run) in the JVM running the test, with a small heap. The jar is copied into
+     * {@code workDir} once, so a rebuild during the test cannot change the classes under a running
+     * JVM; the log is {@code logDir/<name>.log}.
+     */
+    public static ServiceProcess ofModule(String name, String module, Map<String, String> env, Path logDir, Path workDir) {
+        Path built = Path.of("..", module, "target", module + "-" + VERSION + "-all.jar").toAbsolutePath().normalize();
+        if (!Files.exists(built)) {
+            throw new IllegalStateException(built + " is missing: the service modules are packaged before the tests run");
+        }
+        Path jar = workDir.resolve(built.getFileName());
+        try {
+            if (!Files.exists(jar)) {
+                Files.copy(built, jar);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + built, e);
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ServiceProcess(name, java, jar, env, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                logDir.resolve(name + ".log"));
     }
 
     public String name() {
@@ -58,6 +85,7 @@ public final class ServiceProcess implements AutoCloseable {
             logOffsetAtStart = Files.exists(log) ? Files.size(log) : 0;
             startedAt = Instant.now();
             process = builder.start();
+            starts++;
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -74,6 +102,44 @@ public final class ServiceProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * SIGSTOP: the process is frozen where it stands (no thread runs, no heartbeat, no timeout fires
+     * inside it) until {@link #resume()}; to the rest of the system it looks like a long GC pause or
+     * a VM that was suspended.
+     */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a {@link #pause() paused} process carries on from where it was frozen. */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
+    /** How often it was started. */
+    public synchronized int starts() {
+        return starts;
     }
 
     public synchronized boolean isAlive() {
@@ -94,16 +160,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     public Path log() {
         return log;
-    }
-
-    /** Resident set size now, in MB (VmRSS). */
-    public double rssMb() {
-        return MachineInfo.procValueKb(Path.of("/proc", String.valueOf(pid()), "status"), "VmRSS:") / 1024.0;
-    }
-
-    /** Peak resident set size of the current process, in MB (VmHWM). */
-    public double peakRssMb() {
-        return MachineInfo.procValueKb(Path.of("/proc", String.valueOf(pid()), "status"), "VmHWM:") / 1024.0;
     }
 
     /** Waits until the current process has logged a line containing {@code text}; false on timeout or exit. */
