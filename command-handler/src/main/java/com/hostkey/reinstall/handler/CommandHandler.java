@@ -5,6 +5,7 @@ import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.runtime.DeadLetters;
+import com.hostkey.reinstall.runtime.KafkaClientProperties;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import java.time.Clock;
 import java.time.Duration;
@@ -144,8 +145,7 @@ public final class CommandHandler implements AutoCloseable {
     }
 
     static Properties consumerConfig(HandlerConfig config) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), "command-handler-steps", config.clientSecurity());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         // Only commands from committed projector transactions are real.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -155,18 +155,15 @@ public final class CommandHandler implements AutoCloseable {
         // Eager rebalancing: every partition is revoked and reassigned together, which is what the
         // intent bookkeeping (cleared on revocation, reloaded on assignment) relies on.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
-        props.putAll(config.clientSecurity());
         props.putAll(config.consumerOverrides());
         return props;
     }
 
     static Properties producerConfig(HandlerConfig config) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), "command-handler-outcomes", config.clientSecurity());
         // Intents, events and consumed offsets commit atomically; a fenced zombie cannot write.
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.putAll(config.clientSecurity());
         return props;
     }
 
@@ -488,12 +485,11 @@ public final class CommandHandler implements AutoCloseable {
         private IntentLog() {}
 
         static Map<Integer, Map<String, CallIntent>> read(HandlerConfig config, ReinstallTopics topics, List<TopicPartition> partitions) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            Properties props = KafkaClientProperties.base(config.bootstrapServers(), "command-handler-intent-reader",
+                    config.clientSecurity());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + "-intent-reader-" + UUID.randomUUID());
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.putAll(config.clientSecurity());
             Map<Integer, Map<String, CallIntent>> open = new HashMap<>();
             Deserializer<CallIntent> values = topics.intents.valueSerde().deserializer();
             try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

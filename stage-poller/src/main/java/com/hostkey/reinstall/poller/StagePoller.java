@@ -10,6 +10,7 @@ import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.runtime.DeadLetters;
+import com.hostkey.reinstall.runtime.KafkaClientProperties;
 import com.hostkey.reinstall.runtime.LogContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,8 +109,10 @@ public final class StagePoller implements AutoCloseable {
         this.schedule = new CheckSchedule(config.interval());
         this.topics = ReinstallTopics.create(config.serdeConfig());
         this.targetsDeserializer = topics.pollTargets.valueSerde().deserializer();
-        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), topics.events.valueSerde().serializer());
-        this.deadLetters = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(producerConfig(config, "stage-poller-events"), new StringSerializer(),
+                topics.events.valueSerde().serializer());
+        this.deadLetters = new KafkaProducer<>(producerConfig(config, "stage-poller-dead-letters"), new StringSerializer(),
+                new ByteArraySerializer());
         metrics.producersCreated(producer, deadLetters);
         this.loop = Thread.ofPlatform().name("stage-poller-loop").unstarted(this::run);
     }
@@ -128,27 +131,23 @@ public final class StagePoller implements AutoCloseable {
     }
 
     static Properties consumerConfig(PollerConfig config) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), "stage-poller-targets", config.clientSecurity());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         // Poll targets come from the projector's transactions: only committed ones are real.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // The whole compacted topic is re-read on assignment, so offsets are never committed.
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.putAll(config.clientSecurity());
         props.putAll(config.consumerOverrides());
         return props;
     }
 
-    static Properties producerConfig(PollerConfig config) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    static Properties producerConfig(PollerConfig config, String clientId) {
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), clientId, config.clientSecurity());
         // No duplicates from producer retries; every event acknowledged by all in-sync replicas.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.putAll(config.clientSecurity());
         return props;
     }
 

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.runtime.KafkaClientProperties;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
@@ -43,8 +44,8 @@ final class OperatorActions implements AutoCloseable {
 
     /** A producer of the projector's cluster, with its credentials. */
     static OperatorActions start(ProjectorConfig config, ReinstallTopics topics) {
-        Properties props = config.adminConfig();
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-operator-actions");
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), config.applicationId() + "-operator-actions",
+                config.clientSecurity());
         // An operator's cancel must neither be lost nor written twice by a producer retry.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -2,6 +2,7 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.KafkaClientProperties;
 import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -139,9 +139,7 @@ public record ProjectorConfig(
 
     /** Settings of an Admin client of the same cluster, with the same credentials. */
     public Properties adminConfig() {
-        Properties props = copyOf(clientSecurity);
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return props;
+        return KafkaClientProperties.base(bootstrapServers, applicationId + "-admin", clientSecurity);
     }
 
     /**
