@@ -8,12 +8,12 @@ import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.runtime.OperationsHttpServer;
+import com.hostkey.reinstall.runtime.ServiceLifecycle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Wires the command handler from the environment and runs it until SIGTERM. Besides
@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandHandlerMain {
 
-    private static final Logger log = LoggerFactory.getLogger(CommandHandlerMain.class);
 
     private CommandHandlerMain() {}
 
@@ -36,34 +35,11 @@ public final class CommandHandlerMain {
         HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
         CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, config.secretOpener(),
                 new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC(), metrics), metrics);
-        OperationsHttpServer operations = serveOperations(httpPort, registry, handler, metrics);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (operations != null) {
-                operations.close();
-            }
-            handler.close();
-            hostkey.close();
-            metrics.close();
-            stopped.countDown();
-        }, "handler-shutdown"));
-        stopped.await();
-    }
-
-    /**
-     * The endpoints are for the platform, not for the work: a port already taken is logged loudly
-     * (the probes then fail and say so) but does not stop the handler.
-     */
-    private static OperationsHttpServer serveOperations(int port, PrometheusMeterRegistry registry, CommandHandler handler,
-                                                        HandlerMetrics metrics) {
-        try {
-            OperationsHttpServer server = OperationsHttpServer.start(port, registry::scrape, handler::isRunning, metrics::ready);
-            log.info("command-handler operations endpoints on port {}: /metrics /health /ready", server.port());
-            return server;
-        } catch (IOException e) {
-            log.error("command-handler cannot serve /metrics, /health, /ready on port {} ({}); set HANDLER_HTTP_PORT (0 picks a free port)",
-                    port, e.toString());
-            return null;
-        }
+        Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
+                httpPort, registry::scrape, handler::isRunning, metrics::ready);
+        List<AutoCloseable> parts = new ArrayList<>();
+        operations.ifPresent(parts::add);
+        parts.addAll(List.of(handler, hostkey, metrics));
+        ServiceLifecycle.runUntilStopped("command-handler", parts);
     }
 }

@@ -6,12 +6,12 @@ import com.hostkey.invapi.client.HostkeyClientConfig;
 import com.hostkey.invapi.client.metrics.MeteredHostkeyApi;
 import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.runtime.OperationsHttpServer;
+import com.hostkey.reinstall.runtime.ServiceLifecycle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Wires the stage poller from the environment and runs it until SIGTERM. Besides
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StagePollerMain {
 
-    private static final Logger log = LoggerFactory.getLogger(StagePollerMain.class);
 
     private StagePollerMain() {}
 
@@ -34,34 +33,11 @@ public final class StagePollerMain {
         HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
         StagePoller poller = StagePoller.start(config, hostkey, Clock.systemUTC(), metrics);
         metrics.watching(config.requestsPerSecond(), poller::watchedKeys);
-        OperationsHttpServer operations = serveOperations(httpPort, registry, poller, metrics);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (operations != null) {
-                operations.close();
-            }
-            poller.close();
-            hostkey.close();
-            metrics.close();
-            stopped.countDown();
-        }, "poller-shutdown"));
-        stopped.await();
-    }
-
-    /**
-     * The endpoints are for the platform, not for the work: a port already taken is logged loudly
-     * (the probes then fail and say so) but does not stop the poller.
-     */
-    private static OperationsHttpServer serveOperations(int port, PrometheusMeterRegistry registry, StagePoller poller,
-                                                        PollerMetrics metrics) {
-        try {
-            OperationsHttpServer server = OperationsHttpServer.start(port, registry::scrape, poller::isRunning, metrics::ready);
-            log.info("stage-poller operations endpoints on port {}: /metrics /health /ready", server.port());
-            return server;
-        } catch (IOException e) {
-            log.error("stage-poller cannot serve /metrics, /health, /ready on port {} ({}); set POLLER_HTTP_PORT (0 picks a free port)",
-                    port, e.toString());
-            return null;
-        }
+        Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("stage-poller", "POLLER_HTTP_PORT",
+                httpPort, registry::scrape, poller::isRunning, metrics::ready);
+        List<AutoCloseable> parts = new ArrayList<>();
+        operations.ifPresent(parts::add);
+        parts.addAll(List.of(poller, hostkey, metrics));
+        ServiceLifecycle.runUntilStopped("stage-poller", parts);
     }
 }

@@ -2,7 +2,8 @@ package com.hostkey.reinstall.projector;
 
 import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.runtime.EnvSettings;
-import java.util.concurrent.CountDownLatch;
+import com.hostkey.reinstall.runtime.ServiceLifecycle;
+import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 
 /** Wires the projector from the environment and runs it until SIGTERM. */
@@ -17,11 +18,6 @@ public final class StateProjectorMain {
             TopicProvisioner.ensureTopics(admin, env.optionalInt("TOPIC_PARTITIONS", 6), (short) config.replication());
         }
         StateProjector projector = StateProjector.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            projector.close();
-            stopped.countDown();
-        }, "projector-shutdown"));
-        stopped.await();
+        ServiceLifecycle.runUntilStopped("state-projector", List.of(projector));
     }
 }

@@ -1,0 +1,58 @@
+package com.hostkey.reinstall.runtime;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How every service {@code main} ends: it serves its operations endpoints and runs until the JVM is
+ * asked to stop (SIGTERM from the platform, Ctrl-C), then closes its parts in the order given, so a
+ * clean stop hands over what is in flight instead of dropping it.
+ */
+public final class ServiceLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceLifecycle.class);
+
+    private ServiceLifecycle() {}
+
+    /**
+     * Serves {@code /metrics}, {@code /health}, {@code /ready} on {@code port} (0 picks a free one).
+     * The endpoints are for the platform, not for the work: a port already taken is logged loudly
+     * (the probes then fail and say so) but does not stop the service.
+     *
+     * @param portVariable the setting that chose the port, named in the message when it is taken
+     */
+    public static Optional<OperationsHttpServer> serveOperations(String service, String portVariable, int port,
+                                                                 Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready) {
+        try {
+            OperationsHttpServer server = OperationsHttpServer.start(port, metrics, live, ready);
+            log.info("{} operations endpoints on port {}: /metrics /health /ready", service, server.port());
+            return Optional.of(server);
+        } catch (IOException e) {
+            log.error("{} cannot serve /metrics, /health, /ready on port {} ({}); set {} (0 picks a free port)",
+                    service, port, e.toString(), portVariable);
+            return Optional.empty();
+        }
+    }
+
+    /** Blocks until the JVM shuts down, then closes {@code parts} in order (a failing one does not stop the rest). */
+    public static void runUntilStopped(String service, List<? extends AutoCloseable> parts) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable part : parts) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    log.warn("{}: closing {} failed: {}", service, part.getClass().getSimpleName(), e.toString());
+                }
+            }
+            stopped.countDown();
+        }, service + "-shutdown"));
+        stopped.await();
+    }
+}
