@@ -1,19 +1,14 @@
 package com.hostkey.reinstall.handler;
 
+import com.hostkey.reinstall.runtime.ServiceMetrics;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,14 +76,7 @@ public final class HandlerMetrics implements AutoCloseable {
 
     /** A Prometheus registry with the JVM's own metrics, every series tagged {@code service="command-handler"}. */
     public static PrometheusMeterRegistry prometheusRegistry() {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", SERVICE);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        return registry;
+        return ServiceMetrics.prometheusRegistry(SERVICE);
     }
 
     /** New Kafka clients replace the old ones: their metrics too, and readiness waits for an assignment. */

@@ -1,18 +1,13 @@
 package com.hostkey.reinstall.poller;
 
+import com.hostkey.reinstall.runtime.ServiceMetrics;
 import com.hostkey.invapi.client.HostkeyApi.CallbackAnswer;
 import com.hostkey.reinstall.schemas.avro.CallbackKeyVanished;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -68,14 +63,7 @@ public final class PollerMetrics implements AutoCloseable {
 
     /** A Prometheus registry with the JVM's own metrics, every series tagged {@code service="stage-poller"}. */
     public static PrometheusMeterRegistry prometheusRegistry() {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", SERVICE);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        return registry;
+        return ServiceMetrics.prometheusRegistry(SERVICE);
     }
 
     /** The budget and the number of watched keys, as gauges. */

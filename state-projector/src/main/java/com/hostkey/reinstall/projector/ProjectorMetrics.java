@@ -1,16 +1,11 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.runtime.ServiceMetrics;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
@@ -81,13 +76,7 @@ public final class ProjectorMetrics implements AutoCloseable {
 
     /** A Prometheus registry with the JVM's metrics, also fed by Micrometer's global registry. */
     public static ProjectorMetrics create() {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", SERVICE);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = ServiceMetrics.prometheusRegistry(SERVICE);
         Metrics.addRegistry(registry);
         return new ProjectorMetrics(registry);
     }
