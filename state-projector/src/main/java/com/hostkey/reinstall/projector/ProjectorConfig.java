@@ -1,5 +1,9 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.saga.AdmissionSettings;
+import com.hostkey.reinstall.projector.saga.DeadLetterHandler;
+import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.runtime.KafkaClientProperties;

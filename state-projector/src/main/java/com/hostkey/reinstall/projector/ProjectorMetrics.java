@@ -1,5 +1,9 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.projector.saga.DeadLetterHandler;
+import com.hostkey.reinstall.projector.saga.ReinstallStateMachine;
+import com.hostkey.reinstall.projector.saga.ReinstallTopology;
+import com.hostkey.reinstall.projector.saga.SagaMetrics;
 import com.hostkey.reinstall.runtime.ServiceMetrics;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
@@ -118,7 +122,7 @@ public final class ProjectorMetrics implements AutoCloseable {
     }
 
     /** Open reinstalls (ended ones left out) by phase, in one pass over the store. */
-    static Map<ReinstallPhase, Long> countOpen(ReadOnlyKeyValueStore<String, ReinstallState> store) {
+    public static Map<ReinstallPhase, Long> countOpen(ReadOnlyKeyValueStore<String, ReinstallState> store) {
         Map<ReinstallPhase, Long> counts = new EnumMap<>(ReinstallPhase.class);
         try (KeyValueIterator<String, ReinstallState> all = store.all()) {
             while (all.hasNext()) {

@@ -1,5 +1,10 @@
 package com.hostkey.reinstall.projector;
 
+import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.query.StateQueryServer;
+import com.hostkey.reinstall.projector.saga.AdmissionSettings;
+import com.hostkey.reinstall.projector.saga.ReinstallTopology;
+import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 

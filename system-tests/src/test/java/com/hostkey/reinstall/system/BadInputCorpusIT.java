@@ -3,8 +3,8 @@ package com.hostkey.reinstall.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hostkey.reinstall.projector.AdmissionSettings;
-import com.hostkey.reinstall.projector.SagaSettings;
+import com.hostkey.reinstall.projector.saga.AdmissionSettings;
+import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;

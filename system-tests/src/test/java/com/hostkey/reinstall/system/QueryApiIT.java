@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hostkey.reinstall.projector.AdmissionSettings;
+import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.ProjectorConfig;
-import com.hostkey.reinstall.projector.QueryApiSettings;
-import com.hostkey.reinstall.projector.ReinstallTopology;
-import com.hostkey.reinstall.projector.SagaSettings;
+import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.saga.ReinstallTopology;
+import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.TopicProvisioner;

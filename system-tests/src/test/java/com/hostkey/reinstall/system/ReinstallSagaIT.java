@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.invapi.simulator.ServerSnapshot;
-import com.hostkey.reinstall.projector.AdmissionSettings;
-import com.hostkey.reinstall.projector.SagaSettings;
+import com.hostkey.reinstall.projector.saga.AdmissionSettings;
+import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
 import com.hostkey.reinstall.schemas.avro.DeadlineKind;

@@ -1,0 +1,183 @@
+package com.hostkey.reinstall.projector.saga;
+
+import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
+import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
+import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
+import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The one owner of reinstall slots. Reads reinstall-admissions (all under one key, so one task
+ * sees every request and release in order), keeps who holds a slot and who waits in the
+ * {@value ReinstallTopology#ADMISSION_STORE} store, and answers on reinstall-events (key: server id)
+ * with AdmissionGranted or ReinstallQueued. Queued reinstalls are admitted in arrival order, skipping
+ * those whose location is at its cap.
+ *
+ * <p>Store keys: {@code active|<serverId>} for slot holders, {@code queue|<19-digit seq>} for the
+ * queue in order. The counts are derived from the store when the task starts.
+ */
+final class AdmissionProcessor implements Processor<String, AdmissionMessage, String, ReinstallEvent> {
+
+    private static final String ACTIVE = "active|";
+    private static final String QUEUE = "queue|";
+
+    private final AdmissionSettings settings;
+    private ProcessorContext<String, ReinstallEvent> context;
+    private KeyValueStore<String, AdmissionEntry> store;
+    private int activeTotal;
+    private final Map<String, Integer> activeByLocation = new HashMap<>();
+    private long nextSeq;
+    private int queued;
+
+    AdmissionProcessor(AdmissionSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ReinstallEvent> context) {
+        this.context = context;
+        this.store = context.getStateStore(ReinstallTopology.ADMISSION_STORE);
+        try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(ACTIVE, new StringSerializer())) {
+            active.forEachRemaining(kv -> hold(kv.value.getLocation(), +1));
+        }
+        try (KeyValueIterator<String, AdmissionEntry> queue = store.prefixScan(QUEUE, new StringSerializer())) {
+            queue.forEachRemaining(kv -> {
+                queued++;
+                nextSeq = Math.max(nextSeq, Long.parseLong(kv.key.substring(QUEUE.length())) + 1);
+            });
+        }
+    }
+
+    @Override
+    public void process(Record<String, AdmissionMessage> record) {
+        AdmissionMessage message = record.value();
+        if (message == null) {
+            return;
+        }
+        Instant now = Instant.ofEpochMilli(record.timestamp());
+        switch (message.getPayload()) {
+            case AdmissionRequested requested -> request(message, now);
+            case AdmissionReleased released -> release(message, now);
+            default -> { }
+        }
+    }
+
+    private void request(AdmissionMessage message, Instant now) {
+        AdmissionEntry holder = store.get(ACTIVE + message.getServerId());
+        if (holder != null && holder.getReinstallId().equals(message.getReinstallId())) {
+            return; // already holds its slot
+        }
+        AdmissionEntry entry = AdmissionEntry.newBuilder()
+                .setServerId(message.getServerId())
+                .setReinstallId(message.getReinstallId())
+                .setLocation(message.getLocation())
+                .setRequestedAt(message.getAt())
+                .build();
+        // Whoever waits is blocked by a full cap (room is handed out at every release), so room for
+        // this location now means no earlier arrival could use it.
+        if (hasRoom(entry.getLocation())) {
+            grant(entry, now);
+            return;
+        }
+        store.put(QUEUE + String.format("%019d", nextSeq++), entry);
+        queued++;
+        emit(entry, ReinstallQueued.newBuilder().setPosition(queued).build(), now);
+    }
+
+    private void release(AdmissionMessage message, Instant now) {
+        String activeKey = ACTIVE + message.getServerId();
+        AdmissionEntry holder = store.get(activeKey);
+        if (holder != null && holder.getReinstallId().equals(message.getReinstallId())) {
+            store.delete(activeKey);
+            hold(holder.getLocation(), -1);
+            admitWaiting(now);
+            return;
+        }
+        // Released while still waiting (cancelled, failed or timed out in the queue).
+        List<String> gone = new ArrayList<>();
+        try (KeyValueIterator<String, AdmissionEntry> queue = queueInOrder()) {
+            queue.forEachRemaining(kv -> {
+                if (kv.value.getReinstallId().equals(message.getReinstallId())) {
+                    gone.add(kv.key);
+                }
+            });
+        }
+        gone.forEach(store::delete);
+        queued -= gone.size();
+    }
+
+    /** Admits queued reinstalls in arrival order while there is room for them. */
+    private void admitWaiting(Instant now) {
+        if (queued == 0 || activeTotal >= settings.maxActive()) {
+            return;
+        }
+        List<KeyValue<String, AdmissionEntry>> admitted = new ArrayList<>();
+        try (KeyValueIterator<String, AdmissionEntry> queue = queueInOrder()) {
+            while (queue.hasNext() && activeTotal + admitted.size() < settings.maxActive()) {
+                KeyValue<String, AdmissionEntry> next = queue.next();
+                String location = next.value.getLocation();
+                long sameLocation = admitted.stream().filter(a -> java.util.Objects.equals(a.value.getLocation(), location)).count();
+                if (activeByLocation.getOrDefault(key(location), 0) + sameLocation < settings.limitFor(location)) {
+                    admitted.add(next);
+                }
+            }
+        }
+        for (KeyValue<String, AdmissionEntry> entry : admitted) {
+            store.delete(entry.key);
+            queued--;
+            grant(entry.value, now);
+        }
+    }
+
+    private void grant(AdmissionEntry entry, Instant now) {
+        store.put(ACTIVE + entry.getServerId(), entry);
+        hold(entry.getLocation(), +1);
+        long waited = Math.max(0, now.toEpochMilli() - entry.getRequestedAt().toEpochMilli());
+        emit(entry, AdmissionGranted.newBuilder().setWaitedMillis(waited).build(), now);
+    }
+
+    private boolean hasRoom(String location) {
+        return activeTotal < settings.maxActive()
+                && activeByLocation.getOrDefault(key(location), 0) < settings.limitFor(location);
+    }
+
+    private void hold(String location, int delta) {
+        activeTotal += delta;
+        activeByLocation.merge(key(location), delta, Integer::sum);
+    }
+
+    private KeyValueIterator<String, AdmissionEntry> queueInOrder() {
+        return store.range(QUEUE, QUEUE + "~");
+    }
+
+    private static String key(String location) {
+        return location == null ? "" : location;
+    }
+
+    private void emit(AdmissionEntry entry, Object payload, Instant now) {
+        ReinstallEvent event = ReinstallEvent.newBuilder()
+                .setEventId(entry.getReinstallId() + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
+                .setServerId(entry.getServerId())
+                .setReinstallId(entry.getReinstallId())
+                .setCommandId(null)
+                .setOccurredAt(now)
+                .setSource(ReinstallStateMachine.ISSUER)
+                .setPayload(payload)
+                .build();
+        context.forward(new Record<>(String.valueOf(entry.getServerId()), event, now.toEpochMilli()));
+    }
+}

@@ -1,0 +1,278 @@
+package com.hostkey.reinstall.projector.saga;
+
+import com.hostkey.reinstall.projector.saga.ReinstallStateMachine.Decision;
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
+import com.hostkey.reinstall.schemas.avro.CancelReinstall;
+import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
+import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
+import com.hostkey.reinstall.schemas.avro.PollTargets;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
+import com.hostkey.reinstall.schemas.avro.ServerReleased;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.runtime.LogContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the {@value ReinstallTopology#STATE_STORE} and {@value ReinstallTopology#TIMER_STORE}
+ * stores: for each upstream request (routed to this task by {@link RequestRouter}) or event of a server, and for each timer that comes due, asks
+ * {@link ReinstallStateMachine} what to do, stores the next state and forwards what it decided:
+ * step commands, poll targets, events for the record, admission messages and completions.
+ *
+ * <p>Timers live in the store, not in memory: {@code <13-digit epoch millis>|<server id>} for every
+ * open reinstall's next wake-up, scanned by a wall-clock punctuator, so deadlines survive restarts
+ * and rebalances. Timers use the wall clock as "now"; a record uses the later of its timestamp and
+ * the wall clock ({@link #nowFor}), so what the saga decides on an old record (one read back after a
+ * restart, a rebalance or any backlog) gets its full deadlines from when it was decided, not from
+ * when the record was written. While the task reads a backlog, due timers wait for it
+ * ({@link BacklogGuard}): the record that settles a deadline may be among the unread ones.
+ */
+final class ReinstallSagaProcessor implements Processor<String, Object, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(ReinstallSagaProcessor.class);
+
+    private final ReinstallStateMachine machine;
+    private final Duration timerInterval;
+    private final SagaMetrics metrics;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, ReinstallState> store;
+    private KeyValueStore<String, String> timers;
+    private BacklogGuard backlog;
+
+    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
+        this.machine = machine;
+        this.timerInterval = timerInterval;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
+        this.timers = context.getStateStore(ReinstallTopology.TIMER_STORE);
+        this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
+        context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
+    }
+
+    /** Decides on one record; the log lines meanwhile carry its server, reinstall and command ids (MDC). */
+    @Override
+    public void process(Record<String, Object> record) {
+        switch (record.value()) {
+            case ReinstallRequest request -> LogContext.run(record.key(), null, request.getCommandId(), () -> decide(record));
+            case ReinstallEvent event -> LogContext.run(record.key(), event.getReinstallId(), event.getCommandId(), () -> decide(record));
+            case null, default -> LogContext.run(record.key(), null, null, () -> decide(record));
+        }
+    }
+
+    private void decide(Record<String, Object> record) {
+        String serverKey = record.key();
+        if (!isOwnOutput(record.value())) {
+            // Only what others wrote tells how far behind this task reads: its own output read back is always fresh.
+            backlog.processed(record.timestamp(), context.currentSystemTimeMs());
+        }
+        Instant now = nowFor(record.timestamp(), context.currentSystemTimeMs());
+        if (record.value() instanceof ReinstallRequest request) {
+            String producerKey = RequestRouter.producerKey(record.headers());
+            if (producerKey != null && !producerKey.equals(serverKey)) {
+                refuseMisaddressed(request, producerKey, now);
+                return;
+            }
+        }
+        ReinstallState current = store.get(serverKey);
+        Decision decision = switch (record.value()) {
+            case ReinstallRequest command when command.getPayload() instanceof ReinstallServer request ->
+                    machine.request(current, command, request, now);
+            case ReinstallRequest command when command.getPayload() instanceof CancelReinstall cancel ->
+                    machine.cancel(current, cancel, now);
+            case ReinstallRequest command when command.getPayload() instanceof ReleaseServer release ->
+                    machine.release(current, release, now);
+            case ReinstallEvent event when isOwnRecord(event) -> null;
+            case ReinstallEvent event -> machine.apply(current, event, now);
+            case null, default -> null;
+        };
+        if (decision != null) {
+            carryOut(serverKey, current, decision, now);
+        }
+    }
+
+    /**
+     * "Now" for deciding on a record: its timestamp, or the wall clock when the record is older. Deadlines
+     * run from now: measured from an old record's timestamp, the command issued now would get only what
+     * is left of its answer time (or none), and the handler that has just been sent it would be timed out.
+     * A timestamp ahead of the wall clock (another host's clock) is kept: time never runs back in a state.
+     */
+    static Instant nowFor(long recordTimestamp, long wallClockMillis) {
+        return Instant.ofEpochMilli(Math.max(recordTimestamp, wallClockMillis));
+    }
+
+    /** What the projector wrote itself (events for the record), read back from reinstall-events. */
+    private static boolean isOwnOutput(Object value) {
+        return switch (value) {
+            case ReinstallEvent event -> ReinstallStateMachine.ISSUER.equals(event.getSource());
+            case null, default -> false;
+        };
+    }
+
+    /** Records the projector published itself for the history; it already acted on them. */
+    private static boolean isOwnRecord(ReinstallEvent event) {
+        return switch (event.getPayload()) {
+            case DeadlineExceeded d -> true;
+            case StepRetryScheduled s -> true;
+            case RequestRejected r -> true;
+            case RequestDuplicate r -> true;
+            case JenkinsTaskSkipped j -> true;
+            case ServerReleased s -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Fires every timer due by {@code now}, except those the {@link BacklogGuard} holds while the task
+     * still reads records that may settle them (an answer published before the deadline but not yet
+     * processed must not lose to it).
+     */
+    private void fireDueTimers(Instant now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        int held = 0;
+        try (KeyValueIterator<String, String> it = timers.range("", timerKey(now, "~"))) {
+            while (it.hasNext()) {
+                KeyValue<String, String> timer = it.next();
+                if (backlog.holds(dueAt(timer.key), now.toEpochMilli())) {
+                    held++;
+                } else {
+                    due.add(timer);
+                }
+            }
+        }
+        if (held > 0) {
+            log.debug("{} due timer(s) wait while this task reads a backlog", held);
+        }
+        for (KeyValue<String, String> timer : due) {
+            ReinstallState current = store.get(timer.value);
+            LogContext.run(timer.value, current == null ? null : current.getReinstallId(), null, () -> fireTimer(timer, current, now));
+        }
+    }
+
+    private void fireTimer(KeyValue<String, String> timer, ReinstallState current, Instant now) {
+        Decision decision = machine.onTimer(current, now);
+        if (decision.applied()) {
+            carryOut(timer.value, current, decision, now);
+        } else {
+            // A timer with nothing due any more (state moved on or ended): drop it.
+            timers.delete(timer.key);
+            reindex(timer.value, null, current);
+        }
+    }
+
+    /**
+     * A request whose producer keyed it with another server's id: which server was meant is not
+     * clear, so a ReinstallServer is refused (typed, under the server id in its payload) and a cancel
+     * or release is dropped with a warning. A request without a key is routed by its payload alone.
+     */
+    private void refuseMisaddressed(ReinstallRequest command, String recordKey, Instant now) {
+        String message = "record key '" + (recordKey == null ? "null" : recordKey.substring(0, Math.min(40, recordKey.length())))
+                + "' is not the command's server id " + command.getServerId() + "; publish with the server id as key";
+        if (command.getPayload() instanceof ReinstallServer request) {
+            carryOut(String.valueOf(command.getServerId()), null, machine.refuseInvalid(command, request, message, now), now);
+        } else {
+            log.warn("dropping {}: {}", command.getPayload().getClass().getSimpleName(), message);
+        }
+    }
+
+    /** Forwards what was decided, then stores the next state: a failing output leaves the store as it was. */
+    private void carryOut(String serverKey, ReinstallState current, Decision decision, Instant now) {
+        ReinstallState next = decision.state();
+        if (!decision.applied()) {
+            if (next != null) {
+                store.put(serverKey, next);
+                reindex(serverKey, current, next);
+            }
+            log.debug("server={} ignored a stale or illegal input", serverKey);
+            return;
+        }
+        metrics.decided(decision);
+        long timestamp = now.toEpochMilli();
+        for (StepCommand step : decision.commands()) {
+            context.forward(new Record<>(serverKey, (Object) step, timestamp), ReinstallTopology.STEPS_SINK);
+        }
+        if (decision.pollTargetsChanged()) {
+            PollTargets targets = decision.pollTargets().orElse(null);
+            context.forward(new Record<>(serverKey, (Object) targets, timestamp), ReinstallTopology.POLL_TARGETS_SINK);
+        }
+        String reinstallId = next != null ? next.getReinstallId() : decision.completion().map(ReinstallCompletion::getReinstallId).orElse(null);
+        for (Object payload : decision.events()) {
+            ReinstallEvent event = ReinstallEvent.newBuilder()
+                    .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + timestamp)
+                    .setServerId(Long.parseLong(serverKey))
+                    .setReinstallId(decision.completion().map(ReinstallCompletion::getReinstallId).orElse(reinstallId))
+                    .setCommandId(null)
+                    .setOccurredAt(now)
+                    .setSource(ReinstallStateMachine.ISSUER)
+                    .setPayload(payload)
+                    .build();
+            context.forward(new Record<>(serverKey, (Object) event, timestamp), ReinstallTopology.EVENTS_SINK);
+        }
+        decision.admission().ifPresent(payload -> {
+            AdmissionMessage message = AdmissionMessage.newBuilder()
+                    .setServerId(next.getServerId())
+                    .setReinstallId(next.getReinstallId())
+                    .setLocation(next.getLocation())
+                    .setAt(now)
+                    .setPayload(payload)
+                    .build();
+            context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, timestamp), ReinstallTopology.ADMISSIONS_SINK);
+        });
+        decision.completion().ifPresent(completion -> {
+            context.forward(new Record<>(serverKey, (Object) completion, timestamp), ReinstallTopology.COMPLETIONS_SINK);
+            log.info("server={} reinstall={} finished: {}", serverKey, completion.getReinstallId(),
+                    completion.getOutcome().getClass().getSimpleName());
+        });
+        if (next != null) {
+            store.put(serverKey, next);
+            reindex(serverKey, current, next);
+        }
+        if (next != null && (current == null || current.getPhase() != next.getPhase())) {
+            log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
+        }
+    }
+
+    /** Keeps exactly one timer entry per open reinstall, at its next wake-up. */
+    private void reindex(String serverKey, ReinstallState before, ReinstallState after) {
+        Optional<Instant> oldWake = ReinstallStateMachine.wakeAt(before);
+        Optional<Instant> newWake = ReinstallStateMachine.wakeAt(after);
+        if (oldWake.equals(newWake)) {
+            return;
+        }
+        oldWake.ifPresent(at -> timers.delete(timerKey(at, serverKey)));
+        newWake.ifPresent(at -> timers.put(timerKey(at, serverKey), serverKey));
+    }
+
+    private static long dueAt(String timerKey) {
+        return Long.parseLong(timerKey.substring(0, 13));
+    }
+
+    static String timerKey(Instant at, String serverKey) {
+        return String.format("%013d|%s", at.toEpochMilli(), serverKey);
+    }
+}

@@ -1,0 +1,60 @@
+package com.hostkey.reinstall.projector.saga;
+
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The projector's own routing of upstream requests: re-keys each {@link ReinstallRequest} by the
+ * server id in its payload, so that the repartition topic behind it (written with Kafka Streams'
+ * partitioner) brings the request to the task that owns the server, whatever partitioner, partition
+ * or key the producer used (librdkafka's CRC32, murmur2, round-robin for a null key).
+ *
+ * <p>The producer's key travels on in the {@value #PRODUCER_KEY} header (any header of that name the
+ * producer set is replaced), so the saga can still refuse a request whose key names another server.
+ * A null value (a tombstone on a topic that is not compacted) carries no request and is dropped.
+ */
+final class RequestRouter implements Processor<String, ReinstallRequest, String, ReinstallRequest> {
+
+    /** The key the producer gave the request: absent when it gave none. */
+    static final String PRODUCER_KEY = "reinstall-producer-key";
+    private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+
+    private ProcessorContext<String, ReinstallRequest> context;
+
+    @Override
+    public void init(ProcessorContext<String, ReinstallRequest> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, ReinstallRequest> record) {
+        if (record.value() == null) {
+            log.debug("dropping a request record without a value");
+            return;
+        }
+        Headers headers = new RecordHeaders();
+        for (Header header : record.headers()) {
+            if (!PRODUCER_KEY.equals(header.key())) {
+                headers.add(header);
+            }
+        }
+        if (record.key() != null) {
+            headers.add(PRODUCER_KEY, record.key().getBytes(StandardCharsets.UTF_8));
+        }
+        context.forward(record.withKey(String.valueOf(record.value().getServerId())).withHeaders(headers));
+    }
+
+    /** The key the producer gave the request, or null when it gave none. */
+    static String producerKey(Headers headers) {
+        Header header = headers.lastHeader(PRODUCER_KEY);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,142 @@
+package com.hostkey.reinstall.projector.saga;
+
+import com.hostkey.reinstall.projector.query.DashboardRoutes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.reinstall.schemas.ReinstallIds;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.CallbackKeyVanished;
+import com.hostkey.reinstall.schemas.avro.CancelReinstall;
+import com.hostkey.reinstall.schemas.avro.HistoryEntry;
+import com.hostkey.reinstall.schemas.avro.HistoryLevel;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's per-server timeline, fed by the same topology the saga runs in. */
+class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
+
+    @Test
+    void shouldRecordTheRequestAndEveryStepInOrderWithoutAnyKey() {
+        driveToReboot();
+        StepCommand reboot = nextCommand(RebootServer.class);
+        answer(reboot, accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        poller(stage(1));
+        poller(stage(2));
+
+        List<HistoryEntry> entries = history(SERVER);
+        assertThat(entries).extracting(HistoryEntry::getType).containsExactly(
+                "ReinstallServer", "ReinstallValidated", "AdmissionGranted", "ReinstallKeyCreated",
+                "ActionAccepted", "ActionCompleted", "ActionAccepted", "ActionCompleted", "ActionAccepted",
+                "InstallStageReached", "InstallStageReached");
+        assertThat(entries).extracting(HistoryEntry::getStep).containsExactly(0, 0, 0, 1, 2, 2, 3, 3, 4, 5, 6);
+        assertThat(entries.get(0).getSummary()).isEqualTo("reinstall requested: OS 101, hostname srv1001.example.net, request req-1"
+                + " by test-upstream");
+        assertThat(entries.get(0).getReinstallId()).isEqualTo(ReinstallIds.forRequest(SERVER, "req-1"));
+        assertThat(entries).allSatisfy(e -> assertThat(e.getReinstallId()).isEqualTo(state().getReinstallId()));
+        assertThat(entries.get(4).getSummary()).isEqualTo("PXE config: requested");
+        assertThat(entries.get(10).getSummary()).isEqualTo("installer stage 2/5: Stage 2");
+        assertThat(entries).extracting(HistoryEntry::getSummary)
+                .noneMatch(s -> s.contains("master-key") || s.contains("pxe-key") || s.contains("reboot-key"));
+    }
+
+    @Test
+    void shouldRecordWhoCancelled() {
+        driveToReboot();
+        commandsIn.pipeInput(KEY, ReinstallRequest.newBuilder(upstream(CancelReinstall.newBuilder().setReason("wrong OS").build()))
+                .setIssuedBy("dashboard:alice").build(), tick());
+
+        HistoryEntry cancel = history(SERVER).stream().filter(e -> e.getType().equals("CancelReinstall")).findFirst().orElseThrow();
+        assertThat(cancel.getSummary()).isEqualTo("cancel requested: wrong OS by dashboard:alice");
+        assertThat(cancel.getSource()).isEqualTo("dashboard:alice");
+        assertThat(cancel.getLevel()).isEqualTo(HistoryLevel.WARN);
+    }
+
+    @Test
+    void shouldNeitherRecordStepCommandsNorTheSecretsOfARequest() {
+        submit("req-1", List.of("monitoring-agent"));
+
+        List<HistoryEntry> entries = history(SERVER);
+        assertThat(entries).extracting(HistoryEntry::getType).containsExactly("ReinstallServer");
+        assertThat(entries.get(0).toString()).doesNotContain("rootPassword", "ciphertext", "RSA-OAEP");
+        assertThat(entries.get(0).getSummary()).contains("tasks monitoring-agent");
+    }
+
+    @Test
+    void shouldKeepTheNewestEntriesOnceEach() {
+        submit("req-1", List.of());
+        ReinstallEvent repeated = null;
+        for (int i = 0; i < HistoryProcessor.MAX_ENTRIES + 30; i++) {
+            repeated = event(state().getReinstallId(), null, HostkeyCallFailed.newBuilder().setCall("eq/show")
+                    .setErrorClass(HostkeyErrorClass.TRANSIENT).setMessage("try " + i).build());
+            eventsIn.pipeInput(KEY, repeated, tick());
+        }
+        eventsIn.pipeInput(KEY, repeated, tick());
+
+        List<HistoryEntry> entries = history(SERVER);
+        assertThat(entries).hasSize(HistoryProcessor.MAX_ENTRIES);
+        assertThat(entries.get(entries.size() - 1).getSummary()).endsWith("try " + (HistoryProcessor.MAX_ENTRIES + 29));
+        assertThat(entries.get(0).getType()).isEqualTo("HostkeyCallFailed");
+    }
+
+    @Test
+    void shouldCutLongTextsToOneBoundedLineAndHideVanishedKeys() {
+        submit("req-1", List.of());
+        eventsIn.pipeInput(KEY, event(state().getReinstallId(), null, HostkeyCallFailed.newBuilder().setCall("eq/show")
+                .setErrorClass(HostkeyErrorClass.TRANSIENT).setMessage("line one\nline two " + "x".repeat(1000)).build()), tick());
+        eventsIn.pipeInput(KEY, event(state().getReinstallId(), null, CallbackKeyVanished.newBuilder()
+                .setCallbackKey("SECRET-CALLBACK-KEY").setAction(AsyncActionKind.CREATE_PXE).build()), tick());
+
+        List<HistoryEntry> entries = history(SERVER);
+        String failed = entries.get(1).getSummary();
+        assertThat(failed).doesNotContain("\n").hasSizeLessThanOrEqualTo(TimelineEntries.MAX_TEXT + 1).endsWith("…");
+        assertThat(entries.get(2).getSummary()).doesNotContain("SECRET-CALLBACK-KEY").contains("PXE config");
+        assertThat(entries.get(2).getStep()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldIgnoreRecordsUnderAnotherServersKey() {
+        commandsIn.pipeInput("2002", upstream(SERVER, ReinstallServer.newBuilder().setRequestId("r").setOsId(101)
+                .setHostname("h.example.net").setRootPassword(sealed()).build()), tick());
+        eventsIn.pipeInput("2002", event("r-1", null, ActionAccepted.newBuilder().setAction(AsyncActionKind.REBOOT)
+                .setCallbackKey("k").build()), tick());
+
+        assertThat(historyStore().get("2002")).isNull();
+    }
+
+    @Test
+    void shouldViewTheTimelineAsTheDashboardReadsIt() {
+        ReinstallHistory history = ReinstallHistory.newBuilder().setServerId(7).setEntries(List.of(HistoryEntry.newBuilder()
+                .setId("e1").setAt(Instant.parse("2026-11-24T10:00:00Z")).setType("ActionAccepted").setReinstallId("r-1")
+                .setStep(2).setLevel(HistoryLevel.INFO).setSummary("PXE config: requested").setSource("command-handler").build())).build();
+
+        Map<String, Object> view = DashboardRoutes.view(history);
+
+        assertThat(view).containsEntry("serverId", 7L).containsEntry("count", 1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> entry = ((List<Map<String, Object>>) view.get("entries")).get(0);
+        assertThat(entry).containsEntry("at", "2026-11-24T10:00:00Z").containsEntry("step", 2).containsEntry("level", "INFO")
+                .containsEntry("summary", "PXE config: requested").doesNotContainKey("id");
+    }
+
+    private List<HistoryEntry> history(long server) {
+        ReinstallHistory history = historyStore().get(String.valueOf(server));
+        assertThat(history).as("a history for server %d", server).isNotNull();
+        return history.getEntries();
+    }
+
+    private KeyValueStore<String, ReinstallHistory> historyStore() {
+        return driver.getKeyValueStore(ReinstallTopology.HISTORY_STORE);
+    }
+}

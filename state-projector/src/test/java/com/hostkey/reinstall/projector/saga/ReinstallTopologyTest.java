@@ -1,0 +1,275 @@
+package com.hostkey.reinstall.projector.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.ActionCompleted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.BootMedia;
+import com.hostkey.reinstall.schemas.avro.CancelReinstall;
+import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
+import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
+import com.hostkey.reinstall.schemas.avro.FailureKind;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.InstallStageReached;
+import com.hostkey.reinstall.schemas.avro.PollTargets;
+import com.hostkey.reinstall.schemas.avro.RebootServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallCancelled;
+import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.RequestRejected;
+import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallFailed;
+import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
+import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
+import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
+import com.hostkey.reinstall.schemas.avro.SealedSecret;
+import com.hostkey.reinstall.schemas.avro.SetBootDevice;
+import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import com.hostkey.reinstall.schemas.avro.ValidationFailed;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The saga's main paths through the real topology. */
+class ReinstallTopologyTest extends ProjectorTopologyTestBase {
+
+    @Test
+    void shouldDriveTheHappyPathThroughAllNineStepsAndCompleteOnce() {
+        submit("req-1", List.of("gpu-drivers"));
+
+        StepCommand validate = nextCommand(ValidateReinstall.class);
+        answer(validate, validated());
+        StepCommand createKey = nextCommand(CreateReinstallKey.class);
+        answer(createKey, ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
+
+        StepCommand createPxe = nextCommand(CreatePxeConfig.class);
+        CreatePxeConfig pxe = (CreatePxeConfig) createPxe.getPayload();
+        assertThat(pxe.getReinstallKey()).isEqualTo("master-key");
+        assertThat(pxe.getRootPassword().getKeyId()).isEqualTo("k1");
+        acceptAndComplete(createPxe, AsyncActionKind.CREATE_PXE, "pxe-key");
+
+        StepCommand bootPxe = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) bootPxe.getPayload()).getMedia()).isEqualTo(BootMedia.PXE);
+        acceptAndComplete(bootPxe, AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key");
+
+        StepCommand reboot = nextCommand(RebootServer.class);
+        answer(reboot, accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.INSTALLING);
+        assertThat(lastPollTargets().getKeys()).extracting(k -> k.getKey()).containsExactlyInAnyOrder("master-key", "reboot-key");
+        poller(ActionCompleted.newBuilder().setAction(AsyncActionKind.REBOOT).setCallbackKey("reboot-key").build());
+        for (int stage = 1; stage <= 4; stage++) {
+            poller(stage(stage));
+            assertThat(state().getInstallStage()).isEqualTo(stage);
+            assertThat(commandsOut.isEmpty()).isTrue();
+        }
+        poller(stage(5));
+
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
+        acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
+        StepCommand jenkins = nextCommand(RunJenkinsTask.class);
+        assertThat(((RunJenkinsTask) jenkins.getPayload()).getTaskId()).isEqualTo("gpu-drivers");
+        acceptAndComplete(jenkins, AsyncActionKind.JENKINS_TASK, "jenkins-key");
+        StepCommand clear = nextCommand(ClearPxeConfig.class);
+        acceptAndComplete(clear, AsyncActionKind.CLEAR_PXE, "clear-key");
+
+        List<ReinstallCompletion> completions = completionsOut.readValuesToList();
+        assertThat(completions).hasSize(1);
+        assertThat(completions.get(0).getOutcome()).isInstanceOf(ReinstallCompleted.class);
+        assertThat(completions.get(0).getStageTimes()).containsOnlyKeys("1", "2", "3", "4", "5");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.COMPLETED);
+        assertThat(state().getRootPassword()).as("sealed secrets leave the state at the end").isNull();
+        assertThat(state().getIgnoredEvents()).isZero();
+        assertThat(lastPollTargetsRecordIsTombstone()).isTrue();
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAcknowledgeARepeatedRequestOnceAndRejectANewRequestForABusyServer() {
+        submit("req-1", List.of());
+        nextCommand(ValidateReinstall.class);
+        submit("req-1", List.of());
+        assertThat(commandsOut.isEmpty()).as("the same request starts nothing new").isTrue();
+        assertThat(completionsOut.isEmpty()).isTrue();
+
+        submit("req-2", List.of());
+        ReinstallCompletion rejection = completionsOut.readValue();
+        assertThat(rejection.getRequestId()).isEqualTo("req-2");
+        assertThat(((ReinstallRejected) rejection.getOutcome()).getReason()).isEqualTo(RejectionReason.ALREADY_IN_PROGRESS);
+        assertThat(state().getRequestId()).isEqualTo("req-1");
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRouteARequestByTheServerInItsPayloadWhenItCameWithoutAKey() {
+        commandsIn.pipeInput((String) null, upstream(ReinstallServer.newBuilder()
+                .setRequestId("keyless").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
+
+        nextCommand(ValidateReinstall.class);
+        assertThat(state().getRequestId()).isEqualTo("keyless");
+    }
+
+    @Test
+    void shouldAcknowledgeARequestIdSeenBeforeWithoutASecondReinstallOrCompletion() {
+        submit("req-1", List.of());
+        answer(nextCommand(ValidateReinstall.class), ValidationFailed.newBuilder()
+                .setReason(RejectionReason.OS_NOT_OFFERED).setMessage("no such OS").build());
+        submit("req-2", List.of());
+        nextCommand(ValidateReinstall.class);
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().build()), tick());
+        assertThat(completionsOut.readValuesToList()).extracting(ReinstallCompletion::getRequestId).containsExactly("req-1", "req-2");
+        drainEventPayloads();
+
+        submit("req-1", List.of()); // an older request redelivered after a newer one
+        submit("req-2", List.of());
+
+        assertThat(commandsOut.isEmpty()).as("a request seen before starts nothing").isTrue();
+        assertThat(completionsOut.isEmpty()).as("and gets no second terminal record").isTrue();
+        assertThat(drainEventPayloads()).hasSize(2).allSatisfy(p -> assertThat(p).isInstanceOf(RequestDuplicate.class))
+                .extracting(p -> ((RequestDuplicate) p).getRequestId()).containsExactly("req-1", "req-2");
+        assertThat(state().getRequestId()).isEqualTo("req-2");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+
+        submit("req-3", List.of());
+        nextCommand(ValidateReinstall.class);
+        assertThat(state().getSeenRequests()).containsKeys("req-1", "req-2", "req-3");
+    }
+
+    @Test
+    void shouldRefuseACancelThatNamesAnotherRequestAndLeaveTheRunningReinstallAlone() {
+        submit("req-1", List.of());
+        nextCommand(ValidateReinstall.class);
+        drainEventPayloads();
+
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setTargetRequestId("req-0").build()), tick());
+
+        RequestRejected refusal = (RequestRejected) drainEventPayloads().getFirst();
+        assertThat(refusal.getReason()).isEqualTo(RejectionReason.NOT_CURRENT);
+        assertThat(refusal.getRequestId()).isEqualTo("req-0");
+        assertThat(state().getCancelRequested()).isFalse();
+        assertThat(completionsOut.isEmpty()).isTrue();
+
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setTargetRequestId("req-1").build()), tick());
+        assertThat(completionsOut.readValue().getOutcome()).isInstanceOf(ReinstallCancelled.class);
+
+        commandsIn.pipeInput(KEY, upstream(ReleaseServer.newBuilder().setTargetRequestId("req-0").build()), tick());
+        assertThat(drainEventPayloads()).anySatisfy(p -> assertThat(p).isInstanceOfSatisfying(RequestRejected.class,
+                r -> assertThat(r.getReason()).isEqualTo(RejectionReason.NOT_CURRENT)));
+    }
+
+    @Test
+    void shouldRefuseARequestPublishedUnderAnotherServersKey() {
+        commandsIn.pipeInput("9999", upstream(ReinstallServer.newBuilder()
+                .setRequestId("misaddressed").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
+
+        ReinstallCompletion refusal = completionsOut.readKeyValue().value;
+        assertThat(((ReinstallRejected) refusal.getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(((ReinstallRejected) refusal.getOutcome()).getMessage()).contains("9999").contains("1001");
+        assertThat(store.get("9999")).isNull();
+        assertThat(state()).isNull();
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRejectWithTheValidationReasonAndTouchNothing() {
+        submit("req-1", List.of());
+        answer(nextCommand(ValidateReinstall.class), ValidationFailed.newBuilder()
+                .setReason(RejectionReason.OS_NOT_OFFERED).setField("osId").setMessage("OS 999 is not offered").build());
+
+        ReinstallRejected rejected = (ReinstallRejected) completionsOut.readValue().getOutcome();
+        assertThat(rejected.getReason()).isEqualTo(RejectionReason.OS_NOT_OFFERED);
+        assertThat(rejected.getField()).isEqualTo("osId");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.REJECTED);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldIgnoreAndCountEventsThatAnswerNothingItWaitsFor() {
+        submit("req-1", List.of());
+        StepCommand validate = nextCommand(ValidateReinstall.class);
+        eventsIn.pipeInput(KEY, event(validate.getReinstallId(), "some-other-command", validated()), tick());
+        eventsIn.pipeInput(KEY, event("another-reinstall", validate.getCommandId(), validated()), tick());
+        poller(stage(3));
+
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.VALIDATING);
+        assertThat(state().getIgnoredEvents()).isEqualTo(3);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldBootFromDiskAndClearPxeBeforeFailingWhenARebootIsRejected() {
+        driveToReboot();
+        StepCommand reboot = nextCommand(RebootServer.class);
+        answer(reboot, HostkeyCallFailed.newBuilder().setCall("eq/reboot").setErrorClass(HostkeyErrorClass.REJECTED)
+                .setMessage("eq/reboot: server is locked").build());
+
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
+        assertThat(bootDisk.getCommandId()).endsWith(":cleanup");
+        acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
+        acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "clear-key");
+
+        ReinstallFailed failed = (ReinstallFailed) completionsOut.readValue().getOutcome();
+        assertThat(failed.getKind()).isEqualTo(FailureKind.API_REJECTED);
+        assertThat(failed.getPhase()).isEqualTo(ReinstallPhase.REBOOTING);
+        assertThat(failed.getMessage()).contains("server is locked");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.FAILED);
+        assertThat(completionsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCleanUpAtOnceWhenCancelledDuringTheInstall() {
+        driveToReboot();
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        poller(stage(2));
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().setReason("customer changed mind").build()), tick());
+
+        StepCommand bootDisk = nextCommand(SetBootDevice.class);
+        assertThat(((SetBootDevice) bootDisk.getPayload()).getMedia()).isEqualTo(BootMedia.DISK);
+        poller(stage(3)); // the install's late progress changes nothing any more
+        acceptAndComplete(bootDisk, AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
+        acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "clear-key");
+
+        ReinstallCancelled cancelled = (ReinstallCancelled) completionsOut.readValue().getOutcome();
+        assertThat(cancelled.getReason()).isEqualTo("customer changed mind");
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+    }
+
+    @Test
+    void shouldEndAtOnceWhenCancelledBeforeAnyPxeConfigExists() {
+        submit("req-1", List.of());
+        nextCommand(ValidateReinstall.class);
+        commandsIn.pipeInput(KEY, upstream(CancelReinstall.newBuilder().build()), tick());
+
+        assertThat(completionsOut.readValue().getOutcome()).isInstanceOf(ReinstallCancelled.class);
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.CANCELLED);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+}
