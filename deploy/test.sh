@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests (surefire) and integration tests (failsafe) against a real
 # in-JVM KRaft broker, Apicurio Registry as a child process, the Hostkey simulator over HTTP and,
-# for the dashboard, Debian's headless Chromium. Sets up everything it needs on a fresh machine:
-# a JDK >= 21 found on the machine, the browser installed when missing (skipped with -DskipITs).
+# for the dashboard, Debian's headless Chromium; then, as a smoke test of the README's first
+# command, the local stack's demo (deploy/stack.sh demo, then down) on the jars just built.
+# Sets up everything it needs on a fresh machine: a JDK >= 21 found on the machine, the browser
+# installed when missing. -DskipITs (or -DskipTests) skips the integration tests, the browser and
+# the demo; TEST_SKIP_STACK_DEMO=1 skips the demo alone, as does a local stack already running.
 # Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME="$(deploy/bin/find-jdk.sh)"
 export JAVA_HOME
 echo "Using JDK at $JAVA_HOME"
+integration=true
 case " $* " in
-  *" -DskipITs "*|*" -DskipITs=true "*|*" -DskipTests "*|*" -DskipTests=true "*) ;;
-  *) deploy/bin/ensure-browser.sh ;;
+  *" -DskipITs "*|*" -DskipITs=true "*|*" -DskipTests "*|*" -DskipTests=true "*) integration=false ;;
 esac
-exec mvn -B -ntp verify "$@"
+if $integration; then
+  deploy/bin/ensure-browser.sh
+fi
+mvn -B -ntp verify "$@"
+
+if ! $integration || [ "${TEST_SKIP_STACK_DEMO:-0}" = 1 ]; then
+  exit 0
+fi
+if deploy/stack.sh status 2>/dev/null | grep -q ' running '; then
+  echo "Skipping the stack demo smoke test: a local stack is running (deploy/stack.sh down first to include it)"
+  exit 0
+fi
+echo "Smoke test: the README's demo on the jars just built (deploy/stack.sh demo)"
+trap 'deploy/stack.sh down >/dev/null 2>&1 || true' EXIT
+STACK_SKIP_BUILD=1 deploy/stack.sh demo
