@@ -136,7 +136,7 @@ public final class DashboardRoutes implements AutoCloseable {
         String method = exchange.getRequestMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            reply(exchange, 405, error(405, "method not allowed: the dashboard's files are read-only (GET, HEAD)"));
+            reply(exchange, 405, ApiErrors.body(405, "method not allowed: the dashboard's files are read-only (GET, HEAD)"));
             return;
         }
         String name;
@@ -145,14 +145,14 @@ public final class DashboardRoutes implements AutoCloseable {
         } else {
             Matcher file = PAGE_FILE.matcher(path);
             if (!file.matches()) {
-                reply(exchange, 404, error(404, "no such file"));
+                reply(exchange, 404, ApiErrors.body(404, "no such file"));
                 return;
             }
             name = file.group(1);
         }
         Optional<byte[]> body = pageFiles.computeIfAbsent(name, DashboardRoutes::loadPageFile);
         if (body.isEmpty()) {
-            reply(exchange, 404, error(404, "no such file"));
+            reply(exchange, 404, ApiErrors.body(404, "no such file"));
             return;
         }
         String extension = name.substring(name.lastIndexOf('.') + 1);
@@ -193,7 +193,7 @@ public final class DashboardRoutes implements AutoCloseable {
         if (action.matches()) {
             if (!method.equals("POST")) {
                 exchange.getResponseHeaders().set("Allow", "POST");
-                reply(exchange, 405, error(405, "method not allowed: operator actions are POST"));
+                reply(exchange, 405, ApiErrors.body(405, "method not allowed: operator actions are POST"));
                 return true;
             }
             act(exchange, Long.parseLong(action.group(1)), action.group(2), operator);
@@ -206,7 +206,7 @@ public final class DashboardRoutes implements AutoCloseable {
         }
         if (!readOnly) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            reply(exchange, 405, error(405, "method not allowed: GET, HEAD"));
+            reply(exchange, 405, ApiErrors.body(405, "method not allowed: GET, HEAD"));
             return true;
         }
         if (path.equals("/whoami")) {
@@ -245,7 +245,7 @@ public final class DashboardRoutes implements AutoCloseable {
         } else if (localOnly && !mine) {
             notReady(exchange, "server " + serverKey + " is moving between instances, retry shortly");
         } else {
-            reply(exchange, 404, error(404, "no history known for server " + serverKey));
+            reply(exchange, 404, ApiErrors.body(404, "no history known for server " + serverKey));
         }
     }
 
@@ -341,7 +341,7 @@ public final class DashboardRoutes implements AutoCloseable {
 
     private void act(HttpExchange exchange, long serverId, String action, Operator operator) throws IOException {
         if (operator == null) {
-            reply(exchange, 403, error(403, "this token may only read: " + action + " needs an operator's write token "
+            reply(exchange, 403, ApiErrors.body(403, "this token may only read: " + action + " needs an operator's write token "
                     + "(PROJECTOR_API_WRITE_TOKENS)"));
             return;
         }
@@ -450,16 +450,9 @@ public final class DashboardRoutes implements AutoCloseable {
         return streams.store(StoreQueryParameters.fromNameAndType(ReinstallTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
     }
 
-    private static Map<String, Object> error(int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("status", status);
-        return body;
-    }
-
     private static void notReady(HttpExchange exchange, String message) throws IOException {
         exchange.getResponseHeaders().set("Retry-After", "1");
-        reply(exchange, 503, error(503, message));
+        reply(exchange, 503, ApiErrors.body(503, message));
     }
 
     private static void reply(HttpExchange exchange, int status, Object body) throws IOException {

@@ -173,7 +173,7 @@ public final class StateQueryServer implements AutoCloseable {
     private void handle(HttpExchange exchange) {
         try (exchange) {
             if (!inFlight.tryAcquire()) {
-                reply(exchange, 503, error(503, "too many requests in flight, retry shortly"));
+                reply(exchange, 503, ApiErrors.body(503, "too many requests in flight, retry shortly"));
                 return;
             }
             try {
@@ -192,7 +192,7 @@ public final class StateQueryServer implements AutoCloseable {
             boolean readOnly = method.equals("GET") || method.equals("HEAD");
             String path = exchange.getRequestURI().getRawPath();
             if (path == null || path.length() > MAX_PATH_LENGTH) {
-                reply(exchange, 404, error(404, "no such resource"));
+                reply(exchange, 404, ApiErrors.body(404, "no such resource"));
                 return;
             }
             if (path.equals("/health")) {
@@ -260,15 +260,15 @@ public final class StateQueryServer implements AutoCloseable {
             } else if (path.equals("/reinstalls")) {
                 serveList(exchange, ReinstallQuery.forList(query), verdict.token());
             } else {
-                reply(exchange, 404, error(404, "no such resource: " + ReinstallQuery.excerpt(path)));
+                reply(exchange, 404, ApiErrors.body(404, "no such resource: " + ReinstallQuery.excerpt(path)));
             }
         } catch (BadRequest e) {
-            reply(exchange, 400, error(400, e.getMessage()));
+            reply(exchange, 400, ApiErrors.body(400, e.getMessage()));
         } catch (InvalidStateStoreException e) {
             notReady(exchange, "state store not ready, retry shortly");
         } catch (RuntimeException e) {
             log.warn("query failed: {}", e.toString());
-            reply(exchange, 500, error(500, "internal error"));
+            reply(exchange, 500, ApiErrors.body(500, "internal error"));
         }
     }
 
@@ -293,7 +293,7 @@ public final class StateQueryServer implements AutoCloseable {
             // Asked as the owner while the partition is moving: the caller retries.
             notReady(exchange, "server " + serverKey + " is moving between instances, retry shortly");
         } else {
-            reply(exchange, 404, error(404, "no reinstall known for server " + serverKey));
+            reply(exchange, 404, ApiErrors.body(404, "no reinstall known for server " + serverKey));
         }
     }
 
@@ -520,26 +520,19 @@ public final class StateQueryServer implements AutoCloseable {
         return iso;
     }
 
-    private static Map<String, Object> error(int status, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("status", status);
-        return body;
-    }
-
     private static void unauthorized(HttpExchange exchange, String challenge, String message) throws IOException {
         exchange.getResponseHeaders().set("WWW-Authenticate", challenge);
-        reply(exchange, 401, error(401, message));
+        reply(exchange, 401, ApiErrors.body(401, message));
     }
 
     private static void methodNotAllowed(HttpExchange exchange) throws IOException {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        reply(exchange, 405, error(405, "method not allowed: the query API is read-only (GET, HEAD)"));
+        reply(exchange, 405, ApiErrors.body(405, "method not allowed: the query API is read-only (GET, HEAD)"));
     }
 
     private static void notReady(HttpExchange exchange, String message) throws IOException {
         exchange.getResponseHeaders().set("Retry-After", "1");
-        reply(exchange, 503, error(503, message));
+        reply(exchange, 503, ApiErrors.body(503, message));
     }
 
     private static void reply(HttpExchange exchange, int status, Object body) throws IOException {

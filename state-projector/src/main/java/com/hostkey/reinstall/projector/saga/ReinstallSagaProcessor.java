@@ -20,6 +20,7 @@ import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.runtime.LogContext;
 import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,7 +222,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             context.forward(new Record<>(serverKey, (Object) targets, timestamp), ReinstallTopology.POLL_TARGETS_SINK);
         }
         String reinstallId = next != null ? next.getReinstallId() : decision.completion().map(ReinstallCompletion::getReinstallId).orElse(null);
-        for (Object payload : decision.events()) {
+        for (SpecificRecord payload : decision.events()) {
             ReinstallEvent event = ReinstallEvent.newBuilder()
                     .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + timestamp)
                     .setServerId(Long.parseLong(serverKey))

@@ -71,6 +71,7 @@ import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -207,8 +208,8 @@ public final class ReinstallStateMachine {
             Optional<PollTargets> pollTargets,
             boolean pollTargetsChanged,
             Optional<ReinstallCompletion> completion,
-            List<Object> events,
-            Optional<Object> admission,
+            List<SpecificRecord> events,
+            Optional<SpecificRecord> admission,
             boolean applied) {}
 
     /** The derived id of the reinstall a request starts: the same request always yields the same id. */
@@ -464,9 +465,9 @@ public final class ReinstallStateMachine {
         final ReinstallState before;
         ReinstallState state;
         final List<StepCommand> commands = new ArrayList<>();
-        final List<Object> events = new ArrayList<>();
+        final List<SpecificRecord> events = new ArrayList<>();
         ReinstallCompletion completion;
-        Object admission;
+        SpecificRecord admission;
 
         Outcome(ReinstallState before, ReinstallState state) {
             this.before = before;
