@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -42,9 +44,12 @@ public final class TopicProvisioner {
         // Compacted: the latest record per server is the set of keys to poll; the poller rebuilds from it.
         wanted.add(new NewTopic(ReinstallTopics.POLL_TARGETS, partitions, replication).configs(compacted(minIsr)));
         try {
+            // One request for every name; each name answers on its own future.
+            Map<String, KafkaFuture<TopicDescription>> described =
+                    admin.describeTopics(wanted.stream().map(NewTopic::name).toList()).topicNameValues();
             List<NewTopic> missing = new ArrayList<>();
             for (NewTopic topic : wanted) {
-                if (isMissing(admin, topic.name())) {
+                if (isMissing(described.get(topic.name()))) {
                     missing.add(topic);
                 }
             }
@@ -64,9 +69,9 @@ public final class TopicProvisioner {
     }
 
     /** True only when the topic is known not to exist; false when it exists or may not be described. */
-    private static boolean isMissing(Admin admin, String name) throws ExecutionException, InterruptedException {
+    private static boolean isMissing(KafkaFuture<TopicDescription> description) throws ExecutionException, InterruptedException {
         try {
-            admin.describeTopics(List.of(name)).allTopicNames().get();
+            description.get();
             return false;
         } catch (ExecutionException e) {
             return switch (e.getCause()) {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -85,12 +86,18 @@ public final class StateProjector implements AutoCloseable {
      */
     private static void requireTopics(ProjectorConfig config) {
         try (Admin admin = Admin.create(config.adminConfig())) {
-            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(ReinstallTopics.DEAD_LETTERS)) {
-                throw new IllegalStateException("The dead-letter topic " + ReinstallTopics.DEAD_LETTERS
-                        + " does not exist: create it (TopicProvisioner.ensureTopics) before starting the projector");
+            Map<String, TopicDescription> topics;
+            try {
+                topics = admin.describeTopics(List.of(ReinstallTopics.DEAD_LETTERS, ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS))
+                        .allTopicNames().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new IllegalStateException("A topic the projector needs (" + ReinstallTopics.DEAD_LETTERS + ", "
+                            + ReinstallTopics.REQUESTS + ", " + ReinstallTopics.EVENTS + ") does not exist: create the topics "
+                            + "(TopicProvisioner.ensureTopics) before starting the projector", e.getCause());
+                }
+                throw e;
             }
-            Map<String, TopicDescription> topics = admin.describeTopics(List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS))
-                    .allTopicNames().get(30, TimeUnit.SECONDS);
             int requests = topics.get(ReinstallTopics.REQUESTS).partitions().size();
             int events = topics.get(ReinstallTopics.EVENTS).partitions().size();
             if (requests != events) {

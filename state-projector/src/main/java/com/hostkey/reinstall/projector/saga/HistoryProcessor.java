@@ -44,7 +44,9 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
         }
         Optional<HistoryEntry> entry = switch (record.value()) {
             case ReinstallEvent event when String.valueOf(event.getServerId()).equals(record.key()) -> Optional.of(TimelineEntries.of(event));
-            case ReinstallRequest command when String.valueOf(command.getServerId()).equals(record.key()) -> TimelineEntries.of(command);
+            // A request keyed by another server is refused by the saga: its refusal event tells the story.
+            case ReinstallRequest command when RequestRouter.otherServersKey(record.headers(), record.key()).isEmpty() ->
+                    TimelineEntries.of(command);
             case null, default -> Optional.empty();
         };
         entry.ifPresent(e -> append(record.key(), e));

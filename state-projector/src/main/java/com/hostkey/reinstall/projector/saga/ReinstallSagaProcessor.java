@@ -94,9 +94,9 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         Instant now = nowFor(record.timestamp(), context.currentSystemTimeMs());
         if (record.value() instanceof ReinstallRequest request) {
-            String producerKey = RequestRouter.producerKey(record.headers());
-            if (producerKey != null && !producerKey.equals(serverKey)) {
-                refuseMisaddressed(request, producerKey, now);
+            Optional<String> otherKey = RequestRouter.otherServersKey(record.headers(), serverKey);
+            if (otherKey.isPresent()) {
+                refuseMisaddressed(request, otherKey.get(), now);
                 return;
             }
         }

@@ -301,7 +301,7 @@ public final class ReinstallStateMachine {
     public Decision cancel(ReinstallState current, CancelReinstall cancel, Instant now) {
         String target = cancel.getTargetRequestId();
         if (target != null && (current == null || !current.getRequestId().equals(target) || isTerminal(current.getPhase()))) {
-            return notCurrent(current, target, "cancel", now);
+            return notCurrent(current, target, "cancel");
         }
         if (current == null || isTerminal(current.getPhase()) || current.getCancelRequested()) {
             return ignored(current);
@@ -332,7 +332,7 @@ public final class ReinstallStateMachine {
     public Decision release(ReinstallState current, ReleaseServer release, Instant now) {
         String target = release.getTargetRequestId();
         if (target != null && (current == null || !current.getRequestId().equals(target))) {
-            return notCurrent(current, target, "release", now);
+            return notCurrent(current, target, "release");
         }
         if (current == null || current.getConsecutiveFailures() == 0) {
             return ignored(current);
@@ -1062,17 +1062,21 @@ public final class ReinstallStateMachine {
                 .setReinstallId(reinstallId)
                 .setMessage("request " + request.getRequestId() + " was seen before; it starts nothing")
                 .build();
-        return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(event),
-                Optional.empty(), true);
+        return eventOnly(current, event);
     }
 
     /** Refuses a cancel or release aimed at a request that is not the server's current reinstall. */
-    private static Decision notCurrent(ReinstallState current, String targetRequestId, String action, Instant now) {
+    private static Decision notCurrent(ReinstallState current, String targetRequestId, String action) {
         String message = action + " names request " + targetRequestId + ", which is not " + (current == null
                 ? "known for this server" : "the current reinstall (" + current.getRequestId() + ", " + current.getPhase() + ")");
         RequestRejected event = RequestRejected.newBuilder()
                 .setRequestId(targetRequestId).setReason(RejectionReason.NOT_CURRENT).setField("targetRequestId")
                 .setMessage(message).build();
+        return eventOnly(current, event);
+    }
+
+    /** An input that changes nothing but is answered, for the record, with one event. */
+    private static Decision eventOnly(ReinstallState current, SpecificRecord event) {
         return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(event),
                 Optional.empty(), true);
     }

@@ -2,6 +2,7 @@ package com.hostkey.reinstall.projector.saga;
 
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -52,8 +53,18 @@ final class RequestRouter implements Processor<String, ReinstallRequest, String,
         context.forward(record.withKey(String.valueOf(record.value().getServerId())).withHeaders(headers));
     }
 
+    /**
+     * The key the producer gave a routed request when it names another server than {@code serverKey}
+     * (the server the request is for): which server was meant is then unclear. Empty for a request
+     * keyed by its own server or without a key.
+     */
+    static Optional<String> otherServersKey(Headers headers, String serverKey) {
+        String producerKey = producerKey(headers);
+        return producerKey == null || producerKey.equals(serverKey) ? Optional.empty() : Optional.of(producerKey);
+    }
+
     /** The key the producer gave the request, or null when it gave none. */
-    static String producerKey(Headers headers) {
+    private static String producerKey(Headers headers) {
         Header header = headers.lastHeader(PRODUCER_KEY);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
