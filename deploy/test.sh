@@ -31,3 +31,4 @@ fi
 echo "Smoke test: the README's demo on the jars just built (deploy/stack.sh demo)"
 trap 'deploy/stack.sh down >/dev/null 2>&1 || true' EXIT
 STACK_SKIP_BUILD=1 deploy/stack.sh demo
+echo "All tests and the demo smoke test passed. (Unlike 'deploy/stack.sh demo' on its own, this stack is stopped now: run the demo again to keep one.)"
