@@ -252,13 +252,15 @@ public final class DashboardRoutes implements AutoCloseable {
     public static Map<String, Object> view(ReinstallHistory history) {
         List<Map<String, Object>> entries = new ArrayList<>(history.getEntries().size());
         for (HistoryEntry entry : history.getEntries()) {
+            TimelineEntries.Line line = TimelineEntries.render(entry);
             Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", entry.getId());
             view.put("at", entry.getAt().toString());
             view.put("type", entry.getType());
             view.put("reinstallId", entry.getReinstallId());
-            view.put("step", entry.getStep());
-            view.put("level", entry.getLevel().name());
-            view.put("summary", entry.getSummary());
+            view.put("step", line.step());
+            view.put("level", line.level().name());
+            view.put("summary", line.summary());
             view.put("source", entry.getSource());
             entries.add(view);
         }

@@ -40,14 +40,15 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 "ReinstallServer", "ReinstallValidated", "AdmissionGranted", "ReinstallKeyCreated",
                 "ActionAccepted", "ActionCompleted", "ActionAccepted", "ActionCompleted", "ActionAccepted",
                 "InstallStageReached", "InstallStageReached");
-        assertThat(entries).extracting(HistoryEntry::getStep).containsExactly(0, 0, 0, 1, 2, 2, 3, 3, 4, 5, 6);
-        assertThat(entries.get(0).getSummary()).isEqualTo("reinstall requested: OS 101, hostname srv1001.example.net, request req-1"
+        assertThat(entries).extracting(e -> TimelineEntries.render(e).step()).containsExactly(0, 0, 0, 1, 2, 2, 3, 3, 4, 5, 6);
+        assertThat(summary(entries.get(0))).isEqualTo("reinstall requested: OS 101, hostname srv1001.example.net, request req-1"
                 + " by test-upstream");
         assertThat(entries.get(0).getReinstallId()).isEqualTo(ReinstallIds.forRequest(SERVER, "req-1"));
         assertThat(entries).allSatisfy(e -> assertThat(e.getReinstallId()).isEqualTo(state().getReinstallId()));
-        assertThat(entries.get(4).getSummary()).isEqualTo("PXE config: requested");
-        assertThat(entries.get(10).getSummary()).isEqualTo("installer stage 2/5: Stage 2");
-        assertThat(entries).extracting(HistoryEntry::getSummary)
+        assertThat(summary(entries.get(4))).isEqualTo("PXE config: requested");
+        assertThat(summary(entries.get(10))).isEqualTo("installer stage 2/5: Stage 2");
+        assertThat(entries).allSatisfy(e -> assertThat(e.getSummary()).as("stored words").isNull());
+        assertThat(entries).extracting(Object::toString)
                 .noneMatch(s -> s.contains("master-key") || s.contains("pxe-key") || s.contains("reboot-key"));
     }
 
@@ -58,9 +59,9 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 .setIssuedBy("dashboard:alice").build(), tick());
 
         HistoryEntry cancel = history(SERVER).stream().filter(e -> e.getType().equals("CancelReinstall")).findFirst().orElseThrow();
-        assertThat(cancel.getSummary()).isEqualTo("cancel requested: wrong OS by dashboard:alice");
+        assertThat(summary(cancel)).isEqualTo("cancel requested: wrong OS by dashboard:alice");
         assertThat(cancel.getSource()).isEqualTo("dashboard:alice");
-        assertThat(cancel.getLevel()).isEqualTo(HistoryLevel.WARN);
+        assertThat(TimelineEntries.render(cancel).level()).isEqualTo(HistoryLevel.WARN);
     }
 
     @Test
@@ -70,7 +71,8 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         List<HistoryEntry> entries = history(SERVER);
         assertThat(entries).extracting(HistoryEntry::getType).containsExactly("ReinstallServer");
         assertThat(entries.get(0).toString()).doesNotContain("rootPassword", "ciphertext", "RSA-OAEP");
-        assertThat(entries.get(0).getSummary()).contains("tasks monitoring-agent");
+        assertThat(summary(entries.get(0))).contains("tasks monitoring-agent");
+        assertThat(entries.get(0).getFacts()).containsOnlyKeys("osId", "hostname", "requestId", "jenkinsTasks", "optionalJenkinsTasks");
     }
 
     @Test
@@ -86,7 +88,7 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
 
         List<HistoryEntry> entries = history(SERVER);
         assertThat(entries).hasSize(HistoryProcessor.MAX_ENTRIES);
-        assertThat(entries.get(entries.size() - 1).getSummary()).endsWith("try " + (HistoryProcessor.MAX_ENTRIES + 29));
+        assertThat(summary(entries.get(entries.size() - 1))).endsWith("try " + (HistoryProcessor.MAX_ENTRIES + 29));
         assertThat(entries.get(0).getType()).isEqualTo("HostkeyCallFailed");
     }
 
@@ -99,10 +101,12 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 .setCallbackKey("SECRET-CALLBACK-KEY").setAction(AsyncActionKind.CREATE_PXE).build()), tick());
 
         List<HistoryEntry> entries = history(SERVER);
-        String failed = entries.get(1).getSummary();
+        String failed = summary(entries.get(1));
         assertThat(failed).doesNotContain("\n").hasSizeLessThanOrEqualTo(TimelineEntries.MAX_TEXT + 1).endsWith("…");
-        assertThat(entries.get(2).getSummary()).doesNotContain("SECRET-CALLBACK-KEY").contains("PXE config");
-        assertThat(entries.get(2).getStep()).isEqualTo(2);
+        assertThat(entries.get(1).getFacts().get("message")).doesNotContain("\n").hasSizeLessThanOrEqualTo(TimelineEntries.MAX_TEXT + 1);
+        assertThat(entries.get(2).toString()).doesNotContain("SECRET-CALLBACK-KEY");
+        assertThat(summary(entries.get(2))).contains("PXE config");
+        assertThat(TimelineEntries.render(entries.get(2)).step()).isEqualTo(2);
     }
 
     @Test
@@ -113,6 +117,20 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 .setCallbackKey("k").build()), tick());
 
         assertThat(historyStore().get("2002")).isNull();
+    }
+
+    @Test
+    void shouldWordEntriesWhenReadAndShowOlderEntriesWithTheirOwnWords() {
+        HistoryEntry facts = HistoryEntry.newBuilder().setId("e1").setAt(Instant.parse("2026-11-24T10:00:00Z"))
+                .setType("InstallStageReached").setReinstallId("r-1").setSource("stage-poller")
+                .setFacts(Map.of("stage", "3", "scope", "Stage 3", "observed", "false")).build();
+        HistoryEntry legacy = HistoryEntry.newBuilder(facts).setFacts(Map.of()).setStep(6).setLevel(HistoryLevel.WARN)
+                .setSummary("written by an older projector").build();
+        HistoryEntry newer = HistoryEntry.newBuilder(facts).setType("SomethingNewer").setFacts(Map.of()).build();
+
+        assertThat(TimelineEntries.render(facts)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.INFO, "installer stage 3/5: Stage 3 (inferred)"));
+        assertThat(TimelineEntries.render(legacy)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.WARN, "written by an older projector"));
+        assertThat(TimelineEntries.render(newer)).isEqualTo(new TimelineEntries.Line(0, HistoryLevel.INFO, "SomethingNewer"));
     }
 
     @Test
@@ -127,7 +145,11 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         @SuppressWarnings("unchecked")
         Map<String, Object> entry = ((List<Map<String, Object>>) view.get("entries")).get(0);
         assertThat(entry).containsEntry("at", "2026-11-24T10:00:00Z").containsEntry("step", 2).containsEntry("level", "INFO")
-                .containsEntry("summary", "PXE config: requested").doesNotContainKey("id");
+                .containsEntry("summary", "PXE config: requested").containsEntry("id", "e1");
+    }
+
+    private static String summary(HistoryEntry entry) {
+        return TimelineEntries.render(entry).summary();
     }
 
     private List<HistoryEntry> history(long server) {
