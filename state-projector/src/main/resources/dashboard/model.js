@@ -49,7 +49,7 @@ export function outcomeText(state) {
  */
 export function currentWait(state, now) {
   if (TERMINAL.includes(state.phase) || !state.deadlineAt) return null;
-  let since = toMillis(state.stepTimes?.[state.phase]);
+  let since = toMillis(state.phaseTimes?.[state.phase]);
   const stage = toMillis(state.stageTimes?.[String(state.installStage)]);
   if (state.phase === 'INSTALLING' && stage !== undefined && (since === undefined || stage > since)) since = stage;
   const deadline = toMillis(state.deadlineAt);
@@ -68,7 +68,7 @@ export function currentWait(state, now) {
 
 /** Milliseconds since the phase was entered (time in the current step), or undefined. */
 export function timeInPhase(state, now) {
-  const since = toMillis(state.stepTimes?.[state.phase]);
+  const since = toMillis(state.phaseTimes?.[state.phase]);
   return since === undefined ? undefined : Math.max(0, now - since);
 }
 

@@ -7,6 +7,8 @@ import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
+import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -191,6 +193,33 @@ class AvroSerdeTest {
             assertThat(entries.deserializer().deserialize("t", newBytes)).isEqualTo(entry(8, "NL"));
         }
         assertThat(registry.byIds.get()).as("each of the two writer schemas fetched once").isEqualTo(2);
+    }
+
+    @Test
+    void shouldReadAStateWrittenBeforePhaseTimesWasRenamedFromStepTimes() throws Exception {
+        CountingRegistry registry = new CountingRegistry();
+        AvroSerde<ReinstallState> states = configured(ReinstallState.class, registry, true, false);
+        // The state's schema as it was: the same, with the field under its old name and without the alias.
+        Schema current = ReinstallState.getClassSchema();
+        Schema older = Schema.createRecord(current.getName(), null, current.getNamespace(), false, current.getFields().stream()
+                .map(f -> new Schema.Field(f.name().equals("phaseTimes") ? "stepTimes" : f.name(), f.schema(), null, f.defaultVal()))
+                .toList());
+        assertThat(older.getField("stepTimes").aliases()).isEmpty();
+        int olderId = registry.delegate.register("t-value", older);
+        ReinstallState state = ReinstallState.newBuilder().setServerId(7).setReinstallId("r-7").setRequestId("q-7")
+                .setAccount("acme").setRequestedBy("upstream").setPhase(ReinstallPhase.INSTALLING).setOsId(101)
+                .setHostname("h.example.net").setRequestedAt(Instant.parse("2026-11-24T10:00:00Z"))
+                .setUpdatedAt(Instant.parse("2026-11-24T10:05:00Z")).setPhaseTimes(Map.of("VALIDATING", 1L, "INSTALLING", 2L)).build();
+        // Avro's binary form carries no field names: these are the bytes an older projector wrote.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(olderId).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<ReinstallState>(ReinstallState.getClassSchema(), state.getSpecificData()).write(state, encoder);
+        encoder.flush();
+
+        assertThat(states.deserializer().deserialize("t", out.toByteArray()).getPhaseTimes())
+                .isEqualTo(Map.of("VALIDATING", 1L, "INSTALLING", 2L));
     }
 
     @Test

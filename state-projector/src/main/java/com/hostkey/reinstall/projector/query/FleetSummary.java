@@ -82,7 +82,7 @@ final class FleetSummary {
         if (state.getDeadlineAt() == null) {
             return false;
         }
-        Long since = state.getStepTimes().get(state.getPhase().name());
+        Long since = state.getPhaseTimes().get(state.getPhase().name());
         Long stage = state.getStageTimes().get(String.valueOf(state.getInstallStage()));
         if (state.getPhase() == ReinstallPhase.INSTALLING && stage != null && (since == null || stage > since)) {
             since = stage;

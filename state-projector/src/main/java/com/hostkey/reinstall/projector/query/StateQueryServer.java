@@ -463,7 +463,7 @@ public final class StateQueryServer implements AutoCloseable {
         view.put("retryAt", iso(state.getRetryAt()));
         view.put("stepAttempt", state.getStepAttempt());
         view.put("attempts", state.getAttempts());
-        view.put("stepTimes", isoTimes(state.getStepTimes()));
+        view.put("phaseTimes", isoTimes(state.getPhaseTimes()));
         view.put("stageTimes", isoTimes(state.getStageTimes()));
         view.put("cancelRequested", state.getCancelRequested());
         view.put("failureKind", state.getFailureKind() == null ? null : state.getFailureKind().name());

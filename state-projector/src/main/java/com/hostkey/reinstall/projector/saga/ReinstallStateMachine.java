@@ -275,7 +275,7 @@ public final class ReinstallStateMachine {
                 .setPostInstallScript(request.getPostInstallScript())
                 .setRequestedAt(now)
                 .setUpdatedAt(now)
-                .setStepTimes(new HashMap<>(Map.of(VALIDATING.name(), now.toEpochMilli())))
+                .setPhaseTimes(new HashMap<>(Map.of(VALIDATING.name(), now.toEpochMilli())))
                 .setStageTimes(new HashMap<>())
                 .setAttempts(new HashMap<>())
                 .setConsecutiveFailures(current == null ? 0 : current.getConsecutiveFailures())
@@ -498,12 +498,12 @@ public final class ReinstallStateMachine {
             if (!isLegal(state.getPhase(), next)) {
                 throw new IllegalTransitionException(state.getPhase(), next);
             }
-            Map<String, Long> stepTimes = new HashMap<>(state.getStepTimes());
-            stepTimes.putIfAbsent(next.name(), now.toEpochMilli());
+            Map<String, Long> phaseTimes = new HashMap<>(state.getPhaseTimes());
+            phaseTimes.putIfAbsent(next.name(), now.toEpochMilli());
             state = ReinstallState.newBuilder(state)
                     .setPhase(next)
                     .setUpdatedAt(now)
-                    .setStepTimes(stepTimes)
+                    .setPhaseTimes(phaseTimes)
                     .setStepAttempt(1)
                     .setRetryAt(null)
                     .build();
@@ -1027,7 +1027,7 @@ public final class ReinstallStateMachine {
                 .setHostname(state.getHostname())
                 .setRequestedAt(state.getRequestedAt())
                 .setFinishedAt(now)
-                .setStepTimes(state.getStepTimes())
+                .setStepTimes(state.getPhaseTimes())
                 .setStageTimes(state.getStageTimes())
                 .setAttempts(state.getAttempts())
                 .setSkippedJenkinsTasks(state.getSkippedJenkinsTasks())

@@ -104,7 +104,7 @@ public record StepProgress(int step, String text, boolean cleaningUp, List<Step>
         List<Instant> starts = new ArrayList<>(ReinstallStep.COUNT);
         for (ReinstallStep each : ReinstallStep.values()) {
             Long millis = each == ReinstallStep.INSTALLER_STAGES ? state.getStageTimes().get("1")
-                    : state.getStepTimes().get(firstPhaseOf(each).name());
+                    : state.getPhaseTimes().get(firstPhaseOf(each).name());
             starts.add(millis == null ? null : Instant.ofEpochMilli(millis));
         }
         return starts;

@@ -59,7 +59,7 @@ class FleetSummaryTest {
     void shouldCallAWaitNearItsDeadlinePastEightyPercent() {
         Instant entered = NOW.minus(Duration.ofMinutes(9));
         ReinstallState waiting = state(1, ReinstallPhase.AWAITING_PXE_CONFIG, "NL")
-                .setStepTimes(new HashMap<>(Map.of("AWAITING_PXE_CONFIG", entered.toEpochMilli())))
+                .setPhaseTimes(new HashMap<>(Map.of("AWAITING_PXE_CONFIG", entered.toEpochMilli())))
                 .setDeadlineKind(DeadlineKind.ACTION_CALLBACK).setDeadlineAt(entered.plus(Duration.ofMinutes(10))).build();
 
         assertThat(FleetSummary.nearDeadline(waiting, NOW)).isTrue();
@@ -67,7 +67,7 @@ class FleetSummaryTest {
 
         // Installing: the wait restarts at every stage.
         ReinstallState installing = ReinstallState.newBuilder(waiting).setPhase(ReinstallPhase.INSTALLING).setInstallStage(2)
-                .setStepTimes(new HashMap<>(Map.of("INSTALLING", NOW.minus(Duration.ofMinutes(50)).toEpochMilli())))
+                .setPhaseTimes(new HashMap<>(Map.of("INSTALLING", NOW.minus(Duration.ofMinutes(50)).toEpochMilli())))
                 .setStageTimes(new HashMap<>(Map.of("2", NOW.minus(Duration.ofMinutes(5)).toEpochMilli())))
                 .setDeadlineAt(NOW.plus(Duration.ofMinutes(25))).build();
         assertThat(FleetSummary.nearDeadline(installing, NOW)).isFalse();

@@ -57,7 +57,7 @@ class StepProgressTest {
         Map<String, Long> ended = new HashMap<>(times);
         ended.put("CLEARING_PXE_CONFIG", T0.plusSeconds(80).toEpochMilli());
         StepProgress after = StepProgress.of(ReinstallState.newBuilder(cleaning).setPhase(ReinstallPhase.FAILED)
-                .setStepTimes(ended).setFinishedAt(T0.plusSeconds(90)).build());
+                .setPhaseTimes(ended).setFinishedAt(T0.plusSeconds(90)).build());
         assertThat(after.text()).isEqualTo("failed in 4/9 reboot");
         assertThat(after.cleaningUp()).isFalse();
         assertThat(after.steps()).extracting(StepProgress.Step::status).containsExactly(
@@ -90,12 +90,12 @@ class StepProgressTest {
         assertThat((List<?>) progress.get("steps")).hasSize(9);
     }
 
-    private static ReinstallState state(ReinstallPhase phase, int stage, Map<String, Long> stepTimes) {
+    private static ReinstallState state(ReinstallPhase phase, int stage, Map<String, Long> phaseTimes) {
         return ReinstallState.newBuilder()
                 .setServerId(1001).setReinstallId("r").setRequestId("q").setAccount("default").setRequestedBy("t")
                 .setPhase(phase).setInstallStage(stage).setOsId(101).setHostname("h.example.net")
                 .setRequestedAt(T0).setUpdatedAt(T0)
-                .setStepTimes(new HashMap<>(stepTimes)).setStageTimes(new HashMap<>()).setAttempts(new HashMap<>())
+                .setPhaseTimes(new HashMap<>(phaseTimes)).setStageTimes(new HashMap<>()).setAttempts(new HashMap<>())
                 .build();
     }
 
