@@ -72,6 +72,31 @@ public enum ReinstallStep {
         });
     }
 
+    /**
+     * The step an installer stage's news belongs to: reaching stage 1 is the install starting
+     * (step 5, which it ends; the reinstall is then in step 6), stages 2-5 are step 6.
+     */
+    public static ReinstallStep ofStage(int stage) {
+        return stage <= 1 ? INSTALL_STARTED : INSTALLER_STAGES;
+    }
+
+    /**
+     * The phase whose first entry starts this step ({@code ReinstallState.phaseTimes}); step 6 has
+     * none of its own (INSTALLING spans steps 5 and 6): it starts when stage 1 is reached.
+     */
+    public ReinstallPhase firstPhase() {
+        return switch (this) {
+            case REINSTALL_KEY -> ReinstallPhase.CREATING_REINSTALL_KEY;
+            case PXE_CONFIG -> ReinstallPhase.CREATING_PXE_CONFIG;
+            case BOOT_FROM_PXE -> ReinstallPhase.SETTING_BOOT_PXE;
+            case REBOOT -> ReinstallPhase.REBOOTING;
+            case INSTALL_STARTED, INSTALLER_STAGES -> ReinstallPhase.INSTALLING;
+            case BOOT_FROM_DISK -> ReinstallPhase.SETTING_BOOT_DISK;
+            case JENKINS_TASKS -> ReinstallPhase.LAUNCHING_JENKINS_TASK;
+            case CLEAR_PXE -> ReinstallPhase.CLEARING_PXE_CONFIG;
+        };
+    }
+
     /** Steps 7 and 9 also run as cleanup after a failure or a cancel. */
     public boolean isCleanup() {
         return this == BOOT_FROM_DISK || this == CLEAR_PXE;

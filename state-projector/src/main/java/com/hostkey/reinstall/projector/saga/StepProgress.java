@@ -104,23 +104,10 @@ public record StepProgress(int step, String text, boolean cleaningUp, List<Step>
         List<Instant> starts = new ArrayList<>(ReinstallStep.COUNT);
         for (ReinstallStep each : ReinstallStep.values()) {
             Long millis = each == ReinstallStep.INSTALLER_STAGES ? state.getStageTimes().get("1")
-                    : state.getPhaseTimes().get(firstPhaseOf(each).name());
+                    : state.getPhaseTimes().get(each.firstPhase().name());
             starts.add(millis == null ? null : Instant.ofEpochMilli(millis));
         }
         return starts;
-    }
-
-    private static ReinstallPhase firstPhaseOf(ReinstallStep step) {
-        return switch (step) {
-            case REINSTALL_KEY -> ReinstallPhase.CREATING_REINSTALL_KEY;
-            case PXE_CONFIG -> ReinstallPhase.CREATING_PXE_CONFIG;
-            case BOOT_FROM_PXE -> ReinstallPhase.SETTING_BOOT_PXE;
-            case REBOOT -> ReinstallPhase.REBOOTING;
-            case INSTALL_STARTED, INSTALLER_STAGES -> ReinstallPhase.INSTALLING;
-            case BOOT_FROM_DISK -> ReinstallPhase.SETTING_BOOT_DISK;
-            case JENKINS_TASKS -> ReinstallPhase.LAUNCHING_JENKINS_TASK;
-            case CLEAR_PXE -> ReinstallPhase.CLEARING_PXE_CONFIG;
-        };
     }
 
     private static boolean ending(ReinstallState state) {

@@ -165,8 +165,7 @@ public final class TimelineEntries {
                     .orElseGet(() -> unknown(entry));
             case "InstallStageReached" -> info(stageStep(f.get("stage")), "installer stage " + f.get("stage") + "/5"
                     + (f.get("scope") == null ? "" : ": " + f.get("scope")) + ("false".equals(f.get("observed")) ? " (inferred)" : ""));
-            case "InstallFailed" -> error("0".equals(f.get("lastStage")) ? ReinstallStep.INSTALL_STARTED.number()
-                    : ReinstallStep.INSTALLER_STAGES.number(), "install FAILED after stage " + f.get("lastStage") + ": " + f.get("reason"));
+            case "InstallFailed" -> error(stepOf(ReinstallPhase.INSTALLING, stage(f.get("lastStage"))), "install FAILED after stage " + f.get("lastStage") + ": " + f.get("reason"));
             case "HostkeyCallFailed" -> warn(0, "Hostkey call " + f.get("call") + " failed (" + f.get("errorClass") + "): " + f.get("message"));
             case "StepRetryScheduled" -> warn(phaseStep(f.get("phase")), "retry " + f.get("attempt") + " of " + f.get("phase")
                     + " scheduled at " + f.get("retryAt") + ": " + f.get("reason"));
@@ -218,9 +217,12 @@ public final class TimelineEntries {
                 .map(p -> stepOf(p, 0)).orElse(0);
     }
 
-    /** Stage 1 is the install starting (step 5); stages 2-5 are the installer's stages (step 6). */
     private static int stageStep(String stage) {
-        return "0".equals(stage) || "1".equals(stage) ? ReinstallStep.INSTALL_STARTED.number() : ReinstallStep.INSTALLER_STAGES.number();
+        return ReinstallStep.ofStage(stage(stage)).number();
+    }
+
+    private static int stage(String stage) {
+        return stage == null || !stage.matches("\\d{1,2}") ? 0 : Integer.parseInt(stage);
     }
 
     private static String waited(String millis) {

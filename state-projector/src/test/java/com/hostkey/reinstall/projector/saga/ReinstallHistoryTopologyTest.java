@@ -131,6 +131,10 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         assertThat(TimelineEntries.render(facts)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.INFO, "installer stage 3/5: Stage 3 (inferred)"));
         assertThat(TimelineEntries.render(legacy)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.WARN, "written by an older projector"));
         assertThat(TimelineEntries.render(newer)).isEqualTo(new TimelineEntries.Line(0, HistoryLevel.INFO, "SomethingNewer"));
+        HistoryEntry failedEarly = HistoryEntry.newBuilder(facts).setType("InstallFailed").setFacts(Map.of("lastStage", "0", "reason", "no PXE")).build();
+        HistoryEntry failedLate = HistoryEntry.newBuilder(failedEarly).setFacts(Map.of("lastStage", "3", "reason", "disk")).build();
+        assertThat(TimelineEntries.render(failedEarly)).isEqualTo(new TimelineEntries.Line(5, HistoryLevel.ERROR, "install FAILED after stage 0: no PXE"));
+        assertThat(TimelineEntries.render(failedLate).step()).isEqualTo(6);
     }
 
     @Test
