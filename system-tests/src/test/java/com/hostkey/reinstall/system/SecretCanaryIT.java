@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.runtime.DeadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -202,7 +203,7 @@ class SecretCanaryIT {
     private static List<String> deadLetterSources(ReinstallStack stack) {
         List<String> sources = new ArrayList<>();
         readRaw(stack.kafka.bootstrapServers(), ReinstallTopics.DEAD_LETTERS, record -> sources.add(
-                header(record, DeadLetterHandler.SERVICE) + ":" + header(record, DeadLetterHandler.SOURCE_TOPIC)));
+                header(record, DeadLetters.SERVICE) + ":" + header(record, DeadLetters.SOURCE_TOPIC)));
         return sources;
     }
 

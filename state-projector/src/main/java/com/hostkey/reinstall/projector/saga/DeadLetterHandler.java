@@ -1,20 +1,18 @@
 package com.hostkey.reinstall.projector.saga;
 
 import com.hostkey.reinstall.projector.ProjectorMetrics;
+import com.hostkey.reinstall.runtime.DeadLetters;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Metrics;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -30,13 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record is poison when its bytes are not the Confluent wire format, name a schema id the
  * registry does not know, or do not read as the topic's type; or when processing it throws. Its
- * dead letter on {@value ReinstallTopics#DEAD_LETTERS} has the original key and value bytes and
- * the original headers, plus the same {@code dlq.*} headers the command handler writes:
- * {@value #SOURCE_TOPIC}, {@value #SOURCE_PARTITION}, {@value #SOURCE_OFFSET}, {@value #ERROR_CLASS},
- * {@value #ERROR_MESSAGE}, {@value #SERVICE} and, for processing failures, {@value #PROCESSOR}.
- *
- * <p>Unlike Kafka's built-in handlers this one writes no stack trace header (a trace carries
- * the messages of every cause, which this class cannot vouch for) and logs no trace either.
+ * dead letter on {@value ReinstallTopics#DEAD_LETTERS} is in the one format every service writes
+ * ({@link DeadLetters}), with the failed processor's name for processing failures. Unlike Kafka's
+ * built-in handlers this one writes no stack trace header and logs no trace either.
  *
  * <p>A schema registry that cannot be reached or answers with an error, or Kafka failing to take
  * an output, is not the record's fault: such a failure stops the stream thread (it is replaced,
@@ -45,15 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
 
-    public static final String SOURCE_TOPIC = "dlq.source.topic";
-    public static final String SOURCE_PARTITION = "dlq.source.partition";
-    public static final String SOURCE_OFFSET = "dlq.source.offset";
-    public static final String ERROR_CLASS = "dlq.error.class";
-    public static final String ERROR_MESSAGE = "dlq.error.message";
-    public static final String SERVICE = "dlq.service";
-    public static final String PROCESSOR = "dlq.processor";
     static final String SERVICE_NAME = "state-projector";
-    private static final int MAX_MESSAGE_LENGTH = 1000;
     private static final Logger log = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private String topic = ReinstallTopics.DEAD_LETTERS;
@@ -71,11 +57,11 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                                                                Exception exception) {
         if (!isPoison(exception)) {
             log.error("cannot read {}-{}@{} for a reason outside the record ({}: {}); stopping the stream thread to retry",
-                    record.topic(), record.partition(), record.offset(), exception.getClass().getName(), message(exception));
+                    record.topic(), record.partition(), record.offset(), exception.getClass().getName(), DeadLetters.message(exception));
             return DeserializationExceptionHandler.Response.fail();
         }
         log.warn("dead-lettering unreadable {}-{}@{}: {}: {}", record.topic(), record.partition(), record.offset(),
-                exception.getClass().getName(), message(exception));
+                exception.getClass().getName(), DeadLetters.message(exception));
         return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(record.topic(), record.partition(), record.offset(),
                 record.timestamp(), record.key(), record.value(), record.headers(), null, exception)));
     }
@@ -88,17 +74,17 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
             // restores the stores and loses nothing, where skipping would drop a valid record.
             log.error("{} failed for a reason outside the record ({}: {}); stopping the stream thread to retry",
                     punctuation ? "punctuation of " + context.processorNodeId() : "processing " + context.topic() + "-"
-                            + context.partition() + "@" + context.offset(), exception.getClass().getName(), message(exception));
+                            + context.partition() + "@" + context.offset(), exception.getClass().getName(), DeadLetters.message(exception));
             return ProcessingExceptionHandler.Response.fail();
         }
         if (punctuation) {
             // There is no input record to set aside; the next punctuation tries again.
             log.warn("punctuation of {} in task {} failed: {}: {}", context.processorNodeId(), context.taskId(),
-                    exception.getClass().getName(), message(exception));
+                    exception.getClass().getName(), DeadLetters.message(exception));
             return ProcessingExceptionHandler.Response.resume();
         }
         log.warn("dead-lettering {}-{}@{}, processing failed in {}: {}: {}", context.topic(), context.partition(), context.offset(),
-                context.processorNodeId(), exception.getClass().getName(), message(exception));
+                context.processorNodeId(), exception.getClass().getName(), DeadLetters.message(exception));
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context.topic(), context.partition(), context.offset(),
                 context.timestamp(), context.sourceRawKey(), context.sourceRawValue(), context.headers(), context.processorNodeId(),
                 exception)));
@@ -137,34 +123,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
 
     private ProducerRecord<byte[], byte[]> deadLetter(String sourceTopic, int partition, long offset, long timestamp, byte[] key,
                                                       byte[] value, Headers original, String processor, Exception exception) {
-        Headers headers = new RecordHeaders();
-        if (original != null) {
-            for (Header header : original) {
-                if (!header.key().startsWith("dlq.")) {
-                    headers.add(header);
-                }
-            }
-        }
-        headers.add(SOURCE_TOPIC, utf8(String.valueOf(sourceTopic)));
-        headers.add(SOURCE_PARTITION, utf8(String.valueOf(partition)));
-        headers.add(SOURCE_OFFSET, utf8(String.valueOf(offset)));
-        headers.add(ERROR_CLASS, utf8(exception.getClass().getName()));
-        headers.add(ERROR_MESSAGE, utf8(message(exception)));
-        headers.add(SERVICE, utf8(SERVICE_NAME));
-        if (processor != null) {
-            headers.add(PROCESSOR, utf8(processor));
-        }
+        Headers headers = DeadLetters.headers(sourceTopic, partition, offset, original, exception, SERVICE_NAME, processor);
         // Streams creates this handler by reflection: the global registry is what reaches ProjectorMetrics.
         Metrics.counter("reinstall.dead.letters", "source_topic", String.valueOf(sourceTopic)).increment();
         return new ProducerRecord<>(topic, null, timestamp < 0 ? null : timestamp, key, value, headers);
-    }
-
-    private static String message(Exception exception) {
-        String message = String.valueOf(exception.getMessage());
-        return message.length() > MAX_MESSAGE_LENGTH ? message.substring(0, MAX_MESSAGE_LENGTH) + "..." : message;
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.projector.saga;
 
+import com.hostkey.reinstall.runtime.DeadLetters;
 import com.hostkey.reinstall.projector.ProjectorConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -166,11 +167,11 @@ class DeadLetterTopologyTest {
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).key()).isEqualTo("8".getBytes(StandardCharsets.UTF_8));
             assertThat(dead.get(0).value()).isEqualTo("boom".getBytes(StandardCharsets.UTF_8));
-            assertThat(header(dead.get(0), DeadLetterHandler.SOURCE_TOPIC)).isEqualTo(ReinstallTopics.REQUESTS);
-            assertThat(header(dead.get(0), DeadLetterHandler.SOURCE_OFFSET)).isEqualTo("1");
-            assertThat(header(dead.get(0), DeadLetterHandler.PROCESSOR)).isEqualTo("fussy");
-            assertThat(header(dead.get(0), DeadLetterHandler.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
-            assertThat(header(dead.get(0), DeadLetterHandler.ERROR_MESSAGE)).isEqualTo("cannot process this one");
+            assertThat(header(dead.get(0), DeadLetters.SOURCE_TOPIC)).isEqualTo(ReinstallTopics.REQUESTS);
+            assertThat(header(dead.get(0), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+            assertThat(header(dead.get(0), DeadLetters.PROCESSOR)).isEqualTo("fussy");
+            assertThat(header(dead.get(0), DeadLetters.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
+            assertThat(header(dead.get(0), DeadLetters.ERROR_MESSAGE)).isEqualTo("cannot process this one");
         }
     }
 
@@ -285,15 +286,15 @@ class DeadLetterTopologyTest {
             TestRecord<byte[], byte[]> letter = letters.get(i);
             assertThat(letter.key()).as("original key bytes").isEqualTo(expected.key());
             assertThat(letter.value()).as("original value bytes").isEqualTo(expected.value());
-            assertThat(header(letter, DeadLetterHandler.SOURCE_TOPIC)).isEqualTo(expected.topic());
-            assertThat(header(letter, DeadLetterHandler.SOURCE_PARTITION)).isEqualTo("0");
-            long offset = Long.parseLong(header(letter, DeadLetterHandler.SOURCE_OFFSET));
+            assertThat(header(letter, DeadLetters.SOURCE_TOPIC)).isEqualTo(expected.topic());
+            assertThat(header(letter, DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+            long offset = Long.parseLong(header(letter, DeadLetters.SOURCE_OFFSET));
             assertThat(offset).as("offsets of one topic increase").isGreaterThan(lastOffset.getOrDefault(expected.topic(), -1L));
             lastOffset.put(expected.topic(), offset);
             offsets.add(offset);
-            assertThat(header(letter, DeadLetterHandler.ERROR_CLASS)).isEqualTo(expected.expectedErrorClass());
-            assertThat(header(letter, DeadLetterHandler.ERROR_MESSAGE)).isNotBlank().doesNotContain("{\"not\"");
-            assertThat(header(letter, DeadLetterHandler.SERVICE)).isEqualTo("state-projector");
+            assertThat(header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(expected.expectedErrorClass());
+            assertThat(header(letter, DeadLetters.ERROR_MESSAGE)).isNotBlank().doesNotContain("{\"not\"");
+            assertThat(header(letter, DeadLetters.SERVICE)).isEqualTo("state-projector");
             assertThat(header(letter, "trace-id")).as("original headers kept").isEqualTo("t-1");
             assertThat(letter.headers().lastHeader("__streams.errors.stacktrace")).as("no stack trace").isNull();
         }
