@@ -217,14 +217,18 @@ public final class ReinstallStateMachine {
         return ReinstallIds.forRequest(serverId, requestId);
     }
 
+    /** A failure or a cancel has the reinstall undo what it did (boot from disk, clear PXE) before it ends. */
+    static boolean isCompensating(ReinstallState state) {
+        return state.getFailureKind() != null || state.getCancelRequested();
+    }
+
     /** The instant the processor must call {@link #onTimer} for this state, if any. */
     public static Optional<Instant> wakeAt(ReinstallState state) {
         if (state == null || isTerminal(state.getPhase())) {
             return Optional.empty();
         }
         // Once compensation runs, only its own step deadlines count: cleanup must be allowed to finish.
-        boolean compensating = state.getFailureKind() != null || state.getCancelRequested();
-        return Stream.of(state.getDeadlineAt(), state.getRetryAt(), compensating ? null : state.getReinstallDeadlineAt())
+        return Stream.of(state.getDeadlineAt(), state.getRetryAt(), isCompensating(state) ? null : state.getReinstallDeadlineAt())
                 .filter(java.util.Objects::nonNull)
                 .min(Instant::compareTo);
     }
@@ -482,7 +486,7 @@ public final class ReinstallStateMachine {
         }
 
         boolean compensating() {
-            return state.getFailureKind() != null || state.getCancelRequested();
+            return isCompensating(state);
         }
 
         void touch(Instant now) {
@@ -877,7 +881,7 @@ public final class ReinstallStateMachine {
         switch (state.getPhase()) {
             case LAUNCHING_JENKINS_TASK -> id.append(':').append(state.getNextJenkinsTask());
             case SETTING_BOOT_DISK, CLEARING_PXE_CONFIG -> {
-                if (state.getFailureKind() != null || state.getCancelRequested()) {
+                if (isCompensating(state)) {
                     id.append(":cleanup");
                 } else if (state.getResettingPxe()) {
                     id.append(":reset-").append(state.getPxeResets());
