@@ -7,6 +7,7 @@ import com.hostkey.reinstall.cli.kafka.CommandSink;
 import com.hostkey.reinstall.cli.kafka.EventHistory;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
 import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
+import com.hostkey.reinstall.cli.state.HistoryEntryView;
 import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
@@ -91,6 +92,11 @@ public final class FakeConnectors implements Connectors {
                     throw statesFailure;
                 }
                 return Optional.ofNullable(states.get(serverId));
+            }
+
+            @Override
+            public List<HistoryEntryView> history(long serverId) {
+                return List.of();
             }
 
             @Override

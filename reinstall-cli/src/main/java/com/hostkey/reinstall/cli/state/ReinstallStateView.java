@@ -20,7 +20,10 @@ import java.util.TreeMap;
  * @param stepTimes  phase name to the instant it was first entered
  * @param stageTimes installer stage (1-5) to the instant it was reached
  * @param optionalJenkinsTasks null when the projector does not say (older versions)
+ * @param skippedJenkinsTasks optional tasks that failed and were skipped
  * @param consecutiveFailures failed reinstalls in a row (quarantine), null when not reported
+ * @param progress   where it stands in the nine steps, as the projector works it out; null from a
+ *                   projector that does not serve it
  */
 public record ReinstallStateView(
         long serverId,
@@ -37,6 +40,7 @@ public record ReinstallStateView(
         String hostname,
         List<String> jenkinsTasks,
         List<String> optionalJenkinsTasks,
+        List<String> skippedJenkinsTasks,
         Instant requestedAt,
         Instant admittedAt,
         Instant updatedAt,
@@ -49,6 +53,7 @@ public record ReinstallStateView(
         Integer queuePosition,
         boolean cancelRequested,
         Integer consecutiveFailures,
+        StepProgressView progress,
         JsonNode json) {
 
     public static ReinstallStateView from(JsonNode node) {
@@ -73,6 +78,8 @@ public record ReinstallStateView(
         });
         List<String> tasks = new ArrayList<>();
         node.path("jenkinsTasks").forEach(t -> tasks.add(t.asText()));
+        List<String> skippedTasks = new ArrayList<>();
+        node.path("skippedJenkinsTasks").forEach(t -> skippedTasks.add(t.asText()));
         List<String> optionalTasks = null;
         if (node.path("optionalJenkinsTasks").isArray()) {
             optionalTasks = new ArrayList<>();
@@ -96,6 +103,7 @@ public record ReinstallStateView(
                 text(node, "hostname"),
                 Collections.unmodifiableList(tasks),
                 optionalTasks == null ? null : Collections.unmodifiableList(optionalTasks),
+                Collections.unmodifiableList(skippedTasks),
                 instant(node.get("requestedAt")),
                 instant(node.get("admittedAt")),
                 instant(node.get("updatedAt")),
@@ -108,6 +116,7 @@ public record ReinstallStateView(
                 node.hasNonNull("queuePosition") ? node.get("queuePosition").asInt() : null,
                 node.path("cancelRequested").asBoolean(false),
                 failures.isNumber() ? failures.asInt() : null,
+                StepProgressView.from(node.get("progress")),
                 node);
     }
 
@@ -127,13 +136,13 @@ public record ReinstallStateView(
         }
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 
     /** ISO-8601 text or epoch milliseconds. */
-    private static Instant instant(JsonNode value) {
+    static Instant instant(JsonNode value) {
         if (value == null || value.isNull()) {
             return null;
         }
