@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +16,6 @@ import java.util.TreeMap;
  * working while the projector's view grows. {@link #json()} keeps the whole answer for --json.
  *
  * @param phase      null when the projector names a phase this CLI does not know ({@link #phaseName()} has it)
- * @param stepTimes  phase name to the instant it was first entered
  * @param stageTimes installer stage (1-5) to the instant it was reached
  * @param optionalJenkinsTasks null when the projector does not say (older versions)
  * @param skippedJenkinsTasks optional tasks that failed and were skipped
@@ -42,13 +40,10 @@ public record ReinstallStateView(
         List<String> optionalJenkinsTasks,
         List<String> skippedJenkinsTasks,
         Instant requestedAt,
-        Instant admittedAt,
         Instant updatedAt,
         Instant finishedAt,
-        Map<String, Instant> stepTimes,
         Map<Integer, Instant> stageTimes,
         String failureKind,
-        ReinstallPhase failurePhase,
         String failureMessage,
         Integer queuePosition,
         boolean cancelRequested,
@@ -58,13 +53,6 @@ public record ReinstallStateView(
 
     public static ReinstallStateView from(JsonNode node) {
         String phaseName = text(node, "phase");
-        Map<String, Instant> stepTimes = new LinkedHashMap<>();
-        node.path("stepTimes").properties().forEach(e -> {
-            Instant at = instant(e.getValue());
-            if (at != null) {
-                stepTimes.put(e.getKey(), at);
-            }
-        });
         Map<Integer, Instant> stageTimes = new TreeMap<>();
         node.path("stageTimes").properties().forEach(e -> {
             Instant at = instant(e.getValue());
@@ -105,13 +93,10 @@ public record ReinstallStateView(
                 optionalTasks == null ? null : Collections.unmodifiableList(optionalTasks),
                 Collections.unmodifiableList(skippedTasks),
                 instant(node.get("requestedAt")),
-                instant(node.get("admittedAt")),
                 instant(node.get("updatedAt")),
                 instant(node.get("finishedAt")),
-                Collections.unmodifiableMap(stepTimes),
                 Collections.unmodifiableMap(stageTimes),
                 text(node, "failureKind"),
-                phaseOf(text(node, "failurePhase")),
                 text(node, "failureMessage"),
                 node.hasNonNull("queuePosition") ? node.get("queuePosition").asInt() : null,
                 node.path("cancelRequested").asBoolean(false),
