@@ -8,15 +8,16 @@ import java.util.Map;
 /**
  * Everything the CLI takes from its surroundings, so that tests can replace each part: the
  * environment variables, standard input, the terminal prompt (null without a terminal), the
- * clock and the connections to Kafka, the projector and Hostkey.
+ * clock and the waiting by it, and the connections to Kafka, the projector and Hostkey.
  */
-public record CliContext(Map<String, String> env, InputStream stdin, PasswordPrompt prompt, Clock clock, Connectors connectors) {
+public record CliContext(Map<String, String> env, InputStream stdin, PasswordPrompt prompt, Clock clock, Sleeper sleeper,
+                         Connectors connectors) {
 
     public CliContext {
         env = Map.copyOf(env);
     }
 
     public static CliContext system() {
-        return new CliContext(System.getenv(), System.in, PasswordPrompt.console(), Clock.systemUTC(), new LiveConnectors());
+        return new CliContext(System.getenv(), System.in, PasswordPrompt.console(), Clock.systemUTC(), Sleeper.system(), new LiveConnectors());
     }
 }

@@ -1,23 +1,16 @@
 package com.hostkey.reinstall.cli;
 
 import com.hostkey.reinstall.cli.kafka.CommandSink;
-import com.hostkey.reinstall.cli.kafka.EventHistory;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
-import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 
 /** Opens the CLI's connections; each method fails with a {@link CliException} the user can act on. */
 public interface Connectors {
 
     CommandSink commands(KafkaSettings settings);
-
-    ReinstallFeed feed(KafkaSettings settings, Set<Long> servers);
-
-    EventHistory history(KafkaSettings settings, Duration readTimeout);
 
     ReinstallStates states(URI projector, String token, Duration timeout);
 

@@ -9,8 +9,8 @@ package com.hostkey.reinstall.cli;
  *   2  watch: a reinstall FAILED
  *   3  watch: a reinstall was CANCELLED
  *   4  watch: a reinstall was REJECTED (validation, busy or quarantined server)
- *   5  watch: no outcome within --timeout
- *   6  not found: the projector knows no reinstall for the server
+ *   5  watch: no outcome within --timeout (or none left to see: the server went on to another reinstall)
+ *   6  not found: the projector knows no reinstall (status) or no history (history) for the server
  *  64  usage error: unknown option, missing or malformed argument (never a secret echoed)
  *  65  invalid request data: a field check failed (dry run, checks before publishing, bulk rows)
  *  66  an input file cannot be read (password, key, script, bulk file)

@@ -37,9 +37,10 @@ import picocli.CommandLine.Spec;
  * {@code reinstall}: the operator's and integrator's command line for Hostkey OS reinstalls.
  *
  * <p>Writes upstream commands to reinstall-requests (key: server id, value: ReinstallRequest with
- * a ReinstallServer, CancelReinstall or ReleaseServer payload); reads reinstall-events and
- * reinstall-completions (history, watch); asks the state projector's {@code GET /reinstalls} API
- * (status, list); reads Hostkey's os/list, eq/show and jenkins/get_tasks (os, tasks, dry runs).
+ * a ReinstallServer, CancelReinstall or ReleaseServer payload); asks the state projector's API for
+ * states and histories ({@code GET /reinstalls}, {@code /reinstalls/{serverId}} and its
+ * {@code /history}: status, list, history, watch), showing what it answers rather than reading the
+ * event topics itself; reads Hostkey's os/list, eq/show and jenkins/get_tasks (os, tasks, dry runs).
  *
  * <p>The global options may be given before or after the subcommand. Exit codes: {@link ExitCode}.
  */

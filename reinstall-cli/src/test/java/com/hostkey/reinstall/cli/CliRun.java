@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Map;
 public final class CliRun {
 
     public final FakeConnectors connectors = new FakeConnectors();
-    public final MutableClock clock = new MutableClock(Events.at(100));
+    public final MutableClock clock = new MutableClock(ProjectorJson.at(100));
+    /** Every wait of the CLI: it moves the clock instead of sleeping. */
+    public final List<Duration> waits = new ArrayList<>();
     public final Map<String, String> env = new HashMap<>();
     public String stdin = "";
     public PasswordPrompt prompt;
@@ -56,10 +59,6 @@ public final class CliRun {
         }
     }
 
-    public CliRun() {
-        connectors.feed = new FakeFeed(clock);
-    }
-
     /** Kafka and registry configured through the environment, as in the stack. */
     public CliRun withKafka() {
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:29092");
@@ -70,8 +69,12 @@ public final class CliRun {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        Sleeper sleeper = duration -> {
+            waits.add(duration);
+            clock.advance(duration);
+        };
         CliContext context = new CliContext(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), prompt, clock,
-                connectors);
+                sleeper, connectors);
         int code = ReinstallCli.run(context, args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }

@@ -4,22 +4,14 @@ import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.reinstall.cli.kafka.CommandSink;
-import com.hostkey.reinstall.cli.kafka.EventHistory;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
-import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
-import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
-import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /** Connections that record what the CLI sends and answer what the test scripted. No network. */
 public final class FakeConnectors implements Connectors {
@@ -28,16 +20,9 @@ public final class FakeConnectors implements Connectors {
     public KafkaSettings kafkaSettings;
     public RuntimeException publishFailure;
     public int failPublishAfter = Integer.MAX_VALUE;
-    public FakeFeed feed;
-    public Set<Long> feedServers;
-    public List<ReinstallEvent> history = new ArrayList<>();
-    public final Map<Long, ReinstallStateView> states = new HashMap<>();
-    public RuntimeException statesFailure;
-    public URI projector;
+    public final FakeProjector projector = new FakeProjector();
+    public URI projectorUrl;
     public String token;
-    public Set<ReinstallPhase> listedPhases;
-    public String listedLocation;
-    public List<ReinstallStateView> listAnswer = new ArrayList<>();
     public FakeHostkey hostkey;
 
     @Override
@@ -59,50 +44,10 @@ public final class FakeConnectors implements Connectors {
     }
 
     @Override
-    public ReinstallFeed feed(KafkaSettings settings, Set<Long> servers) {
-        kafkaSettings = settings;
-        feedServers = servers;
-        feed.attach(this);
-        return feed;
-    }
-
-    @Override
-    public EventHistory history(KafkaSettings settings, Duration readTimeout) {
-        kafkaSettings = settings;
-        return new EventHistory() {
-            @Override
-            public Result read(long serverId) {
-                return new Result(history.stream().filter(e -> e.getServerId() == serverId).toList(), 0);
-            }
-
-            @Override
-            public void close() {}
-        };
-    }
-
-    @Override
     public ReinstallStates states(URI projector, String token, Duration timeout) {
-        this.projector = projector;
+        this.projectorUrl = projector;
         this.token = token;
-        return new ReinstallStates() {
-            @Override
-            public Optional<ReinstallStateView> reinstall(long serverId) {
-                if (statesFailure != null) {
-                    throw statesFailure;
-                }
-                return Optional.ofNullable(states.get(serverId));
-            }
-
-            @Override
-            public List<ReinstallStateView> list(Set<ReinstallPhase> phases, String location, int limit) {
-                if (statesFailure != null) {
-                    throw statesFailure;
-                }
-                listedPhases = phases;
-                listedLocation = location;
-                return listAnswer;
-            }
-        };
+        return this.projector;
     }
 
     @Override

@@ -1,14 +1,11 @@
 package com.hostkey.reinstall.cli.command;
 
 import com.hostkey.reinstall.cli.CliException;
-import com.hostkey.reinstall.cli.DurationConverter;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.LazyHostkeyReads;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.kafka.CommandSink;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
-import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
-import com.hostkey.reinstall.cli.progress.ProgressModel;
 import com.hostkey.reinstall.cli.request.BulkFileParser;
 import com.hostkey.reinstall.cli.request.OsResolver;
 import com.hostkey.reinstall.cli.request.PasswordReader;
@@ -16,17 +13,16 @@ import com.hostkey.reinstall.cli.request.PreparedRequest;
 import com.hostkey.reinstall.schemas.ReinstallIds;
 import com.hostkey.reinstall.cli.request.RequestField;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
+import com.hostkey.reinstall.cli.state.ReinstallStates;
+import com.hostkey.reinstall.cli.watch.WatchTarget;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,12 +63,11 @@ public final class BulkCommand extends CliCommand {
     @Option(names = "--all-or-nothing", description = "Publish nothing when any row is invalid")
     boolean allOrNothing;
 
-    @Option(names = "--watch", description = "Follow the submitted reinstalls to their end; exit with the worst outcome")
+    @Option(names = "--watch", description = "Follow the submitted reinstalls to their end through the state projector; exit with the worst outcome")
     boolean watch;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = Following.DEFAULT_TIMEOUT, converter = DurationConverter.class,
-            description = "With --watch: give up waiting after this long (default ${DEFAULT-VALUE})")
-    Duration timeout;
+    @Mixin
+    Following following;
 
     /** What became of one row. */
     enum Status { SUBMITTED, VALID, INVALID, NOT_SUBMITTED }
@@ -89,6 +84,7 @@ public final class BulkCommand extends CliCommand {
         List<BulkFileParser.Row> rows = BulkFileParser.parse(file);
         SecretSealer sealer = dryRun ? null : sealing.sealer(context().env());
         KafkaSettings kafka = dryRun ? null : root.kafka();
+        ReinstallStates projector = watch ? following.projector(root) : null;
 
         List<RowOutcome> outcomes = new ArrayList<>();
         try (LazyHostkeyReads hostkey = new LazyHostkeyReads(context().connectors(), context().env())) {
@@ -107,33 +103,20 @@ public final class BulkCommand extends CliCommand {
             return anyInvalid ? ExitCode.INVALID_INPUT : ExitCode.OK;
         }
 
-        Set<Long> servers = new LinkedHashSet<>();
-        outcomes.stream().filter(o -> o.status() == Status.VALID).forEach(o -> servers.add(o.serverId()));
-        ReinstallFeed feed = watch && !servers.isEmpty() ? context().connectors().feed(kafka, servers) : null;
-        try {
-            if (feed != null) {
-                feed.start();
-            }
-            CliException failure = publishAll(kafka, outcomes);
-            summary(output, outcomes, feed != null);
-            if (failure != null) {
-                throw failure;
-            }
-            int code = anyInvalid ? ExitCode.INVALID_INPUT : ExitCode.OK;
-            if (feed == null) {
-                return code;
-            }
-            List<ProgressModel> models = outcomes.stream().filter(o -> o.status() == Status.SUBMITTED)
-                    .map(o -> new ProgressModel(o.serverId(), o.requestId(), ReinstallIds.forRequest(o.serverId(), o.requestId()),
-                            o.prepared().request().allTasks()))
-                    .toList();
-            int watched = Following.follow(root, output, feed, models, timeout);
-            return watched != ExitCode.OK ? watched : code;
-        } finally {
-            if (feed != null) {
-                feed.close();
-            }
+        CliException failure = publishAll(kafka, outcomes);
+        List<WatchTarget> targets = outcomes.stream().filter(o -> o.status() == Status.SUBMITTED)
+                .map(o -> (WatchTarget) new WatchTarget.Request(o.serverId(), o.requestId())).toList();
+        boolean watching = watch && !targets.isEmpty();
+        summary(output, outcomes, watching);
+        if (failure != null) {
+            throw failure;
         }
+        int code = anyInvalid ? ExitCode.INVALID_INPUT : ExitCode.OK;
+        if (!watching) {
+            return code;
+        }
+        int watched = following.follow(root, output, projector, targets);
+        return watched != ExitCode.OK ? watched : code;
     }
 
     private RowOutcome check(BulkFileParser.Row row, RequestPreparer preparer, String shared, SecretSealer sealer) {

@@ -5,7 +5,6 @@ import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.ServerIdConverter;
 import com.hostkey.reinstall.cli.progress.ProgressFormatter;
-import com.hostkey.reinstall.cli.progress.ProgressModel;
 import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +12,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code status SERVER}: the server's reinstall as the state projector holds it. */
+/**
+ * {@code status SERVER}: the server's reinstall as the state projector holds it, with its step
+ * table (the projector's {@code progress}); {@code --json} prints the projector's answer as it came.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the state of a server's reinstall (from the state projector).")
 public final class StatusCommand extends CliCommand {
 
@@ -62,12 +64,8 @@ public final class StatusCommand extends CliCommand {
             lines.add("  failures     " + view.consecutiveFailures() + " in a row (enough of them quarantine the server;"
                     + " 'reinstall release " + view.serverId() + "' lifts it)");
         }
-        if (view.phase() != null) {
-            ProgressModel model = ProgressModel.forServer(view.serverId());
-            model.seed(view, true);
-            List<String> table = ProgressFormatter.table(model, now);
-            lines.addAll(table.subList(1, table.size()));
-        }
+        List<String> table = ProgressFormatter.table(view, now);
+        lines.addAll(table.subList(1, table.size()));
         return lines;
     }
 }

@@ -1,26 +1,23 @@
 package com.hostkey.reinstall.cli.command;
 
 import com.hostkey.reinstall.cli.CliException;
-import com.hostkey.reinstall.cli.DurationConverter;
 import com.hostkey.reinstall.cli.LazyHostkeyReads;
 import com.hostkey.reinstall.cli.Output;
 import com.hostkey.reinstall.cli.ServerIdConverter;
 import com.hostkey.reinstall.cli.kafka.CommandSink;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
-import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
-import com.hostkey.reinstall.cli.progress.ProgressModel;
 import com.hostkey.reinstall.cli.request.OsResolver;
 import com.hostkey.reinstall.cli.request.PreparedRequest;
 import com.hostkey.reinstall.schemas.ReinstallIds;
 import com.hostkey.reinstall.cli.request.RequestSpec;
 import com.hostkey.reinstall.cli.request.RequestPreparer;
+import com.hostkey.reinstall.cli.state.ReinstallStates;
+import com.hostkey.reinstall.cli.watch.WatchTarget;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +28,7 @@ import picocli.CommandLine.Parameters;
  * {@code submit SERVER --os ... --hostname ...}: publishes one ReinstallServer to
  * reinstall-requests, the root password and the script sealed to the command handler's key.
  * {@code --dry-run} checks everything it can and publishes nothing; {@code --watch} follows the
- * reinstall to its end and exits with its outcome.
+ * request's reinstall through the state projector to its end and exits with its outcome.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Submit a reinstall of one server.",
@@ -56,12 +53,11 @@ public final class SubmitCommand extends CliCommand {
     @Option(names = "--dry-run", description = "Check the request (fields, and the server through Hostkey when configured); publish nothing")
     boolean dryRun;
 
-    @Option(names = "--watch", description = "Follow the reinstall to its end; exit with its outcome")
+    @Option(names = "--watch", description = "Follow the reinstall to its end through the state projector; exit with its outcome")
     boolean watch;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = Following.DEFAULT_TIMEOUT, converter = DurationConverter.class,
-            description = "With --watch: give up waiting after this long (default ${DEFAULT-VALUE})")
-    Duration timeout;
+    @Mixin
+    Following following;
 
     @Override
     public Integer call() {
@@ -73,6 +69,7 @@ public final class SubmitCommand extends CliCommand {
         // Settings first: a missing key or broker fails before the operator types a password.
         SecretSealer sealer = dryRun ? null : sealing.sealer(context().env());
         KafkaSettings kafka = dryRun ? null : root.kafka();
+        ReinstallStates projector = watch ? following.projector(root) : null;
         try (LazyHostkeyReads hostkey = new LazyHostkeyReads(context().connectors(), context().env())) {
             RequestPreparer preparer = new RequestPreparer(new OsResolver(hostkey::get), false);
             PreparedRequest prepared = preparer.prepare(wanted, () -> PasswordOptions.read(password, context()));
@@ -81,18 +78,13 @@ public final class SubmitCommand extends CliCommand {
             }
             preparer.requireValidFields(prepared);
             ReinstallRequest command = RequestPreparer.command(prepared, sealer, issuer.issuer(), context().clock().instant());
-            if (!watch) {
-                publish(output, kafka, command, prepared, sealer, false);
-                return 0;
-            }
-            try (ReinstallFeed feed = context().connectors().feed(kafka, Set.of(serverId))) {
-                feed.start();
-                publish(output, kafka, command, prepared, sealer, true);
-                ProgressModel model = new ProgressModel(serverId, wanted.requestId(),
-                        ReinstallIds.forRequest(serverId, wanted.requestId()), wanted.allTasks());
-                return Following.follow(root, output, feed, List.of(model), timeout);
-            }
+            publish(output, kafka, command, prepared, sealer, watch);
         }
+        if (!watch) {
+            return 0;
+        }
+        // Known by its request id, the reinstall is told from the server's earlier ones whenever the projector takes it up.
+        return following.follow(root, output, projector, List.of(new WatchTarget.Request(serverId, wanted.requestId())));
     }
 
     private void publish(Output output, KafkaSettings kafka, ReinstallRequest command, PreparedRequest prepared, SecretSealer sealer,

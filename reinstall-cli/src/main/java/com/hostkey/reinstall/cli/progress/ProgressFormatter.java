@@ -1,21 +1,28 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.cli.state.ReinstallStateView;
+import com.hostkey.reinstall.cli.state.StepProgressView;
 import com.hostkey.reinstall.schemas.ReinstallStep;
+import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Renders a {@link ProgressModel}: the progress bar, the table of the nine steps with the time
- * spent in each, and the same as a JSON-ready map. ASCII only, so it survives any terminal and log.
+ * Renders a reinstall's state as the state projector serves it: the progress bar, the table of the
+ * nine steps with the time spent in each, the outcome. Presentation only: which step the reinstall
+ * is in, each step's status and the words for them are the projector's ({@code progress}); the
+ * installer's stages and the Jenkins tasks come from the same state. ASCII only, so it survives any
+ * terminal and log.
  */
 public final class ProgressFormatter {
 
     public static final int BAR_WIDTH = 20;
+    /** The installer reports five stages (1 started ... 5 online), all within steps 5 and 6. */
+    private static final int INSTALLER_STAGES = 5;
 
     private ProgressFormatter() {}
 
@@ -25,105 +32,141 @@ public final class ProgressFormatter {
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
     }
 
-    /** {@code [#########-----------]  44%}. */
-    public static String barWithPercent(ProgressModel model) {
-        return bar(model.fraction(), BAR_WIDTH) + String.format(Locale.ROOT, " %3d%%", percent(model));
+    /** {@code [#########-----------]  44%}; 0% while there is no state to show. */
+    public static String barWithPercent(ReinstallStateView view) {
+        int percent = percent(view);
+        return bar(percent / 100.0, BAR_WIDTH) + String.format(Locale.ROOT, " %3d%%", percent);
     }
 
-    public static int percent(ProgressModel model) {
-        return (int) Math.floor(model.fraction() * 100);
+    /**
+     * How far the reinstall got: the steps before the projector's current (or last) step, and within
+     * the installer's stages the ones reached; 100 once completed, 0 without a state.
+     */
+    public static int percent(ReinstallStateView view) {
+        if (view == null) {
+            return 0;
+        }
+        if (view.phase() == ReinstallPhase.COMPLETED) {
+            return 100;
+        }
+        StepProgressView progress = view.progress();
+        if (progress == null || progress.step() <= 0 || progress.of() <= 0) {
+            return 0;
+        }
+        double passed = progress.step() - 1;
+        if (progress.step() == ReinstallStep.INSTALLER_STAGES.number()) {
+            passed += Math.max(0, view.installStage() - 1) / (double) (INSTALLER_STAGES - 1);
+        }
+        return (int) Math.floor(Math.min(1.0, passed / progress.of()) * 100);
+    }
+
+    /** The projector's words for where the reinstall stands ("5/9 install started (stage 1)"), else its phase. */
+    public static String where(ReinstallStateView view) {
+        return view.progress() != null && view.progress().text() != null ? view.progress().text() : view.phaseName();
+    }
+
+    /** "FAILED in 4/9 reboot (AUTH): the key was refused": the phase, the step it ended in, the failure. */
+    public static String outcome(ReinstallStateView view) {
+        StringBuilder text = new StringBuilder(String.valueOf(view.phaseName()));
+        StepProgressView progress = view.progress();
+        if (view.phase() != ReinstallPhase.COMPLETED && progress != null && progress.step() > 0) {
+            progress.steps().stream().filter(s -> s.step() == progress.step()).findFirst()
+                    .ifPresent(s -> text.append(" in ").append(s.step()).append('/').append(progress.of()).append(' ').append(s.label()));
+        }
+        if (view.failureKind() != null) {
+            text.append(" (").append(view.failureKind()).append(')');
+        }
+        if (view.failureMessage() != null) {
+            text.append(": ").append(view.failureMessage());
+        }
+        return text.toString();
     }
 
     /** The reinstall in one line: server, reinstall id, OS and where. */
-    public static String header(ProgressModel model) {
-        StringBuilder line = new StringBuilder("Server ").append(model.serverId());
-        model.reinstallId().ifPresent(id -> line.append("  reinstall ").append(id));
-        model.osName().ifPresent(os -> line.append("  ").append(os));
+    public static String header(ReinstallStateView view) {
+        StringBuilder line = new StringBuilder("Server ").append(view.serverId());
+        if (view.reinstallId() != null) {
+            line.append("  reinstall ").append(view.reinstallId());
+        }
+        if (view.osName() != null) {
+            line.append("  ").append(view.osName());
+        }
         List<String> where = new ArrayList<>();
-        model.serverType().ifPresent(where::add);
-        model.location().ifPresent(where::add);
+        if (view.serverType() != null) {
+            where.add(view.serverType());
+        }
+        if (view.location() != null) {
+            where.add(view.location());
+        }
         if (!where.isEmpty()) {
             line.append(" (").append(String.join(", ", where)).append(')');
         }
         return line.toString();
     }
 
-    /** The whole view: header, bar, validation and queue, the nine steps, then the outcome or the last problem. */
-    public static List<String> table(ProgressModel model, Instant now) {
+    /** The whole view: header, bar, where it stands, the nine steps, then the outcome or the failure being cleaned up after. */
+    public static List<String> table(ReinstallStateView view, Instant now) {
         List<String> lines = new ArrayList<>();
-        lines.add(header(model));
-        Duration total = model.startedAt().map(start -> Duration.between(start, model.finishedAt().orElse(now))).orElse(null);
-        lines.add("  " + barWithPercent(model) + "  " + model.stepsDone() + "/" + ReinstallStep.COUNT + " steps"
-                + (total == null ? "" : "  elapsed " + Durations.format(total))
-                + (model.retries() == 0 ? "" : "  retries " + model.retries()));
-        String admission = model.queuePosition().map(p -> "queued, position " + p).orElse("");
-        lines.add("  validation: " + model.validation().name().toLowerCase(Locale.ROOT) + (admission.isEmpty() ? "" : "  " + admission));
-        boolean inferred = false;
-        for (StepView step : model.steps()) {
-            Duration elapsed = step.elapsed(now);
-            String detail = step.detail();
-            inferred |= detail.contains("*");
-            lines.add(String.format(Locale.ROOT, "  %s %d %-26s %8s  %s", step.status().mark(), step.step().number(),
-                    step.step().label(), elapsed == null ? "" : Durations.format(elapsed), detail).stripTrailing());
-        }
-        if (inferred) {
-            lines.add("  (* stage inferred from a later one: the check skipped it)");
-        }
-        if (model.outcomeDescription().isPresent()) {
-            lines.add("  Outcome: " + model.outcomeDescription().get().text());
+        lines.add(header(view));
+        StepProgressView progress = view.progress();
+        Duration total = view.requestedAt() == null ? null
+                : Duration.between(view.requestedAt(), view.finishedAt() != null ? view.finishedAt() : now);
+        long done = progress == null ? 0 : progress.steps().stream().filter(s -> StepStatus.of(s.status()) == StepStatus.DONE).count();
+        lines.add("  " + barWithPercent(view) + "  " + done + "/" + (progress == null ? ReinstallStep.COUNT : progress.of()) + " steps done"
+                + (total == null ? "" : "  elapsed " + Durations.format(total)));
+        lines.add("  progress: " + where(view));
+        if (progress == null) {
+            lines.add("  (this state projector serves no step progress: it predates it)");
         } else {
-            model.lastProblem().ifPresent(problem -> lines.add("  Last problem: " + problem.text()));
+            for (StepProgressView.Step step : progress.steps()) {
+                StepStatus status = StepStatus.of(step.status());
+                List<String> detail = new ArrayList<>();
+                String note = status == StepStatus.OTHER ? String.valueOf(step.status()) : status.note();
+                if (!note.isEmpty()) {
+                    detail.add(note);
+                }
+                String more = detail(view, step.step());
+                if (!more.isEmpty()) {
+                    detail.add(more);
+                }
+                Duration elapsed = step.elapsed(now);
+                lines.add(String.format(Locale.ROOT, "  %s %d %-26s %8s  %s", status.mark(), step.step(), step.label(),
+                        elapsed == null ? "" : Durations.format(elapsed), String.join("; ", detail)).stripTrailing());
+            }
+        }
+        if (view.isTerminal()) {
+            lines.add("  Outcome: " + outcome(view));
+        } else if (view.failureKind() != null || view.failureMessage() != null) {
+            lines.add("  Failure: " + (view.failureKind() == null ? "" : view.failureKind() + ": ")
+                    + (view.failureMessage() == null ? "" : view.failureMessage()) + " (cleaning up)");
         }
         return lines;
     }
 
-    /** The view as a JSON-ready map (for --json). */
-    public static Map<String, Object> json(ProgressModel model, Instant now) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("serverId", model.serverId());
-        json.put("reinstallId", model.reinstallId().orElse(null));
-        json.put("requestId", model.requestId().orElse(null));
-        json.put("outcome", model.outcome().map(Enum::name).orElse(null));
-        json.put("outcomeMessage", model.outcomeDescription().map(EventDescription::text).orElse(null));
-        json.put("percent", percent(model));
-        json.put("stepsDone", model.stepsDone());
-        json.put("running", model.running().map(ReinstallStep::number).orElse(null));
-        json.put("startedAt", model.startedAt().map(Instant::toString).orElse(null));
-        json.put("finishedAt", model.finishedAt().map(Instant::toString).orElse(null));
-        json.put("elapsedMs", model.startedAt().map(start -> Duration.between(start, model.finishedAt().orElse(now)).toMillis()).orElse(null));
-        json.put("osName", model.osName().orElse(null));
-        json.put("serverType", model.serverType().orElse(null));
-        json.put("location", model.location().orElse(null));
-        json.put("validation", model.validation().name());
-        json.put("queuePosition", model.queuePosition().orElse(null));
-        json.put("retries", model.retries());
-        json.put("compensating", model.compensating());
-        json.put("skippedJenkinsTasks", model.skippedTasks());
-        json.put("lastProblem", model.lastProblem().map(EventDescription::text).orElse(null));
-        List<Map<String, Object>> steps = new ArrayList<>();
-        for (StepView step : model.steps()) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("step", step.step().number());
-            s.put("name", step.step().label());
-            s.put("status", step.status().name());
-            s.put("startedAt", step.startedAt() == null ? null : step.startedAt().toString());
-            s.put("finishedAt", step.finishedAt() == null ? null : step.finishedAt().toString());
-            Duration elapsed = step.elapsed(now);
-            s.put("elapsedMs", elapsed == null ? null : elapsed.toMillis());
-            s.put("cleanup", step.cleanup());
-            s.put("detail", step.detail().isEmpty() ? null : step.detail());
-            steps.add(s);
+    /** The installer's stages reached (step 6) and the Jenkins tasks of the request (step 8). */
+    private static String detail(ReinstallStateView view, int step) {
+        if (step == ReinstallStep.INSTALLER_STAGES.number()) {
+            Map<Integer, Instant> reached = view.stageTimes();
+            if (reached.isEmpty()) {
+                return "";
+            }
+            StringBuilder stages = new StringBuilder("stages");
+            for (int n = 1; n <= INSTALLER_STAGES; n++) {
+                stages.append(' ').append(reached.containsKey(n) ? String.valueOf(n) : ".");
+            }
+            return stages.toString();
         }
-        json.put("steps", steps);
-        List<Map<String, Object>> stages = new ArrayList<>();
-        for (StageView stage : model.stages()) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("stage", stage.stage());
-            s.put("reachedAt", stage.reached() ? stage.reachedAt().toString() : null);
-            s.put("observed", stage.reached() ? stage.observed() : null);
-            stages.add(s);
+        if (step == ReinstallStep.JENKINS_TASKS.number()) {
+            List<String> tasks = new ArrayList<>(view.jenkinsTasks());
+            if (view.optionalJenkinsTasks() != null) {
+                tasks.addAll(view.optionalJenkinsTasks());
+            }
+            if (tasks.isEmpty()) {
+                return view.optionalJenkinsTasks() == null ? "" : "none requested";
+            }
+            return "tasks " + String.join(", ", tasks)
+                    + (view.skippedJenkinsTasks().isEmpty() ? "" : ", skipped " + String.join(", ", view.skippedJenkinsTasks()));
         }
-        json.put("stages", stages);
-        return json;
+        return "";
     }
 }

@@ -1,7 +1,7 @@
 package com.hostkey.reinstall.cli.progress;
 
+import com.hostkey.reinstall.cli.state.HistoryEntryView;
 import com.hostkey.reinstall.schemas.ReinstallStep;
-import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -14,9 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A server's event history as a timeline: grouped by reinstall (in order of first appearance),
- * each event with the time since the previous one and since the reinstall's first, described as
- * watch describes it. Pure.
+ * A server's history, as the state projector serves it, shown as a timeline: grouped by reinstall
+ * (in order of first appearance), each entry with the time since the previous one and since the
+ * reinstall's first. A cancel or release request names no reinstall: it is shown with the reinstall
+ * of the entry before it, the one it was aimed at. Presentation only: each entry's words, step and
+ * level are the projector's. Pure.
  */
 public final class TimelineFormatter {
 
@@ -26,13 +28,13 @@ public final class TimelineFormatter {
 
     private TimelineFormatter() {}
 
-    public record Entry(ReinstallEvent event, EventDescription description, Duration sincePrevious, Duration sinceStart) {}
+    public record Entry(HistoryEntryView entry, Duration sincePrevious, Duration sinceStart) {}
 
-    /** One reinstall's events in time order. */
+    /** One reinstall's entries in time order; {@code reinstallId} null for requests before any reinstall. */
     public record Timeline(String reinstallId, List<Entry> entries) {
 
         public Instant first() {
-            return entries.getFirst().event().getOccurredAt();
+            return entries.getFirst().entry().at();
         }
 
         public Duration total() {
@@ -40,25 +42,32 @@ public final class TimelineFormatter {
         }
     }
 
-    /** Groups the events by reinstall and orders each group by time (stable, so ties keep the log's order). */
-    public static List<Timeline> group(List<ReinstallEvent> events) {
-        Map<String, List<ReinstallEvent>> byReinstall = new LinkedHashMap<>();
-        for (ReinstallEvent event : events) {
-            String id = event.getReinstallId() == null ? NO_REINSTALL : event.getReinstallId();
-            byReinstall.computeIfAbsent(id, k -> new ArrayList<>()).add(event);
+    /** One entry in a line: "5/9 installer stage 1/5: Stage 1", "    WARN: Hostkey call ... failed". */
+    public static String describe(HistoryEntryView entry) {
+        String step = entry.step() > 0 ? entry.step() + "/" + ReinstallStep.COUNT : "   ";
+        return step + " " + (entry.isInfo() ? "" : entry.level() + ": ") + entry.summary();
+    }
+
+    /** Groups the entries (oldest first, as served) by reinstall and orders each group by time (stable: ties keep the served order). */
+    public static List<Timeline> group(List<HistoryEntryView> entries) {
+        Map<String, List<HistoryEntryView>> byReinstall = new LinkedHashMap<>();
+        String previous = null;
+        for (HistoryEntryView entry : entries) {
+            String id = entry.reinstallId() != null ? entry.reinstallId() : previous;
+            byReinstall.computeIfAbsent(id == null ? NO_REINSTALL : id, k -> new ArrayList<>()).add(entry);
+            previous = id;
         }
         List<Timeline> timelines = new ArrayList<>();
         byReinstall.forEach((id, group) -> {
-            List<ReinstallEvent> sorted = group.stream().sorted(Comparator.comparing(ReinstallEvent::getOccurredAt)).toList();
-            Instant start = sorted.getFirst().getOccurredAt();
-            Instant previous = start;
-            List<Entry> entries = new ArrayList<>();
-            for (ReinstallEvent event : sorted) {
-                entries.add(new Entry(event, EventDescription.of(event), Duration.between(previous, event.getOccurredAt()),
-                        Duration.between(start, event.getOccurredAt())));
-                previous = event.getOccurredAt();
+            List<HistoryEntryView> sorted = group.stream().sorted(Comparator.comparing(HistoryEntryView::at)).toList();
+            Instant start = sorted.getFirst().at();
+            Instant before = start;
+            List<Entry> timed = new ArrayList<>();
+            for (HistoryEntryView entry : sorted) {
+                timed.add(new Entry(entry, Duration.between(before, entry.at()), Duration.between(start, entry.at())));
+                before = entry.at();
             }
-            timelines.add(new Timeline(id, List.copyOf(entries)));
+            timelines.add(new Timeline(NO_REINSTALL.equals(id) ? null : id, List.copyOf(timed)));
         });
         return timelines;
     }
@@ -70,41 +79,47 @@ public final class TimelineFormatter {
                 lines.add("");
             }
             int count = timeline.entries().size();
-            lines.add("Reinstall " + timeline.reinstallId() + "  " + count + (count == 1 ? " event" : " events") + " over "
-                    + Durations.format(timeline.total()) + ", from " + TIME.format(timeline.first()) + " UTC");
-            lines.add(String.format(Locale.ROOT, "  %-23s %9s %9s  %s", "TIME (UTC)", "PREVIOUS", "TOTAL", "EVENT"));
+            lines.add((timeline.reinstallId() == null ? "Before any reinstall" : "Reinstall " + timeline.reinstallId()) + "  "
+                    + count + (count == 1 ? " entry" : " entries") + " over " + Durations.format(timeline.total())
+                    + ", from " + TIME.format(timeline.first()) + " UTC");
+            lines.add(String.format(Locale.ROOT, "  %-23s %9s %9s  %s", "TIME (UTC)", "PREVIOUS", "TOTAL", "ENTRY"));
             for (Entry entry : timeline.entries()) {
-                lines.add(String.format(Locale.ROOT, "  %-23s %9s %9s  %s", TIME.format(entry.event().getOccurredAt()),
+                lines.add(String.format(Locale.ROOT, "  %-23s %9s %9s  %s", TIME.format(entry.entry().at()),
                         Durations.offset(entry.sincePrevious(), 9).strip(), Durations.offset(entry.sinceStart(), 9).strip(),
-                        entry.description().line()));
+                        describe(entry.entry())));
             }
         }
         return lines;
     }
 
+    /**
+     * The timelines for scripts: {@code [{"reinstallId", "firstAt", "totalMs", "entries": [{"id", "at",
+     * "sincePreviousMs", "sinceStartMs", "type", "step", "level", "summary", "source"}]}]}; ids and
+     * times as the projector sent them.
+     */
     public static List<Map<String, Object>> json(List<Timeline> timelines) {
         List<Map<String, Object>> json = new ArrayList<>();
         for (Timeline timeline : timelines) {
             Map<String, Object> group = new LinkedHashMap<>();
-            group.put("reinstallId", NO_REINSTALL.equals(timeline.reinstallId()) ? null : timeline.reinstallId());
+            group.put("reinstallId", timeline.reinstallId());
             group.put("firstAt", timeline.first().toString());
             group.put("totalMs", timeline.total().toMillis());
-            List<Map<String, Object>> events = new ArrayList<>();
+            List<Map<String, Object>> entries = new ArrayList<>();
             for (Entry entry : timeline.entries()) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("eventId", entry.event().getEventId());
-                e.put("occurredAt", entry.event().getOccurredAt().toString());
-                e.put("sincePreviousMs", entry.sincePrevious().toMillis());
-                e.put("sinceStartMs", entry.sinceStart().toMillis());
-                e.put("type", EventDescription.typeOf(entry.event()));
-                e.put("step", entry.description().step().map(ReinstallStep::number).orElse(null));
-                e.put("level", entry.description().level().name());
-                e.put("description", entry.description().text());
-                e.put("source", entry.event().getSource());
-                e.put("commandId", entry.event().getCommandId());
-                events.add(e);
+                HistoryEntryView e = entry.entry();
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("id", e.id());
+                item.put("at", e.at().toString());
+                item.put("sincePreviousMs", entry.sincePrevious().toMillis());
+                item.put("sinceStartMs", entry.sinceStart().toMillis());
+                item.put("type", e.type());
+                item.put("step", e.step());
+                item.put("level", e.level());
+                item.put("summary", e.summary());
+                item.put("source", e.source());
+                entries.add(item);
             }
-            group.put("events", events);
+            group.put("entries", entries);
             json.add(group);
         }
         return json;

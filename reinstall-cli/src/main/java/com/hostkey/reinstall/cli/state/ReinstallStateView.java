@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,10 +16,12 @@ import java.util.TreeMap;
  * working while the projector's view grows. {@link #json()} keeps the whole answer for --json.
  *
  * @param phase      null when the projector names a phase this CLI does not know ({@link #phaseName()} has it)
- * @param stepTimes  phase name to the instant it was first entered
  * @param stageTimes installer stage (1-5) to the instant it was reached
  * @param optionalJenkinsTasks null when the projector does not say (older versions)
+ * @param skippedJenkinsTasks optional tasks that failed and were skipped
  * @param consecutiveFailures failed reinstalls in a row (quarantine), null when not reported
+ * @param progress   where it stands in the nine steps, as the projector works it out; null from a
+ *                   projector that does not serve it
  */
 public record ReinstallStateView(
         long serverId,
@@ -37,29 +38,21 @@ public record ReinstallStateView(
         String hostname,
         List<String> jenkinsTasks,
         List<String> optionalJenkinsTasks,
+        List<String> skippedJenkinsTasks,
         Instant requestedAt,
-        Instant admittedAt,
         Instant updatedAt,
         Instant finishedAt,
-        Map<String, Instant> stepTimes,
         Map<Integer, Instant> stageTimes,
         String failureKind,
-        ReinstallPhase failurePhase,
         String failureMessage,
         Integer queuePosition,
         boolean cancelRequested,
         Integer consecutiveFailures,
+        StepProgressView progress,
         JsonNode json) {
 
     public static ReinstallStateView from(JsonNode node) {
         String phaseName = text(node, "phase");
-        Map<String, Instant> stepTimes = new LinkedHashMap<>();
-        node.path("stepTimes").properties().forEach(e -> {
-            Instant at = instant(e.getValue());
-            if (at != null) {
-                stepTimes.put(e.getKey(), at);
-            }
-        });
         Map<Integer, Instant> stageTimes = new TreeMap<>();
         node.path("stageTimes").properties().forEach(e -> {
             Instant at = instant(e.getValue());
@@ -73,6 +66,8 @@ public record ReinstallStateView(
         });
         List<String> tasks = new ArrayList<>();
         node.path("jenkinsTasks").forEach(t -> tasks.add(t.asText()));
+        List<String> skippedTasks = new ArrayList<>();
+        node.path("skippedJenkinsTasks").forEach(t -> skippedTasks.add(t.asText()));
         List<String> optionalTasks = null;
         if (node.path("optionalJenkinsTasks").isArray()) {
             optionalTasks = new ArrayList<>();
@@ -96,18 +91,17 @@ public record ReinstallStateView(
                 text(node, "hostname"),
                 Collections.unmodifiableList(tasks),
                 optionalTasks == null ? null : Collections.unmodifiableList(optionalTasks),
+                Collections.unmodifiableList(skippedTasks),
                 instant(node.get("requestedAt")),
-                instant(node.get("admittedAt")),
                 instant(node.get("updatedAt")),
                 instant(node.get("finishedAt")),
-                Collections.unmodifiableMap(stepTimes),
                 Collections.unmodifiableMap(stageTimes),
                 text(node, "failureKind"),
-                phaseOf(text(node, "failurePhase")),
                 text(node, "failureMessage"),
                 node.hasNonNull("queuePosition") ? node.get("queuePosition").asInt() : null,
                 node.path("cancelRequested").asBoolean(false),
                 failures.isNumber() ? failures.asInt() : null,
+                StepProgressView.from(node.get("progress")),
                 node);
     }
 
@@ -127,13 +121,13 @@ public record ReinstallStateView(
         }
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 
     /** ISO-8601 text or epoch milliseconds. */
-    private static Instant instant(JsonNode value) {
+    static Instant instant(JsonNode value) {
         if (value == null || value.isNull()) {
             return null;
         }

@@ -21,7 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Client of the state projector's HTTP API: {@code GET /reinstalls/{serverId}} and
+ * Client of the state projector's HTTP API: {@code GET /reinstalls/{serverId}},
+ * {@code GET /reinstalls/{serverId}/history} and
  * {@code GET /reinstalls?phase=P&phase=Q&location=L&limit=N}. Sends {@code Authorization: Bearer
  * <token>} when a token is given. The list is filtered here as well, so the answer is right
  * whether or not the projector applies the filters, and whether it answers a bare array or
@@ -56,6 +57,16 @@ public final class StateClient implements ReinstallStates {
         }
         requireOk(response);
         return Optional.of(ReinstallStateView.from(parse(response)));
+    }
+
+    @Override
+    public List<HistoryEntryView> history(long serverId) {
+        HttpResponse<String> response = get("/reinstalls/" + serverId + "/history");
+        if (response.statusCode() == 404) {
+            return List.of();
+        }
+        requireOk(response);
+        return HistoryEntryView.listFrom(parse(response));
     }
 
     @Override

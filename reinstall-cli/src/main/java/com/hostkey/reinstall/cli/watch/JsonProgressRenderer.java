@@ -1,13 +1,12 @@
 package com.hostkey.reinstall.cli.watch;
 
-import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.cli.ExitCode;
-import com.hostkey.reinstall.cli.kafka.FeedItem;
-import com.hostkey.reinstall.cli.progress.ProgressChange;
+import com.hostkey.reinstall.cli.progress.Durations;
 import com.hostkey.reinstall.cli.progress.ProgressFormatter;
-import com.hostkey.reinstall.cli.progress.ProgressModel;
+import com.hostkey.reinstall.cli.state.HistoryEntryView;
+import com.hostkey.reinstall.cli.state.ReinstallStateView;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -15,18 +14,25 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * JSON lines, one object per line, for scripts:
+ * JSON lines for scripts, one object per line, each with {@code type}, {@code serverId} and
+ * {@code reinstallId} (null until known). {@code state}, {@code progress} and {@code entry} are
+ * the projector's own objects as it sent them ({@code GET /reinstalls/{serverId}} and its
+ * {@code progress}, an entry of {@code GET /reinstalls/{serverId}/history}); {@code percent} is
+ * the bar's.
  * <ul>
- *   <li>{@code {"type":"watching","serverId":..,"progress":{..}}} once per server;</li>
- *   <li>{@code {"type":"event","serverId":..,"at":..,"step":5,"level":"INFO","description":..,"percent":44}} per fact;</li>
- *   <li>{@code {"type":"heartbeat",...}}, {@code {"type":"unreadable",...}};</li>
- *   <li>{@code {"type":"outcome","serverId":..,"outcome":"COMPLETED|FAILED|CANCELLED|REJECTED|TIMEOUT","exitCode":0,"progress":{..}}}
- *       once per server at the end.</li>
+ *   <li>{@code {"type":"waiting","requestId":..}}: the first answer showed nothing to follow yet;</li>
+ *   <li>{@code {"type":"watching","requestId":..,"joined":bool,"percent":..,"state":{..}}}: the
+ *       reinstall followed is known ({@code joined}: it was already in the nine steps, or had ended, when the watch began;
+ *       its earlier entries are not sent);</li>
+ *   <li>{@code {"type":"entry","percent":..,"entry":{"id","at","type","step","level","summary",..}}}: one per history entry;</li>
+ *   <li>{@code {"type":"progress","at":..,"phase":..,"text":..,"percent":..,"progress":{..}}}: the projector's progress moved;</li>
+ *   <li>{@code {"type":"heartbeat","at":..,"phase":..,"text":..,"percent":..}}: nothing new for a while;</li>
+ *   <li>{@code {"type":"outcome","requestId":..,"outcome":"COMPLETED|FAILED|CANCELLED|REJECTED|TIMEOUT|UNKNOWN",
+ *       "exitCode":..,"message":..,"percent":..,"state":{..} or null}}: once per server at the end (UNKNOWN: the
+ *       server went on to another reinstall before the watch saw this one end).</li>
  * </ul>
- * {@code progress} is {@link ProgressFormatter#json}: the nine steps with status and times, the five stages.
  */
 public final class JsonProgressRenderer implements ProgressRenderer {
 
@@ -39,62 +45,72 @@ public final class JsonProgressRenderer implements ProgressRenderer {
     }
 
     @Override
-    public void started(List<ProgressModel> models, Instant now) {
-        for (ProgressModel model : models) {
-            Map<String, Object> line = line("watching", model.serverId());
-            line.put("progress", ProgressFormatter.json(model, now));
-            print(line);
-        }
-    }
-
-    @Override
-    public void changed(ProgressModel model, ProgressChange change, Instant now) {
-        Map<String, Object> line = line("event", model.serverId());
-        line.put("at", change.at() == null ? null : change.at().toString());
-        line.put("reinstallId", model.reinstallId().orElse(null));
-        line.put("step", change.description().step().map(ReinstallStep::number).orElse(null));
-        line.put("level", change.description().level().name());
-        line.put("description", change.description().text());
-        line.put("percent", ProgressFormatter.percent(model));
-        line.put("finished", change.finished());
+    public void waiting(WatchedReinstall watched, Instant now) {
+        Map<String, Object> line = line("waiting", watched);
+        line.put("requestId", watched.requestId().orElse(null));
         print(line);
     }
 
     @Override
-    public void heartbeat(ProgressModel model, Instant now) {
-        Map<String, Object> line = line("heartbeat", model.serverId());
+    public void following(WatchedReinstall watched, boolean joined, Instant now) {
+        Map<String, Object> line = line("watching", watched);
+        line.put("requestId", watched.requestId().orElse(null));
+        line.put("joined", joined);
+        line.put("percent", ProgressFormatter.percent(watched.state().orElse(null)));
+        line.put("state", watched.state().map(ReinstallStateView::json).orElse(null));
+        print(line);
+    }
+
+    @Override
+    public void entry(WatchedReinstall watched, HistoryEntryView entry, Instant now) {
+        Map<String, Object> line = line("entry", watched);
+        line.put("percent", ProgressFormatter.percent(watched.state().orElse(null)));
+        line.put("entry", entry.json());
+        print(line);
+    }
+
+    @Override
+    public void progressed(WatchedReinstall watched, Instant now) {
+        ReinstallStateView state = watched.state().orElseThrow();
+        Map<String, Object> line = line("progress", watched);
         line.put("at", now.toString());
-        line.put("running", model.running().map(ReinstallStep::number).orElse(null));
-        line.put("percent", ProgressFormatter.percent(model));
+        line.put("phase", state.phaseName());
+        line.put("text", ProgressFormatter.where(state));
+        line.put("percent", ProgressFormatter.percent(state));
+        line.put("progress", state.json().get("progress"));
         print(line);
     }
 
     @Override
-    public void unreadable(FeedItem.Unreadable item) {
-        Map<String, Object> line = line("unreadable", item.serverId());
-        line.put("topic", item.topic());
-        line.put("partition", item.partition());
-        line.put("offset", item.offset());
-        line.put("reason", item.reason());
+    public void heartbeat(WatchedReinstall watched, Instant now) {
+        Map<String, Object> line = line("heartbeat", watched);
+        line.put("at", now.toString());
+        line.put("phase", watched.state().map(ReinstallStateView::phaseName).orElse(null));
+        line.put("text", watched.state().map(ProgressFormatter::where).orElse(null));
+        line.put("percent", ProgressFormatter.percent(watched.state().orElse(null)));
         print(line);
     }
 
     @Override
-    public void finished(List<ProgressModel> models, Set<Long> timedOut, Duration timeout, Instant now) {
-        for (ProgressModel model : models) {
-            Map<String, Object> line = line("outcome", model.serverId());
-            boolean late = timedOut.contains(model.serverId());
-            line.put("outcome", late ? "TIMEOUT" : model.outcome().map(Enum::name).orElse("TIMEOUT"));
-            line.put("exitCode", late ? ExitCode.TIMEOUT : model.outcome().map(o -> o.exitCode()).orElse(ExitCode.TIMEOUT));
-            line.put("progress", ProgressFormatter.json(model, now));
+    public void finished(List<WatchedReinstall> all, Duration timeout, Instant now) {
+        for (WatchedReinstall watched : all) {
+            Map<String, Object> line = line("outcome", watched);
+            boolean late = !watched.isEnded();
+            line.put("requestId", watched.requestId().orElse(null));
+            line.put("outcome", late ? "TIMEOUT" : watched.ending().orElseThrow().name());
+            line.put("exitCode", late ? ExitCode.TIMEOUT : watched.ending().orElseThrow().exitCode());
+            line.put("message", late ? "no outcome within " + Durations.format(timeout) : watched.ending().orElseThrow().text());
+            line.put("percent", ProgressFormatter.percent(watched.state().orElse(null)));
+            line.put("state", watched.state().map(ReinstallStateView::json).orElse(null));
             print(line);
         }
     }
 
-    private static Map<String, Object> line(String type, long serverId) {
+    private static Map<String, Object> line(String type, WatchedReinstall watched) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", type);
-        line.put("serverId", serverId);
+        line.put("serverId", watched.serverId());
+        line.put("reinstallId", watched.reinstallId().orElse(null));
         return line;
     }
 

@@ -1,110 +1,156 @@
 package com.hostkey.reinstall.cli.watch;
 
+import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
-import com.hostkey.reinstall.cli.kafka.FeedItem;
-import com.hostkey.reinstall.cli.kafka.ReinstallFeed;
-import com.hostkey.reinstall.cli.progress.ProgressChange;
-import com.hostkey.reinstall.cli.progress.ProgressModel;
+import com.hostkey.reinstall.cli.Sleeper;
+import com.hostkey.reinstall.cli.progress.Durations;
+import com.hostkey.reinstall.cli.state.HistoryEntryView;
+import com.hostkey.reinstall.cli.state.ReinstallStateView;
+import com.hostkey.reinstall.cli.state.ReinstallStates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Follows the feed, folds each record into its server's {@link ProgressModel}, tells the renderer,
- * and ends when every watched reinstall has an outcome or the timeout passes. Answers the exit
- * code: the worst outcome over the servers ({@link ExitCode#worst}), {@link ExitCode#TIMEOUT} for
- * a server without one.
+ * Follows reinstalls through the state projector: every {@code refresh} it asks for each watched
+ * server's state and history ({@code GET /reinstalls/{serverId}} and {@code .../history}), hands
+ * both to the server's {@link WatchedReinstall}, tells the renderer what is new, and ends when every
+ * watched reinstall has ended or the timeout has passed. A moment after the end it looks at the
+ * histories once more: the projector files the last entries of a reinstall just after its state.
+ *
+ * <p>A projector that cannot answer for a while (restarting or rebalancing: unreachable, 502, 503)
+ * is asked again at every refresh until the timeout, with one warning per outage: a long watch
+ * outlives a projector restart. A refused token (401, 403) ends the watch at once with
+ * {@link ExitCode#PERMISSION}.
+ *
+ * <p>Answers the exit code: the worst outcome over the servers ({@link ExitCode#worst}),
+ * {@link ExitCode#TIMEOUT} for a server without one.
  */
 public final class ReinstallWatcher {
 
-    /** Long enough for an event that raced its completion across topics to arrive. */
-    static final Duration DRAIN = Duration.ofMillis(300);
-    private static final Duration MAX_POLL = Duration.ofMillis(500);
+    /** Long enough for the projector to file the entries that trail a reinstall's last state. */
+    static final Duration LAST_LOOK_DELAY = Duration.ofMillis(500);
 
-    private final ReinstallFeed feed;
+    private final ReinstallStates projector;
     private final Clock clock;
+    private final Sleeper sleeper;
     private final ProgressRenderer renderer;
+    private final Consumer<String> warnings;
+    private final Duration refresh;
     private final Duration heartbeat;
+    private boolean outage;
 
-    /** @param heartbeat how long without news before the renderer is asked to say where things stand; zero for never */
-    public ReinstallWatcher(ReinstallFeed feed, Clock clock, ProgressRenderer renderer, Duration heartbeat) {
-        this.feed = feed;
+    /**
+     * @param warnings  where notes for people go (standard error), e.g. that the projector is not answering
+     * @param refresh   how often to ask the projector
+     * @param heartbeat how long without news before the renderer is asked to say where things stand; zero for never
+     */
+    public ReinstallWatcher(ReinstallStates projector, Clock clock, Sleeper sleeper, ProgressRenderer renderer,
+                            Consumer<String> warnings, Duration refresh, Duration heartbeat) {
+        this.projector = projector;
         this.clock = clock;
+        this.sleeper = sleeper;
         this.renderer = renderer;
+        this.warnings = warnings;
+        this.refresh = refresh;
         this.heartbeat = heartbeat;
     }
 
-    public int watch(List<ProgressModel> models, Duration timeout) {
-        Map<Long, ProgressModel> byServer = new LinkedHashMap<>();
-        models.forEach(model -> byServer.put(model.serverId(), model));
+    public int watch(List<WatchTarget> targets, Duration timeout) {
+        List<WatchedReinstall> watched = targets.stream().map(WatchedReinstall::new).toList();
         Instant start = clock.instant();
         Instant deadline = start.plus(timeout);
-        Map<Long, Instant> lastNews = new HashMap<>();
-        models.forEach(model -> lastNews.put(model.serverId(), start));
-        renderer.started(models, start);
+        Map<WatchedReinstall, Instant> lastNews = new HashMap<>();
+        watched.forEach(w -> lastNews.put(w, start));
 
-        while (models.stream().anyMatch(m -> !m.isFinished())) {
+        watched.forEach(w -> look(w, lastNews));
+        while (watched.stream().anyMatch(w -> !w.isEnded())) {
             Instant now = clock.instant();
             if (!now.isBefore(deadline)) {
                 break;
             }
+            heartbeats(watched, lastNews, now);
             Duration left = Duration.between(now, deadline);
-            for (FeedItem item : feed.poll(left.compareTo(MAX_POLL) < 0 ? left : MAX_POLL)) {
-                route(byServer.get(item.serverId()), item, lastNews);
-            }
-            if (!heartbeat.isZero()) {
-                Instant after = clock.instant();
-                for (ProgressModel model : models) {
-                    if (!model.isFinished() && !Duration.between(lastNews.get(model.serverId()), after).minus(heartbeat).isNegative()) {
-                        renderer.heartbeat(model, after);
-                        lastNews.put(model.serverId(), after);
-                    }
-                }
-            }
+            sleeper.sleep(left.compareTo(refresh) < 0 ? left : refresh);
+            watched.stream().filter(w -> !w.isEnded()).forEach(w -> look(w, lastNews));
         }
-        if (models.stream().anyMatch(ProgressModel::isFinished)) {
-            for (FeedItem item : feed.poll(DRAIN)) {
-                route(byServer.get(item.serverId()), item, lastNews);
-            }
+        List<WatchedReinstall> ended = watched.stream().filter(WatchedReinstall::endedWhileWatched).toList();
+        if (!ended.isEmpty()) {
+            sleeper.sleep(LAST_LOOK_DELAY);
+            ended.forEach(this::lastLook);
         }
-        Set<Long> timedOut = new LinkedHashSet<>();
+
         int code = ExitCode.OK;
-        for (ProgressModel model : models) {
-            if (model.isFinished()) {
-                code = ExitCode.worst(code, model.outcome().get().exitCode());
-            } else {
-                timedOut.add(model.serverId());
-                code = ExitCode.worst(code, ExitCode.TIMEOUT);
-            }
+        for (WatchedReinstall w : watched) {
+            code = ExitCode.worst(code, w.ending().map(WatchedReinstall.Ending::exitCode).orElse(ExitCode.TIMEOUT));
         }
-        renderer.finished(models, timedOut, timeout, clock.instant());
+        renderer.finished(watched, timeout, clock.instant());
         return code;
     }
 
-    private void route(ProgressModel model, FeedItem item, Map<Long, Instant> lastNews) {
-        if (model == null) {
+    private void look(WatchedReinstall watched, Map<WatchedReinstall, Instant> lastNews) {
+        Optional<ReinstallStateView> state;
+        List<HistoryEntryView> history;
+        try {
+            state = projector.reinstall(watched.serverId());
+            history = projector.history(watched.serverId());
+        } catch (CliException e) {
+            unavailable(e);
             return;
         }
-        Optional<ProgressChange> change = switch (item) {
-            case FeedItem.Event event -> model.apply(event.event());
-            case FeedItem.Completion completion -> model.complete(completion.completion());
-            case FeedItem.Unreadable unreadable -> {
-                renderer.unreadable(unreadable);
-                yield Optional.empty();
-            }
-        };
-        // After the outcome, late events (they raced the completion across topics) only complete the table.
-        change.filter(c -> c.finished() || !model.isFinished()).ifPresent(c -> {
+        outage = false;
+        boolean first = !watched.looked();
+        WatchedReinstall.News news = watched.look(state, history);
+        Instant now = clock.instant();
+        if (news.adopted()) {
+            renderer.following(watched, news.joined(), now);
+        } else if (first && !watched.isEnded()) {
+            renderer.waiting(watched, now);
+        }
+        news.entries().forEach(entry -> renderer.entry(watched, entry, now));
+        if (news.progressed()) {
+            renderer.progressed(watched, now);
+        }
+        if (first || news.adopted() || news.progressed() || !news.entries().isEmpty()) {
+            lastNews.put(watched, now);
+        }
+    }
+
+    private void lastLook(WatchedReinstall watched) {
+        try {
+            List<HistoryEntryView> history = projector.history(watched.serverId());
             Instant now = clock.instant();
-            lastNews.put(model.serverId(), now);
-            renderer.changed(model, c, now);
-        });
+            watched.newEntries(history).forEach(entry -> renderer.entry(watched, entry, now));
+        } catch (CliException e) {
+            unavailable(e);
+        }
+    }
+
+    /** A projector that is not answering is asked again; anything else (a refused token) ends the watch. */
+    private void unavailable(CliException e) {
+        if (e.exitCode() != ExitCode.UNAVAILABLE) {
+            throw e;
+        }
+        if (!outage) {
+            warnings.accept(e.getMessage() + "; asking again every " + Durations.format(refresh) + " until the watch times out");
+        }
+        outage = true;
+    }
+
+    private void heartbeats(List<WatchedReinstall> watched, Map<WatchedReinstall, Instant> lastNews, Instant now) {
+        if (heartbeat.isZero()) {
+            return;
+        }
+        for (WatchedReinstall w : watched) {
+            if (!w.isEnded() && !Duration.between(lastNews.get(w), now).minus(heartbeat).isNegative()) {
+                renderer.heartbeat(w, now);
+                lastNews.put(w, now);
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.ReinstallCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +35,7 @@ class ArgumentErrorsTest {
 
     @Test
     void shouldHaveNoOptionThatTakesThePassword() {
-        CommandSpec submit = ReinstallCli.commandLine(new CliContext(cli.env, System.in, null, cli.clock, cli.connectors),
+        CommandSpec submit = ReinstallCli.commandLine(new CliContext(cli.env, System.in, null, cli.clock, cli.clock::advance, cli.connectors),
                 new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())).getSubcommands().get("submit").getCommandSpec();
 
         assertThat(submit.options()).allSatisfy(option -> assertThat(option.names())
@@ -103,10 +104,11 @@ class ArgumentErrorsTest {
     @Test
     void shouldAcceptGlobalOptionsAfterTheSubcommand() {
         cli.env.clear();
-        CliRun.Result result = cli.run("history", "1001", "--bootstrap", "k:9092", "--registry", "http://r:8081", "--json");
+        CliRun.Result result = cli.run("history", "1001", "--projector", "http://p:1", "--token", "t", "--json");
 
         assertThat(result.code()).isEqualTo(ExitCode.NOT_FOUND);
-        assertThat(cli.connectors.kafkaSettings.bootstrap()).isEqualTo("k:9092");
+        assertThat(cli.connectors.projectorUrl).isEqualTo(URI.create("http://p:1"));
+        assertThat(cli.connectors.token).isEqualTo("t");
         assertThat(result.errorJson().get("field").asText()).isEqualTo("SERVER");
     }
 
@@ -121,7 +123,7 @@ class ArgumentErrorsTest {
 
     @Test
     void shouldReportAnInternalErrorBrieflyAndTheTraceOnlyWithDebug() {
-        cli.connectors.statesFailure = new IllegalStateException("boom");
+        cli.connectors.projector.failure = new IllegalStateException("boom");
 
         CliRun.Result plain = cli.run("status", "1001");
         assertThat(plain.code()).isEqualTo(ExitCode.INTERNAL);

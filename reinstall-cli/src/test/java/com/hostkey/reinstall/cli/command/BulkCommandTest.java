@@ -1,11 +1,13 @@
 package com.hostkey.reinstall.cli.command;
 
+import static com.hostkey.reinstall.cli.ProjectorJson.completed;
+import static com.hostkey.reinstall.cli.ProjectorJson.state;
+import static com.hostkey.reinstall.cli.ProjectorJson.validating;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.CliRun;
-import com.hostkey.reinstall.cli.Events;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.SealingKeyFixture;
 import com.hostkey.reinstall.schemas.ReinstallIds;
@@ -157,16 +159,17 @@ class BulkCommandTest {
     @Test
     void shouldWatchEverySubmittedReinstallAndExitWithTheWorstOutcome() throws Exception {
         Path file = csv("server,os,hostname,request_id\n1001,101,a.example.net,q1\n1002,101,b.example.net,q2\n");
-        Events one = new Events(1001, ReinstallIds.forRequest(1001, "q1"), "q1");
-        Events two = new Events(1002, ReinstallIds.forRequest(1002, "q2"), "q2");
-        cli.connectors.feed.then(one.completion(10, Events.completedOutcome()))
-                .then(two.completion(11, Events.cancelledOutcome(com.hostkey.reinstall.schemas.avro.ReinstallPhase.QUEUED)));
+        String one = ReinstallIds.forRequest(1001, "q1");
+        String two = ReinstallIds.forRequest(1002, "q2");
+        cli.connectors.projector.server(1001).then(null, null).then(validating(1001, one, "q1").json(), null)
+                .then(completed(1001, one, "q1").json(), null);
+        cli.connectors.projector.server(1002).then(validating(1002, two, "q2").json(), null)
+                .then(state(1002, two, "q2").phase("CANCELLED").finished(3).progress(0, "before step 1").json(), null);
 
         CliRun.Result result = bulk(file, "--watch");
 
-        assertThat(result.code()).isEqualTo(ExitCode.CANCELLED);
-        assertThat(cli.connectors.feedServers).containsExactly(1001L, 1002L);
-        assertThat(cli.connectors.feed.startedBeforePublish).isTrue();
-        assertThat(result.out()).contains("2 submitted").contains("Outcome: COMPLETED").contains("Outcome: CANCELLED in QUEUED");
+        assertThat(result.code()).as(result.out() + result.err()).isEqualTo(ExitCode.CANCELLED);
+        assertThat(result.out()).contains("2 submitted").contains("Server 1001  reinstall " + one).contains("Outcome: COMPLETED")
+                .contains("Server 1002  reinstall " + two).contains("Outcome: CANCELLED");
     }
 }

@@ -1,21 +1,24 @@
 package com.hostkey.reinstall.cli.command;
 
+import static com.hostkey.reinstall.cli.ProjectorJson.completed;
+import static com.hostkey.reinstall.cli.ProjectorJson.failedInReboot;
+import static com.hostkey.reinstall.cli.ProjectorJson.history;
+import static com.hostkey.reinstall.cli.ProjectorJson.installing;
+import static com.hostkey.reinstall.cli.ProjectorJson.validating;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.reinstall.cli.CliRun;
-import com.hostkey.reinstall.cli.Events;
+import com.hostkey.reinstall.cli.ProjectorJson;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.FakeConnectors.FakeHostkey;
 import com.hostkey.reinstall.cli.SealingKeyFixture;
 import com.hostkey.reinstall.schemas.ReinstallIds;
-import com.hostkey.reinstall.schemas.avro.FailureKind;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
-import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -328,21 +331,47 @@ class SubmitCommandTest {
     }
 
     @Test
-    void shouldWatchItsOwnReinstallFromBeforeItIsPublishedToItsEnd() {
-        Events events = new Events(1001, ReinstallIds.forRequest(1001, "order-9"), "order-9");
-        Events other = new Events(1001, "someone-else", "x");
-        cli.connectors.feed.then(other.event(1, Events.keyCreated()))
-                .thenAll(events.happyPath())
-                .then(events.completion(80, Events.failedOutcome(FailureKind.POST_INSTALL_FAILED, ReinstallPhase.AWAITING_JENKINS_TASK)));
+    void shouldWatchTheSubmittedRequestAndNotTheServersPreviousReinstall() {
+        String mine = ReinstallIds.forRequest(1001, "order-9");
+        ProjectorJson.History history = history(1001).throughStage2("r-old", "old-order").toCompletion("r-old");
+        String before = history.json();
+        history.entry(101, "ReinstallServer", mine, 0, "INFO", "reinstall requested: OS 101, hostname web1.example.net, request order-9 by cli:test");
+        String taken = history.entry(101.5, "ReinstallValidated", mine, 0, "INFO", "validated: Ubuntu 22.04 fits this server (bm, NL)").json();
+        String failed = history.entry(120, "ActionFailed", mine, 4, "ERROR", "reboot: FAILED: the reboot was refused").json();
+        cli.connectors.projector.server(1001)
+                .then(completed(1001, "r-old", "old-order").json(), before) // the projector has not taken the request up yet
+                .then(validating(1001, mine, "order-9").requested(101).json(), taken)
+                .then(failedInReboot(1001, mine, "order-9").requested(101).json(), failed);
 
         CliRun.Result result = cli.run(submit("--watch", "--request-id", "order-9"));
 
         assertThat(result.code()).as(result.out() + result.err()).isEqualTo(ExitCode.FAILED);
-        assertThat(cli.connectors.feed.startedBeforePublish).isTrue();
-        assertThat(cli.connectors.feed.closed).isTrue();
-        assertThat(cli.connectors.feedServers).containsExactly(1001L);
-        assertThat(result.out()).contains("Submitted a reinstall of server 1001").contains("9/9 clear PXE config: done")
-                .contains("Outcome: FAILED in AWAITING_JENKINS_TASK (POST_INSTALL_FAILED)");
-        assertThat(result.out().lines().filter(l -> l.contains("1/9 reinstall key created")).count()).isEqualTo(1);
+        assertThat(cli.connectors.published).hasSize(1);
+        assertThat(result.out()).contains("Submitted a reinstall of server 1001")
+                .contains("Watching server 1001: waiting for the state projector to take up request order-9")
+                .contains("following reinstall " + mine + " (request order-9): validating")
+                .contains("4/9 ERROR: reboot: FAILED: the reboot was refused")
+                .contains("Outcome: FAILED in 4/9 reboot (AUTH): the reboot was refused")
+                .doesNotContain("old-order").doesNotContain("clear PXE config: done");
+        assertThat(result.out().lines().filter(l -> l.contains("reinstall requested")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldEndTheWatchAsRejectedWhenTheProjectorRefusesTheRequest() {
+        String mine = ReinstallIds.forRequest(1001, "order-9");
+        cli.connectors.projector.server(1001)
+                .then(installing(1001, "r-other", "other").json(), history(1001)
+                        .entry(101, "ReinstallServer", mine, 0, "INFO", "reinstall requested: request order-9 by cli:test")
+                        .entry(101, "RequestRejected", mine, 0, "ERROR", "request order-9 refused: ALREADY_IN_PROGRESS: server 1001 "
+                                + "already has reinstall r-other in phase INSTALLING; cancel it or wait for its end").json());
+
+        CliRun.Result result = cli.run(submit("--watch", "--request-id", "order-9", "--json"));
+
+        assertThat(result.code()).as(result.out() + result.err()).isEqualTo(ExitCode.REJECTED);
+        List<JsonNode> lines = result.jsonLines();
+        assertThat(lines).extracting(l -> l.get("type").asText()).containsExactly("submitted", "entry", "entry", "outcome");
+        assertThat(lines.getLast().get("outcome").asText()).isEqualTo("REJECTED");
+        assertThat(lines.getLast().get("message").asText()).contains("ALREADY_IN_PROGRESS");
+        assertThat(lines.getLast().get("state").isNull()).isTrue();
     }
 }

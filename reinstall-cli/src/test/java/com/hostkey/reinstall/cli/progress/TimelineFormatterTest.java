@@ -1,63 +1,75 @@
 package com.hostkey.reinstall.cli.progress;
 
+import static com.hostkey.reinstall.cli.ProjectorJson.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hostkey.reinstall.cli.Events;
-import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
-import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hostkey.reinstall.cli.ProjectorJson;
+import com.hostkey.reinstall.cli.state.HistoryEntryView;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TimelineFormatterTest {
 
-    private final Events first = new Events(1001, "r-1", "req-1");
-    private final Events second = new Events(1001, "r-2", "req-2");
+    private static List<HistoryEntryView> entries(ProjectorJson.History history) throws Exception {
+        return HistoryEntryView.listFrom(new ObjectMapper().readTree(history.json()));
+    }
 
     @Test
-    void shouldGroupByReinstallAndMeasureTheTimeBetweenEvents() {
-        List<ReinstallEvent> log = List.of(
-                first.event(0.5, Events.validated()),
-                first.event(1.5, Events.keyCreated()),
-                first.event(1, Events.admitted()), // written late by another producer: ordered by time
-                second.event(100, Events.validated()));
-
-        List<TimelineFormatter.Timeline> timelines = TimelineFormatter.group(log);
+    void shouldGroupByReinstallAndMeasureTheTimeBetweenEntries() throws Exception {
+        List<TimelineFormatter.Timeline> timelines = TimelineFormatter.group(entries(history(1001)
+                .entry(0.5, "ReinstallValidated", "r-1", 0, "INFO", "validated")
+                .entry(1.5, "ReinstallKeyCreated", "r-1", 1, "INFO", "reinstall key created")
+                .entry(1, "AdmissionGranted", "r-1", 0, "INFO", "admitted") // filed late: ordered by time
+                .entry(100, "ReinstallValidated", "r-2", 0, "INFO", "validated again")));
 
         assertThat(timelines).extracting(TimelineFormatter.Timeline::reinstallId).containsExactly("r-1", "r-2");
-        List<TimelineFormatter.Entry> entries = timelines.getFirst().entries();
-        assertThat(entries).extracting(e -> EventDescription.typeOf(e.event()))
-                .containsExactly("ReinstallValidated", "AdmissionGranted", "ReinstallKeyCreated");
-        assertThat(entries).extracting(e -> e.sincePrevious().toMillis()).containsExactly(0L, 500L, 500L);
-        assertThat(entries).extracting(e -> e.sinceStart().toMillis()).containsExactly(0L, 500L, 1000L);
+        List<TimelineFormatter.Entry> first = timelines.getFirst().entries();
+        assertThat(first).extracting(e -> e.entry().type()).containsExactly("ReinstallValidated", "AdmissionGranted", "ReinstallKeyCreated");
+        assertThat(first).extracting(e -> e.sincePrevious().toMillis()).containsExactly(0L, 500L, 500L);
+        assertThat(first).extracting(e -> e.sinceStart().toMillis()).containsExactly(0L, 500L, 1000L);
         assertThat(timelines.getFirst().total().toMillis()).isEqualTo(1000);
     }
 
     @Test
-    void shouldPrintOneLinePerEventWithTimeDurationsAndStep() {
-        List<String> lines = TimelineFormatter.lines(TimelineFormatter.group(List.of(
-                first.event(0, Events.validated()),
-                first.event(2, Events.accepted(AsyncActionKind.CREATE_PXE)),
-                first.event(74, Events.inferredStage(2)))));
+    void shouldShowARequestThatNamesNoReinstallWithTheReinstallBeforeIt() throws Exception {
+        List<TimelineFormatter.Timeline> timelines = TimelineFormatter.group(entries(history(1001)
+                .entry(0, "ReleaseServer", null, 0, "INFO", "release from quarantine requested by ops")
+                .entry(1, "ReinstallValidated", "r-1", 0, "INFO", "validated")
+                .entry(2, "CancelReinstall", null, 0, "WARN", "cancel requested by ops")));
 
-        assertThat(lines.getFirst()).isEqualTo("Reinstall r-1  3 events over 1m14s, from 2026-11-24 10:00:00.000 UTC");
-        assertThat(lines.get(2)).contains("2026-11-24 10:00:00.000").contains("+0.0s").contains("validated: Ubuntu 22.04 fits this server (bm, NL)");
-        assertThat(lines.get(3)).contains("+2.0s").contains("2/9 PXE config: requested");
-        assertThat(lines.get(4)).contains("+1m12s").contains("+1m14s").contains("6/9 installer stage 2/5 (inferred");
+        assertThat(timelines).extracting(TimelineFormatter.Timeline::reinstallId).containsExactly(null, "r-1");
+        assertThat(timelines.get(1).entries()).extracting(e -> e.entry().summary()).containsExactly("validated", "cancel requested by ops");
+        assertThat(TimelineFormatter.lines(timelines).getFirst()).startsWith("Before any reinstall  1 entry over 0.0s");
     }
 
     @Test
-    void shouldGiveScriptsTheTimelineAsJson() {
-        List<Map<String, Object>> json = TimelineFormatter.json(TimelineFormatter.group(List.of(
-                first.event(0, Events.validated()),
-                first.event(3, Events.stage(1)))));
+    void shouldWordEachEntryWithItsStepAndLevelAsTheProjectorGaveThem() throws Exception {
+        List<String> lines = TimelineFormatter.lines(TimelineFormatter.group(entries(history(1001)
+                .entry(0, "ReinstallValidated", "r-1", 0, "INFO", "validated: Ubuntu 22.04 fits this server (bm, NL)")
+                .entry(2, "ActionAccepted", "r-1", 2, "INFO", "PXE config: requested")
+                .entry(74, "ActionFailed", "r-1", 4, "ERROR", "reboot: FAILED: no answer"))));
+
+        assertThat(lines.getFirst()).isEqualTo("Reinstall r-1  3 entries over 1m14s, from 2026-11-24 10:00:00.000 UTC");
+        assertThat(lines.get(2)).contains("2026-11-24 10:00:00.000").contains("+0.0s").endsWith("    validated: Ubuntu 22.04 fits this server (bm, NL)");
+        assertThat(lines.get(3)).contains("+2.0s").endsWith("2/9 PXE config: requested");
+        assertThat(lines.get(4)).contains("+1m12s").contains("+1m14s").endsWith("4/9 ERROR: reboot: FAILED: no answer");
+    }
+
+    @Test
+    void shouldGiveScriptsTheTimelineAsJson() throws Exception {
+        List<Map<String, Object>> json = TimelineFormatter.json(TimelineFormatter.group(entries(history(1001)
+                .entry(0, "ReinstallValidated", "r-1", 0, "INFO", "validated")
+                .entryWithoutId(3, "InstallStageReached", "r-1", 5, "INFO", "installer stage 1/5"))));
 
         assertThat(json).hasSize(1);
         assertThat(json.getFirst()).containsEntry("reinstallId", "r-1").containsEntry("totalMs", 3000L);
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> events = (List<Map<String, Object>>) json.getFirst().get("events");
-        assertThat(events.get(1)).containsEntry("type", "InstallStageReached").containsEntry("step", 5)
-                .containsEntry("sincePreviousMs", 3000L).containsEntry("level", "INFO")
-                .containsKeys("eventId", "occurredAt", "description", "source", "commandId");
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) json.getFirst().get("entries");
+        assertThat(entries.get(0)).containsEntry("id", "r-1#0");
+        assertThat(entries.get(1)).containsEntry("id", null).containsEntry("type", "InstallStageReached").containsEntry("step", 5)
+                .containsEntry("sincePreviousMs", 3000L).containsEntry("level", "INFO").containsEntry("summary", "installer stage 1/5")
+                .containsEntry("at", "2026-11-24T10:00:03Z").containsEntry("source", "test");
     }
 }

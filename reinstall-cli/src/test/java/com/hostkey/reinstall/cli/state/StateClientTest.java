@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
+import com.hostkey.reinstall.cli.ProjectorJson;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,9 +72,58 @@ class StateClientTest {
             assertThat(s.phase()).isEqualTo(ReinstallPhase.QUEUED);
             assertThat(s.queuePosition()).isEqualTo(2);
             assertThat(s.jenkinsTasks()).containsExactly("a");
-            assertThat(s.stepTimes()).containsKey("VALIDATING");
+            assertThat(s.requestedAt()).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
             assertThat(s.optionalJenkinsTasks()).isNull();
         });
+    }
+
+    @Test
+    void shouldReadTheProjectorsStepProgressWithTheState() {
+        body = ProjectorJson.failedInReboot(1001, "r-1", "q-1").skipped("extras").json();
+
+        ReinstallStateView state = client("t").reinstall(1001).orElseThrow();
+
+        assertThat(state.skippedJenkinsTasks()).containsExactly("extras");
+        StepProgressView progress = state.progress();
+        assertThat(progress.step()).isEqualTo(4);
+        assertThat(progress.of()).isEqualTo(9);
+        assertThat(progress.text()).isEqualTo("failed in 4/9 reboot");
+        assertThat(progress.steps()).hasSize(9);
+        assertThat(progress.steps().get(3)).isEqualTo(new StepProgressView.Step(4, "reboot", "failed", ProjectorJson.at(7),
+                ProjectorJson.at(30), false));
+        assertThat(progress.steps().get(6).status()).isEqualTo("cleanup");
+        assertThat(progress.running()).isEmpty();
+    }
+
+    @Test
+    void shouldReadAServersHistoryOldestFirstWithTheToken() {
+        body = ProjectorJson.history(1001).entry(1, "ReinstallValidated", "r-1", 0, "INFO", "validated")
+                .entryWithoutId(2, "CancelReinstall", null, 0, "WARN", "cancel requested by ops").json();
+
+        List<HistoryEntryView> history = client("s3cret").history(1001);
+
+        assertThat(requests).containsExactly("/reinstalls/1001/history");
+        assertThat(authorizations).containsExactly("Bearer s3cret");
+        assertThat(history).extracting(HistoryEntryView::summary).containsExactly("validated", "cancel requested by ops");
+        assertThat(history.getFirst().id()).isEqualTo("r-1#0");
+        assertThat(history.getFirst().at()).isEqualTo(ProjectorJson.at(1));
+        assertThat(history.getFirst().identity()).isEqualTo("id:r-1#0");
+        assertThat(history.get(1).id()).isNull();
+        assertThat(history.get(1).reinstallId()).isNull();
+        assertThat(history.get(1).isInfo()).isFalse();
+        assertThat(history.get(1).identity()).isEqualTo(ProjectorJson.at(2) + "|CancelReinstall|cancel requested by ops");
+    }
+
+    @Test
+    void shouldAnswerNoHistoryForA404AndRefuseAWrongToken() {
+        status = 404;
+        body = "{\"error\": \"no history known for server 1001\", \"status\": 404}";
+        assertThat(client(null).history(1001)).isEmpty();
+
+        status = 401;
+        body = "{\"error\": \"invalid bearer token\", \"status\": 401}";
+        assertThatThrownBy(() -> client("wrong").history(1001))
+                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.PERMISSION));
     }
 
     @Test
