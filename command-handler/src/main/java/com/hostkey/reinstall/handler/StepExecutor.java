@@ -9,6 +9,7 @@ import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
@@ -29,6 +30,7 @@ import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.runtime.LogContext;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import org.apache.avro.specific.SpecificRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -270,7 +272,14 @@ public final class StepExecutor {
                 command.getPartitionScheme() == null ? null : command.getPartitionScheme().name());
     }
 
-    private static ActionAccepted accepted(AsyncActionKind kind, AsyncAction action, String detail) {
+    /**
+     * Hostkey's OK to an action: accepted with a callback key to poll, or, with no key, done at once
+     * (boot_dev, create_pxe and clear_pxe are only assumed to be asynchronous).
+     */
+    private static SpecificRecord accepted(AsyncActionKind kind, AsyncAction action, String detail) {
+        if (action.callbackKey() == null) {
+            return ActionCompleted.newBuilder().setAction(kind).setCallbackKey(null).setScope(null).build();
+        }
         return ActionAccepted.newBuilder().setAction(kind).setCallbackKey(action.callbackKey()).setDetail(detail).build();
     }
 

@@ -7,6 +7,7 @@ import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
@@ -56,6 +57,18 @@ class StepExecutorTest {
         assertThat(event.getPayload()).isInstanceOfSatisfying(ActionAccepted.class,
                 a -> assertThat(a.getAction()).isEqualTo(AsyncActionKind.CREATE_PXE));
         assertThat(event.toString()).doesNotContain("Open7%Sesame");
+    }
+
+    @Test
+    void shouldAnswerAnOkWithoutCallbackKeyAsAnActionDoneAtOnce() {
+        hostkey.bootDevSynchronous = true;
+        ReinstallEvent event = executor.execute(command(SetBootDevice.newBuilder().setAccount("default").setMedia(BootMedia.DISK).build()));
+
+        assertThat(event.getPayload()).isInstanceOfSatisfying(ActionCompleted.class, done -> {
+            assertThat(done.getAction()).isEqualTo(AsyncActionKind.BOOT_FROM_DISK);
+            assertThat(done.getCallbackKey()).isNull();
+        });
+        assertThat(event.getCommandId()).as("it answers the step").isNotNull();
     }
 
     @Test
@@ -142,6 +155,8 @@ class StepExecutorTest {
         final List<String> createPxePasswords = new ArrayList<>();
         final List<String> sideEffects = new ArrayList<>();
         HostkeyException rebootError;
+        /** boot_dev answers OK without a callback key, as the real invapi may. */
+        boolean bootDevSynchronous;
 
         @Override
         public List<OsOffer> listOs(String account, long serverId) {
@@ -174,7 +189,7 @@ class StepExecutorTest {
         @Override
         public AsyncAction bootDevice(String account, long serverId, BootMedia media) {
             sideEffects.add("boot_dev");
-            return new AsyncAction("boot_dev", "boot-key");
+            return new AsyncAction("boot_dev", bootDevSynchronous ? null : "boot-key");
         }
 
         @Override

@@ -779,6 +779,14 @@ final class Invapi {
     // ---- shared checks and bodies
 
     private Reply startAsync(Call c, ServerState server, String failureReason, Function<Instant, String> effect) {
+        if (config.synchronous(c.action())) {
+            if (failureReason != null) {
+                log.warn("server {}: {} fails at once (injected fault): {}", server.id, c.name(), failureReason);
+                throw new CallError(failureReason);
+            }
+            effect.apply(c.now());
+            return ok(JSON.objectNode().put("result", "OK").put("action", c.action()));
+        }
         String key = uniqueKey();
         Instant dueAt = c.now().plus(config.actionDelay(c.action()));
         AsyncTask task = new AsyncTask(key, c.action(), server.id, server.location, dueAt, failureReason);

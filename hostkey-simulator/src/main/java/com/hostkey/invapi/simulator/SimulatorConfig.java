@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -24,6 +26,9 @@ public final class SimulatorConfig {
             Duration.ofSeconds(600), Duration.ofSeconds(720));
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofSeconds(10800);
     public static final Duration DEFAULT_ACTION_DELAY = Duration.ofSeconds(5);
+    /** The actions that answer with a callback key unless made synchronous. */
+    public static final String ASYNC_ACTIONS_TEXT = "create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task";
+    static final Set<String> ASYNC_ACTIONS = Set.of(ASYNC_ACTIONS_TEXT.split(", "));
     public static final int DEFAULT_FLEET_SIZE = 20;
 
     private final int port;
@@ -41,6 +46,7 @@ public final class SimulatorConfig {
     private final boolean flatLogin;
     private final String reinstallKeyField;
     private final boolean stage5AsStage;
+    private final Set<String> synchronousActions;
     private final StageNumberIn stageNumberIn;
     private final StageDelivery stageDelivery;
     private final String diskSchemeField;
@@ -72,6 +78,7 @@ public final class SimulatorConfig {
         this.flatLogin = b.flatLogin;
         this.reinstallKeyField = b.reinstallKeyField;
         this.stage5AsStage = b.stage5AsStage;
+        this.synchronousActions = Set.copyOf(b.synchronousActions);
         this.stageNumberIn = b.stageNumberIn;
         this.stageDelivery = b.stageDelivery;
         this.diskSchemeField = b.diskSchemeField;
@@ -164,6 +171,15 @@ public final class SimulatorConfig {
         return stage5AsStage;
     }
 
+    /**
+     * The actions (e.g. {@code create_pxe}, {@code boot_dev}, {@code clear_pxe}) that finish within
+     * their own answer: OK without a callback key, the effect already done, an injected failure an
+     * error answer. Assumed asynchronous by default; Hostkey's docs do not say for these three.
+     */
+    public boolean synchronous(String action) {
+        return synchronousActions.contains(action);
+    }
+
     public StageNumberIn stageNumberIn() {
         return stageNumberIn;
     }
@@ -231,6 +247,7 @@ public final class SimulatorConfig {
                 + ", accounts=" + accounts + ", tokenTtl=" + tokenTtl + ", actionDelay=" + actionDelay
                 + ", actionDelays=" + actionDelays + ", stageOffsets=" + stageOffsets + ", flatLogin=" + flatLogin
                 + ", reinstallKeyField=" + reinstallKeyField + ", stage5AsStage=" + stage5AsStage
+                + ", synchronousActions=" + new java.util.TreeSet<>(synchronousActions)
                 + ", stageNumberIn=" + stageNumberIn + ", stageDelivery=" + stageDelivery
                 + ", diskSchemeField=" + diskSchemeField + ", validateRootPassword=" + validateRootPassword
                 + ", osTypeFlagsOnObject=" + osTypeFlagsOnObject + ", keyInNotFoundMessage=" + keyInNotFoundMessage
@@ -255,6 +272,7 @@ public final class SimulatorConfig {
         private boolean flatLogin;
         private String reinstallKeyField = "reinstall_key";
         private boolean stage5AsStage;
+        private final Set<String> synchronousActions = new HashSet<>();
         private StageNumberIn stageNumberIn = StageNumberIn.SCOPE_TEXT;
         private StageDelivery stageDelivery = StageDelivery.LATEST;
         private String diskSchemeField = "disk_scheme";
@@ -397,6 +415,15 @@ public final class SimulatorConfig {
         }
 
         /** Where the stage number travels; default {@link StageNumberIn#SCOPE_TEXT}. */
+        /** See {@link SimulatorConfig#synchronous}: one of {@value #ASYNC_ACTIONS_TEXT}. */
+        public Builder synchronousAction(String action) {
+            if (!ASYNC_ACTIONS.contains(action)) {
+                throw new IllegalArgumentException("not an async action: " + action + " (one of " + ASYNC_ACTIONS_TEXT + ")");
+            }
+            synchronousActions.add(action);
+            return this;
+        }
+
         public Builder stageNumberIn(StageNumberIn where) {
             this.stageNumberIn = Objects.requireNonNull(where, "stageNumberIn");
             return this;

@@ -27,6 +27,8 @@ public final class SimulatorMain {
               --flat-login                 login answers the token fields at top level
               --reinstall-key-field NAME   field of eq/reinstall's key (default reinstall_key)
               --stage5-as-stage            stage 5 answers once as Stage before OK
+              --synchronous-actions A,B    these actions answer OK without a callback key, done at once
+                                           (any of create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task)
               --key-in-not-found-message   "AsyncKey not found: <key>" instead of the bare message
               --scope-as-object            async OK answers carry scope as an object
               --context-id-as-number       callback answers carry context.id as a number
@@ -134,6 +136,11 @@ public final class SimulatorMain {
                 case "--stage-number-in" -> builder.stageNumberIn(StageNumberIn.valueOf(value.toUpperCase(Locale.ROOT)));
                 case "--stage-delivery" -> builder.stageDelivery(StageDelivery.valueOf(value.toUpperCase(Locale.ROOT)));
                 case "--disk-scheme-field" -> builder.diskSchemeField(value);
+                case "--synchronous-actions" -> {
+                    for (String action : value.split(",")) {
+                        builder.synchronousAction(action.strip());
+                    }
+                }
                 case "--seed" -> builder.faultSeed(Long.parseLong(value));
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }

@@ -1,6 +1,7 @@
 package com.hostkey.invapi.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -128,6 +129,28 @@ class CallbackAndStagesTest {
             assertThat(s.api.check(key).path("scope").asText()).startsWith("Stage 2:");
             assertThat(s.api.check(key).path("scope").asText()).startsWith("Stage 2:");
         }
+    }
+
+    @Test
+    void shouldFinishSynchronousActionsWithinTheirAnswerWhenConfigured() {
+        try (SlowSim s = new SlowSim(SlowSim.config().synchronousAction("create_pxe").synchronousAction("boot_dev"))) {
+            String masterKey = s.reinstallKey(1001);
+            JsonNode created = s.eq("create_pxe", 1001, "pin", InvapiHttp.PIN, "os_id", "101", "root_pass", InvapiHttp.ROOT_PASS,
+                    "hostname", "new1001.example.net", "reinstall_key", masterKey);
+            assertThat(created.path("result").asText()).isEqualTo("OK");
+            assertThat(created.has("callback")).as("no key to poll: %s", created).isFalse();
+            assertThat(s.sim.server(1001).pxeConfigPresent()).as("done without time passing").isTrue();
+            assertThat(s.eq("boot_dev", 1001, "pin", InvapiHttp.PIN, "media", "pxe").has("callback")).isFalse();
+            assertThat(s.sim.server(1001).bootDevice()).isEqualTo("pxe");
+            // reboot was not made synchronous: still a key to poll.
+            assertThat(s.eq("reboot", 1001, "pin", InvapiHttp.PIN).path("callback").asText()).isNotBlank();
+        }
+    }
+
+    @Test
+    void shouldRefuseToMakeAnUnknownActionSynchronous() {
+        assertThatThrownBy(() -> SlowSim.config().synchronousAction("show"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("create_pxe");
     }
 
     @Test

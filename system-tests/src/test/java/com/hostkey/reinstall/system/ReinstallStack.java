@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
@@ -70,6 +71,7 @@ final class ReinstallStack implements AutoCloseable {
     /** The Hostkey account's API key and PIN this stack runs with (the constants unless a test chose its own). */
     final String apiKey;
     final String pin;
+    private final InvapiVariant variant;
     private final String queryToken = QueryApiSettings.generateToken();
     private final String writeToken = QueryApiSettings.generateToken();
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -99,6 +101,30 @@ final class ReinstallStack implements AutoCloseable {
      */
     ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin, int fleetSize,
                    boolean foreignAccount) throws IOException {
+        this(timeScale, saga, admission, apiKey, pin, fleetSize, foreignAccount, InvapiVariant.DEFAULT);
+    }
+
+    /** A stack whose simulator speaks one variant of the assumed wire, and whose clients are set for it. */
+    ReinstallStack(double timeScale, InvapiVariant variant) throws IOException {
+        this(timeScale, SagaSettings.defaults(), AdmissionSettings.defaults(), API_KEY, PIN, DEFAULT_FLEET_SIZE, false, variant);
+    }
+
+    /**
+     * How the simulator speaks (the assumed facts of docs/hostkey-invapi.md, one setting each) and
+     * what the services' Hostkey clients are told of it.
+     */
+    record InvapiVariant(String name, Consumer<SimulatorConfig.Builder> simulator, Consumer<HostkeyClientConfig.Builder> client) {
+        static final InvapiVariant DEFAULT = new InvapiVariant("default", sim -> { }, client -> { });
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private ReinstallStack(double timeScale, SagaSettings saga, AdmissionSettings admission, String apiKey, String pin, int fleetSize,
+                           boolean foreignAccount, InvapiVariant variant) throws IOException {
+        this.variant = variant;
         this.apiKey = apiKey;
         this.pin = pin;
         workDir = Files.createTempDirectory("reinstall-it-");
@@ -114,6 +140,7 @@ final class ReinstallStack implements AutoCloseable {
         if (foreignAccount) {
             simulatorConfig.account("foreign", "foreign-" + UUID.randomUUID(), null);
         }
+        variant.simulator().accept(simulatorConfig);
         simulator = HostkeySimulator.start(simulatorConfig.build());
         closeables.add(simulator);
 
@@ -151,10 +178,11 @@ final class ReinstallStack implements AutoCloseable {
     }
 
     private HostkeyClient hostkeyClient() {
-        return new HostkeyClient(HostkeyClientConfig.builder(simulator.baseUrl())
+        HostkeyClientConfig.Builder config = HostkeyClientConfig.builder(simulator.baseUrl())
                 .account("default", new Credentials(apiKey, pin))
-                .requestsPerSecond(500)
-                .build());
+                .requestsPerSecond(500);
+        variant.client().accept(config);
+        return new HostkeyClient(config.build());
     }
 
     /** Publishes an upstream command as a provisioning system would. */

@@ -396,7 +396,18 @@ public final class ReinstallStateMachine {
                         .build();
                 out.wait(waitingPhaseFor(phase, accepted.getAction()).get(), now);
             }
-            case ActionCompleted completed when completed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
+            case ActionCompleted done when answersCommand && done.getCallbackKey() == null
+                    && waitingPhaseFor(phase, done.getAction()).isPresent() -> {
+                // Hostkey finished the action in its answer: the wait it would have needed is over as it begins.
+                ReinstallPhase waiting = waitingPhaseFor(phase, done.getAction()).get();
+                out.state = ReinstallState.newBuilder(current).setPendingCommandId(null).setPendingCallbackKey(null).build();
+                out.wait(waiting, now);
+                if (waiting != INSTALLING) {
+                    out.afterCallback(now);
+                }
+            }
+            case ActionCompleted completed when completed.getCallbackKey() != null
+                    && completed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
                 out.state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
                 if (phase == INSTALLING) {
                     out.touch(now); // the reboot went through; the install reports on the master key

@@ -201,6 +201,41 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldMoveOnAtOnceWhenHostkeyFinishesAnActionInItsAnswer() {
+        driveToCreatePxe();
+        answer(nextCommand(CreatePxeConfig.class), doneAtOnce(AsyncActionKind.CREATE_PXE));
+        assertThat(state().getPendingCallbackKey()).as("nothing to poll").isNull();
+        answer(nextCommand(SetBootDevice.class), doneAtOnce(AsyncActionKind.BOOT_FROM_PXE));
+        answer(nextCommand(RebootServer.class), doneAtOnce(AsyncActionKind.REBOOT));
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.INSTALLING);
+        assertThat(state().getDeadlineKind()).as("the install's first stage is still awaited").isEqualTo(DeadlineKind.FIRST_STAGE);
+        for (int stage = 1; stage <= 5; stage++) {
+            poller(stage(stage));
+        }
+        answer(nextCommand(SetBootDevice.class), doneAtOnce(AsyncActionKind.BOOT_FROM_DISK));
+        answer(nextCommand(ClearPxeConfig.class), doneAtOnce(AsyncActionKind.CLEAR_PXE));
+
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.COMPLETED);
+        assertThat(completionsOut.readValue().getOutcome()).isInstanceOf(ReinstallCompleted.class);
+        assertThat(state().getPhaseTimes()).containsKeys("AWAITING_PXE_CONFIG", "AWAITING_BOOT_PXE", "AWAITING_BOOT_DISK",
+                "AWAITING_PXE_CLEARED");
+    }
+
+    @Test
+    void shouldIgnoreADoneAtOnceThatAnswersNoCommandOfItsOwn() {
+        driveToCreatePxe();
+        StepCommand createPxe = nextCommand(CreatePxeConfig.class);
+        answer(createPxe, doneAtOnce(AsyncActionKind.BOOT_FROM_DISK));
+        assertThat(state().getPhase()).as("another action's answer").isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+        poller(com.hostkey.reinstall.schemas.avro.ActionCompleted.newBuilder().setAction(AsyncActionKind.CREATE_PXE).build());
+        assertThat(state().getPhase()).as("no command id: not an answer").isEqualTo(ReinstallPhase.CREATING_PXE_CONFIG);
+    }
+
+    private static com.hostkey.reinstall.schemas.avro.ActionCompleted doneAtOnce(AsyncActionKind action) {
+        return com.hostkey.reinstall.schemas.avro.ActionCompleted.newBuilder().setAction(action).setCallbackKey(null).build();
+    }
+
+    @Test
     void shouldNeverRepeatAnAmbiguousRebootAndLetStageOneDecide() {
         driveToReboot();
         answer(nextCommand(RebootServer.class), failure(HostkeyErrorClass.AMBIGUOUS, "eq/reboot", "read timeout"));

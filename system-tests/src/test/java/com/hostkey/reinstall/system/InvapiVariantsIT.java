@@ -1,0 +1,101 @@
+package com.hostkey.reinstall.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hostkey.invapi.simulator.ServerSnapshot;
+import com.hostkey.invapi.simulator.StageDelivery;
+import com.hostkey.invapi.simulator.StageNumberIn;
+import com.hostkey.reinstall.schemas.avro.ActionAccepted;
+import com.hostkey.reinstall.schemas.avro.ActionCompleted;
+import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.InstallStageReached;
+import com.hostkey.reinstall.schemas.avro.PartitionScheme;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
+import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.hostkey.reinstall.system.ReinstallStack.InvapiVariant;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract matrix: the whole nine-step reinstall against the simulator speaking each variant
+ * of what docs/hostkey-invapi.md only assumes of the real invapi, with the services set for it.
+ * {@link ReinstallEndToEndIT} runs the default shape; every other setting of the simulator's wire
+ * appears in at least one profile here, combined where they do not exclude each other.
+ */
+class InvapiVariantsIT {
+
+    private static final long SERVER = 1001;
+
+    static Stream<InvapiVariant> variants() {
+        return Stream.of(
+                new InvapiVariant("create_pxe, boot_dev and clear_pxe done within their answer (no callback key)",
+                        sim -> sim.synchronousAction("create_pxe").synchronousAction("boot_dev").synchronousAction("clear_pxe"),
+                        client -> { }),
+                new InvapiVariant("stage 5 as Stage then OK; scope an object; context.id a number; key in 'not found'",
+                        sim -> sim.stage5AsStage(true).scopeAsObject(true).contextIdAsNumber(true).keyInNotFoundMessage(true),
+                        client -> { }),
+                new InvapiVariant("stage number in context, oldest unread stage first, flat login, other field names",
+                        sim -> sim.stageNumberIn(StageNumberIn.CONTEXT).stageDelivery(StageDelivery.OLDEST_UNREAD).flatLogin(true)
+                                .reinstallKeyField("key").diskSchemeField("partition"),
+                        client -> client.reinstallKeyFields("key").diskSchemeField("partition")),
+                new InvapiVariant("stage number by order only; every action done within its answer",
+                        sim -> sim.stageNumberIn(StageNumberIn.ORDER_ONLY).synchronousAction("create_pxe").synchronousAction("boot_dev")
+                                .synchronousAction("clear_pxe").synchronousAction("reboot").synchronousAction("run_task"),
+                        client -> { }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void shouldReinstallThroughAllNineStepsWhateverShapeTheWireTakes(InvapiVariant variant) throws Exception {
+        try (ReinstallStack stack = new ReinstallStack(100.0, variant)) {
+            String requestId = "variant-" + UUID.randomUUID();
+            stack.submit(stack.upstream(SERVER, ReinstallServer.newBuilder()
+                    .setRequestId(requestId)
+                    .setOsId(101)
+                    .setHostname("srv" + SERVER + ".variant.example.net")
+                    .setRootPassword(stack.sealer.seal("Variant7%Root"))
+                    .setPartitionScheme(PartitionScheme.LVM_RAID1)
+                    .setJenkinsTasks(List.of("monitoring-agent"))
+                    .build()));
+
+            await("the completion of " + variant).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> !stack.completionsFor(SERVER).isEmpty());
+
+            List<ReinstallCompletion> completions = stack.completionsFor(SERVER);
+            assertThat(completions).hasSize(1);
+            assertThat(completions.get(0).getRequestId()).isEqualTo(requestId);
+            assertThat(completions.get(0).getOutcome()).isInstanceOf(ReinstallCompleted.class);
+            assertThat(completions.get(0).getStageTimes()).containsOnlyKeys("1", "2", "3", "4", "5");
+
+            List<ReinstallEvent> events = stack.eventsFor(SERVER);
+            assertThat(stages(events)).as("each stage once, in order").containsExactly(1, 2, 3, 4, 5);
+            for (AsyncActionKind action : Set.of(AsyncActionKind.CREATE_PXE, AsyncActionKind.BOOT_FROM_PXE, AsyncActionKind.BOOT_FROM_DISK,
+                    AsyncActionKind.JENKINS_TASK, AsyncActionKind.CLEAR_PXE)) {
+                assertThat(events).as("%s done once", action)
+                        .filteredOn(e -> e.getPayload() instanceof ActionCompleted c && c.getAction() == action).hasSize(1);
+            }
+            assertThat(events).as("accepted with a key exactly where the wire gives one")
+                    .filteredOn(e -> e.getPayload() instanceof ActionAccepted a && a.getCallbackKey() == null).isEmpty();
+
+            ServerSnapshot server = stack.simulator.server(SERVER);
+            assertThat(server.installsStarted()).isEqualTo(1);
+            assertThat(server.bootDevice()).isEqualTo("disk");
+            assertThat(server.pxeConfigPresent()).isFalse();
+            assertThat(server.jenkinsTasksRun()).containsExactly("monitoring-agent");
+            assertThat(stack.simulator.invariantReport().clean()).as(stack.simulator.invariantReport().toString()).isTrue();
+        }
+    }
+
+    private static List<Integer> stages(List<ReinstallEvent> events) {
+        return events.stream().map(ReinstallEvent::getPayload)
+                .filter(InstallStageReached.class::isInstance).map(p -> ((InstallStageReached) p).getStage()).toList();
+    }
+}
