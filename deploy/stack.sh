@@ -359,7 +359,7 @@ up() {
 
 cli_env() {
   unset_kafka_security
-  # The CLI logs in as operators: write requests, read events and completions.
+  # The CLI logs in as operators: it writes requests (watch and history read the projector).
   kafka_login_env operators
   local setting
   for setting in ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}; do export "${setting?}"; done

@@ -340,10 +340,13 @@ class AuthorizingBrokerIT {
 
     @Test
     @Order(6)
-    void operatorsMayNotReadDeadLettersNorRequestsNorWriteSteps() {
-        // They may read events and completions (watch, history) and write requests; not the dead letters
-        // (the original bytes upstream sent), nor the requests themselves, nor forge steps or events.
+    void operatorsMayOnlyWriteRequests() {
+        // The CLI writes requests; its watch and history read the projector's query API. No topic may
+        // be read: not the dead letters (the original bytes upstream sent), not the requests, not the
+        // events; and no step or event may be forged.
         assertTopicDenied(readFailure(consumerConfig(OPERATORS), ReinstallTopics.DEAD_LETTERS), ReinstallTopics.DEAD_LETTERS);
+        assertTopicDenied(readFailure(consumerConfig(OPERATORS), ReinstallTopics.EVENTS), ReinstallTopics.EVENTS);
+        assertTopicDenied(readFailure(consumerConfig(OPERATORS), ReinstallTopics.COMPLETIONS), ReinstallTopics.COMPLETIONS);
         assertTopicDenied(readFailure(consumerConfig(OPERATORS), ReinstallTopics.REQUESTS), ReinstallTopics.REQUESTS);
         assertTopicDenied(sendFailure(producerConfig(OPERATORS), ReinstallTopics.STEPS), ReinstallTopics.STEPS);
         assertTopicDenied(sendFailure(producerConfig(OPERATORS), ReinstallTopics.EVENTS), ReinstallTopics.EVENTS);
