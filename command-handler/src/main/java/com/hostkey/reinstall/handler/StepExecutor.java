@@ -188,6 +188,7 @@ public final class StepExecutor {
                     .setCall(e.action())
                     .setErrorClass(errorClassOf(e))
                     .setMessage(e.getMessage())
+                    .setRetryAfterMillis(e instanceof HostkeyException.Transient t && t.retryAfter() != null ? t.retryAfter().toMillis() : null)
                     .build();
         } catch (SecretOpener.CannotOpenException e) {
             log.warn("server={} reinstall={} command={} cannot open a sealed secret: {}", serverId, command.getReinstallId(),

@@ -105,6 +105,18 @@ class StepExecutorTest {
     }
 
     @Test
+    void shouldPassOnHowLongHostkeyAskedToWait() {
+        hostkey.rebootError = new HostkeyException.Transient("eq/reboot", "HTTP 429, Retry-After 120 s", java.time.Duration.ofSeconds(120), null);
+        HostkeyCallFailed failed = (HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder().setAccount("default").build())).getPayload();
+        assertThat(failed.getErrorClass()).isEqualTo(HostkeyErrorClass.TRANSIENT);
+        assertThat(failed.getRetryAfterMillis()).isEqualTo(120_000L);
+
+        hostkey.rebootError = new HostkeyException.Transient("eq/reboot", "HTTP 503", null, null);
+        assertThat(((HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder().setAccount("default").build())).getPayload())
+                .getRetryAfterMillis()).as("Hostkey said nothing").isNull();
+    }
+
+    @Test
     void shouldValidateWithReadsOnlyAndReportTheOsName() {
         ReinstallEvent event = executor.execute(command(validate(101)));
         assertThat(event.getPayload()).isInstanceOfSatisfying(ReinstallValidated.class, v -> {

@@ -672,8 +672,14 @@ public final class ReinstallStateMachine {
             boolean retryable = error == HostkeyErrorClass.TRANSIENT
                     || (error == HostkeyErrorClass.AMBIGUOUS && IDEMPOTENT_STEPS.contains(phase));
             String message = failed.getCall() + ": " + failed.getMessage();
-            if (retryable && state.getStepAttempt() < settings.maxAttempts()) {
-                scheduleRetry(message, now);
+            Duration hostkeyWait = failed.getRetryAfterMillis() == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, failed.getRetryAfterMillis()));
+            if (retryable && state.getStepAttempt() < settings.maxAttempts() && !compensating() && state.getReinstallDeadlineAt() != null
+                    && now.plus(hostkeyWait).isAfter(state.getReinstallDeadlineAt())) {
+                // Hostkey asks to wait past the reinstall's deadline: waiting would only end in that deadline.
+                fail(failureKindOf(error, phase), message + " (Hostkey asked to wait " + hostkeyWait.toSeconds()
+                        + " s, past the reinstall's deadline " + state.getReinstallDeadlineAt() + ")", now);
+            } else if (retryable && state.getStepAttempt() < settings.maxAttempts()) {
+                scheduleRetry(message, hostkeyWait, now);
             } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == CREATING_PXE_CONFIG && state.getPxeResets() < MAX_PXE_RESETS
                     && !compensating()) {
                 // The PXE config may or may not exist: make the state known (clear_pxe is harmless),
@@ -717,8 +723,14 @@ public final class ReinstallStateMachine {
         }
 
         void scheduleRetry(String reason, Instant now) {
+            scheduleRetry(reason, Duration.ZERO, now);
+        }
+
+        /** Retries the step after the backoff, and no sooner than Hostkey asked ({@code hostkeyWait}, its Retry-After). */
+        void scheduleRetry(String reason, Duration hostkeyWait, Instant now) {
             int next = state.getStepAttempt() + 1;
-            Instant retryAt = now.plus(backoff(state.getReinstallId(), next));
+            Duration backoff = backoff(state.getReinstallId(), next);
+            Instant retryAt = now.plus(hostkeyWait.compareTo(backoff) > 0 ? hostkeyWait : backoff);
             events.add(StepRetryScheduled.newBuilder()
                     .setPhase(state.getPhase()).setAttempt(next).setRetryAt(retryAt).setReason(reason).build());
             state = ReinstallState.newBuilder(state)

@@ -64,6 +64,33 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldRetryNoSoonerThanHostkeyAsked() {
+        driveToCreatePxe();
+        StepCommand first = nextCommand(CreatePxeConfig.class);
+        answer(first, HostkeyCallFailed.newBuilder(failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 429"))
+                .setRetryAfterMillis(120_000L).build());
+
+        assertThat(state().getRetryAt()).isEqualTo(clock.plusSeconds(120));
+        advance(Duration.ofSeconds(100)); // far past the saga's own backoff (10 s +-20%)
+        assertThat(commandsOut.isEmpty()).as("no retry before Hostkey's Retry-After").isTrue();
+        advance(Duration.ofSeconds(25));
+        assertThat(nextCommand(CreatePxeConfig.class).getCommandId()).isEqualTo(first.getCommandId() + ":attempt-2");
+    }
+
+    @Test
+    void shouldFailAtOnceWhenHostkeyAsksToWaitPastTheReinstallsDeadline() {
+        driveToCreatePxe();
+        long pastDeadline = SAGA.wholeReinstall().plusHours(1).toMillis();
+        answer(nextCommand(CreatePxeConfig.class), HostkeyCallFailed.newBuilder(
+                failure(HostkeyErrorClass.TRANSIENT, "eq/create_pxe", "HTTP 503")).setRetryAfterMillis(pastDeadline).build());
+
+        assertThat(state().getRetryAt()).isNull();
+        assertThat(state().getFailureMessage()).contains("asked to wait", "past the reinstall's deadline");
+        assertThat(nextCommand(SetBootDevice.class).getPayload()).as("cleanup begins: a PXE config may exist")
+                .extracting("media").isEqualTo(BootMedia.DISK);
+    }
+
+    @Test
     void shouldIssueEveryStepWithHalfItsAnswerTimeToStartAndRetryOneThatArrivedTooLate() {
         driveToCreatePxe();
         StepCommand first = nextCommand(CreatePxeConfig.class);
