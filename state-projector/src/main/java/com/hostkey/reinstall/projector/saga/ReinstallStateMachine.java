@@ -843,7 +843,7 @@ public final class ReinstallStateMachine {
             };
             int failures = switch (end) {
                 case COMPLETED -> 0;
-                case FAILED -> state.getConsecutiveFailures() + 1;
+                case FAILED -> state.getConsecutiveFailures() + (isServersFault(state) ? 1 : 0);
                 default -> state.getConsecutiveFailures();
             };
             state = ReinstallState.newBuilder(state).setConsecutiveFailures(failures).build();
@@ -994,6 +994,20 @@ public final class ReinstallStateMachine {
             case WHOLE_REINSTALL -> "end of the reinstall";
             case ADMISSION -> "free reinstall slot";
         };
+    }
+
+    /**
+     * Whether a failure says something about the server, and so counts towards its quarantine. Not
+     * the account's credentials or PIN (AUTH: every server of the account fails alike, and a locked
+     * PIN needs support, not a quarantine of each), not this deployment's own faults (INTERNAL, e.g.
+     * a sealed secret no handler key opens), not a wait for an admission slot.
+     */
+    static boolean isServersFault(ReinstallState failed) {
+        FailureKind kind = failed.getFailureKind();
+        if (kind == null || kind == FailureKind.AUTH || kind == FailureKind.INTERNAL) {
+            return false;
+        }
+        return !(kind == FailureKind.DEADLINE && failed.getFailurePhase() == QUEUED);
     }
 
     private static FailureKind failureKindOf(HostkeyErrorClass error, ReinstallPhase phase) {

@@ -411,6 +411,25 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldNotQuarantineAServerForItsAccountsFaults() {
+        for (int i = 1; i <= SAGA.quarantineAfter() + 1; i++) {
+            submit("req-" + i, List.of());
+            answer(nextCommand(ValidateReinstall.class), validated());
+            HostkeyCallFailed accountFault = i % 2 == 0
+                    ? failure(HostkeyErrorClass.WRONG_PIN, "eq/reinstall", "wrong PIN code")
+                    : failure(HostkeyErrorClass.AUTH, "auth/login", "no credentials configured for account 'default'");
+            answer(nextCommand(CreateReinstallKey.class), accountFault);
+            assertThat(state().getPhase()).isEqualTo(ReinstallPhase.FAILED);
+            assertThat(state().getFailureKind()).isEqualTo(FailureKind.AUTH);
+        }
+        assertThat(state().getConsecutiveFailures()).isZero();
+        completionsOut.readValuesToList();
+
+        submit("req-next", List.of());
+        assertThat(nextCommand(ValidateReinstall.class)).as("not quarantined").isNotNull();
+    }
+
+    @Test
     void shouldSkipAFailedOptionalTaskButFailOnARequiredOne() {
         submit(SERVER, "req-1", List.of("monitoring-agent"), List.of("gpu-drivers"));
         driveFromValidationToBootDisk();
