@@ -34,7 +34,8 @@ public final class CommandHandlerMain {
         HandlerMetrics metrics = new HandlerMetrics(registry);
         HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
         CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, config.secretOpener(),
-                new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC(), metrics), metrics);
+                new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
+                Clock.systemUTC(), metrics), metrics);
         Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
                 httpPort, registry::scrape, handler::isRunning, metrics::ready);
         List<AutoCloseable> parts = new ArrayList<>();

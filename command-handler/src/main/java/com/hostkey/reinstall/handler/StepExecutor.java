@@ -26,6 +26,7 @@ import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import com.hostkey.reinstall.schemas.avro.UncheckedRule;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.runtime.LogContext;
@@ -248,15 +249,18 @@ public final class StepExecutor {
                     : rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": " + e.hostkeyMessage());
         }
         List<JenkinsTask> tasks = command.getJenkinsTasks().isEmpty() ? List.of() : hostkey.jenkinsTasks(command.getAccount());
-        Optional<ValidationFailed> serverProblem = validator.checkAgainstServer(command, offers, facts, tasks);
-        if (serverProblem.isPresent()) {
-            return serverProblem.get();
+        ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(command, offers, facts, tasks);
+        if (assessment.failure().isPresent()) {
+            return assessment.failure().get();
         }
         String osName = offers.stream().filter(o -> o.id() == command.getOsId()).map(OsOffer::name).findFirst().orElse(null);
         return ReinstallValidated.newBuilder()
                 .setOsName(osName == null ? "OS " + command.getOsId() : osName)
                 .setServerType(facts.type())
                 .setLocation(facts.location())
+                .setChecked(assessment.checked())
+                .setNotChecked(assessment.notChecked().stream()
+                        .map(u -> UncheckedRule.newBuilder().setCheck(u.check()).setWhy(u.why()).build()).toList())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package com.hostkey.invapi.simulator;
 
+import com.hostkey.invapi.facts.DiskLayout;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -388,15 +389,12 @@ final class Invapi {
         }
         String scheme = c.param(config.diskSchemeField());
         if (scheme != null) {
-            DiskScheme diskScheme = DiskScheme.parse(scheme);
-            if (diskScheme == null) {
-                throw new CallError("unknown disk scheme " + scheme);
-            }
-            if (server.diskSizesGb.size() < diskScheme.minDisks) {
-                throw new CallError("disk scheme " + diskScheme + " needs at least " + diskScheme.minDisks
+            DiskLayout layout = DiskLayout.named(scheme).orElseThrow(() -> new CallError("unknown disk scheme " + c.param(config.diskSchemeField())));
+            if (!layout.fits(server.diskSizesGb.size())) {
+                throw new CallError("disk scheme " + layout + " needs at least " + layout.minDisks()
                         + " disks, the server has " + server.diskSizesGb.size());
             }
-            scheme = diskScheme.name();
+            scheme = layout.name();
         }
         PxeConfig pxe = new PxeConfig(osId, hostname, reinstallKey, scheme, c.param("ssh_key") != null,
                 c.param("post_install_callback"));

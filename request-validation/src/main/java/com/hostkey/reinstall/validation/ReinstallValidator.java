@@ -1,6 +1,8 @@
 package com.hostkey.reinstall.validation;
 
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
+import com.hostkey.invapi.facts.DiskLayout;
+import com.hostkey.invapi.facts.PerCoreLicences;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
@@ -11,6 +13,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -22,7 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -42,9 +44,11 @@ import java.util.stream.Stream;
  * to do. Messages never contain the root password or the post-install script, nor anything derived
  * from them beyond the script's size: they end up in events and logs.
  *
- * <p>Server facts Hostkey does not report (type, RAM, disks) and OS tags that do not parse skip the
- * checks that need them: Hostkey's own checks at create_pxe still apply, and refusing a request for
- * a fact nobody knows would block reinstalls on every build that omits it.
+ * <p>Server facts Hostkey does not report (type, RAM, disks) leave the checks that need them
+ * undone, and say so ({@link ServerAssessment#notChecked()}, carried on {@code ReinstallValidated}):
+ * Hostkey's own checks at create_pxe still apply, and refusing a request for a fact nobody knows
+ * would block reinstalls on every build that omits it, unless the operator asks for strict mode.
+ * OS tags that do not parse state no requirement.
  */
 public final class ReinstallValidator {
 
@@ -62,13 +66,20 @@ public final class ReinstallValidator {
             "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com");
     private static final int ED25519_KEY_BYTES = 32;
 
-    /** Microsoft SPLA, as Hostkey sells it: at least 8 per-core licences, in steps of 2. */
-    static final int MIN_LICENCES = 8;
-
     private static final String TAG_MIN_RAM = "min_ram";
     private static final String TAG_MIN_HDD = "min_hdd";
     private static final String TAG_PRICE_PER_CORE = "price_per_core_EUR";
     private static final String TASK_TAG_DEFAULT = "default";
+
+    /** The checks against the server, by the names {@code ReinstallValidated} lists them under. */
+    public static final String CHECK_OS_OFFERED = "os-offered";
+    public static final String CHECK_OS_FITS_TYPE = "os-fits-server-type";
+    public static final String CHECK_MIN_RAM = "min-ram";
+    public static final String CHECK_MIN_HDD = "min-hdd";
+    public static final String CHECK_LICENCES = "licences";
+    public static final String CHECK_PARTITION_SCHEME = "partition-scheme";
+    public static final String CHECK_JENKINS_TASKS = "jenkins-tasks";
+    public static final String CHECK_JENKINS_TASK_TAGS = "jenkins-task-tags";
 
     /** Ids listed in a message beyond this many are summarised, so that an event stays small. */
     private static final int MAX_LISTED = 20;
@@ -97,37 +108,86 @@ public final class ReinstallValidator {
     /**
      * Checks against what Hostkey says: {@code offers} is os/list for this server, {@code facts} is
      * eq/show, {@code tasks} is jenkins/get_tasks (may be empty when the command requests none).
+     * The first failure, or empty; {@link #assessAgainstServer} also says which checks ran.
      */
     public Optional<ValidationFailed> checkAgainstServer(ValidateReinstall command, List<OsOffer> offers, ServerFacts facts,
                                                          List<JenkinsTask> tasks) {
+        return assessAgainstServer(command, offers, facts, tasks).failure();
+    }
+
+    /**
+     * The checks against what Hostkey says, with which of them ran and which could not for a fact
+     * Hostkey did not give (eq/show's server type, RAM or disks). In strict mode
+     * ({@link ValidationLimits#strictServerFacts()}) a check that could not run is a rejection
+     * ({@link RejectionReason#SERVER_FACTS_MISSING}) instead of being left to Hostkey.
+     */
+    public ServerAssessment assessAgainstServer(ValidateReinstall command, List<OsOffer> offers, ServerFacts facts,
+                                                List<JenkinsTask> tasks) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(offers, "offers");
         Objects.requireNonNull(facts, "facts");
         Objects.requireNonNull(tasks, "tasks");
+        Assessing a = new Assessing();
 
         long osId = command.getOsId();
         List<OsOffer> activeOffers = offers.stream().filter(OsOffer::active).toList();
         Optional<OsOffer> chosen = activeOffers.stream().filter(o -> o.id() == osId).findFirst()
                 .or(() -> offers.stream().filter(o -> o.id() == osId).findFirst());
+        Optional<ValidationFailed> failure;
         if (chosen.isEmpty()) {
-            return fail(RejectionReason.OS_NOT_OFFERED, "osId", "osId " + osId + " is not offered for this server; "
+            failure = fail(RejectionReason.OS_NOT_OFFERED, "osId", "osId " + osId + " is not offered for this server; "
                     + chooseAmong(activeOffers));
+        } else if (!chosen.get().active()) {
+            failure = fail(RejectionReason.OS_NOT_OFFERED, "osId", describe(chosen.get()) + " is offered but not active; "
+                    + chooseAmong(activeOffers));
+        } else {
+            OsOffer os = a.ran(CHECK_OS_OFFERED, chosen).orElseThrow();
+            ServerType type = ServerType.of(facts.type()).orElse(null);
+            List<Long> disks = facts.diskSizesGb() == null ? List.of()
+                    : facts.diskSizesGb().stream().filter(Objects::nonNull).sorted().toList();
+            PartitionScheme scheme = command.getPartitionScheme();
+            failure = checkOsFitsType(os, type, facts.type(), activeOffers, a)
+                    .or(() -> checkResources(os, facts.ramGb(), disks, scheme, a))
+                    .or(() -> checkLicencesFor(os, command.getLicences(), a))
+                    .or(() -> checkPartitionScheme(scheme, disks, a))
+                    .or(() -> checkJenkinsTasks(command.getJenkinsTasks(), tasks, type, facts.type(), a));
         }
-        OsOffer os = chosen.get();
-        if (!os.active()) {
-            return fail(RejectionReason.OS_NOT_OFFERED, "osId", describe(os) + " is offered but not active; "
-                    + chooseAmong(activeOffers));
+        if (failure.isEmpty() && limits.strictServerFacts() && !a.notChecked.isEmpty()) {
+            failure = fail(RejectionReason.SERVER_FACTS_MISSING, "serverId", "strict validation (VALIDATION_STRICT=true): what"
+                    + " Hostkey says of this serverId lacks what these checks need: "
+                    + a.notChecked.stream().map(u -> u.check() + " (" + u.why() + ")").collect(Collectors.joining(", "))
+                    + "; VALIDATION_STRICT=false leaves them to Hostkey's own checks");
+        }
+        return new ServerAssessment(failure, List.copyOf(a.checked), List.copyOf(a.notChecked));
+    }
+
+    /** What the checks against the server found. */
+    public record ServerAssessment(Optional<ValidationFailed> failure, List<String> checked, List<Unchecked> notChecked) {}
+
+    /** A check that applied but could not run: {@code why} names the fact Hostkey did not give. */
+    public record Unchecked(String check, String why) {}
+
+    /** Records which checks ran (and passed) and which could not; checks that do not apply are in neither. */
+    private static final class Assessing {
+        final List<String> checked = new ArrayList<>();
+        final List<Unchecked> notChecked = new ArrayList<>();
+
+        <T> Optional<T> ran(String check, Optional<T> passed) {
+            checked.add(check);
+            return passed;
         }
 
-        ServerType type = ServerType.of(facts.type()).orElse(null);
-        List<Long> disks = facts.diskSizesGb() == null ? List.of()
-                : facts.diskSizesGb().stream().filter(Objects::nonNull).sorted().toList();
-        PartitionScheme scheme = command.getPartitionScheme();
-        return checkOsFitsType(os, type, activeOffers)
-                .or(() -> checkResources(os, facts.ramGb(), disks, scheme))
-                .or(() -> checkLicencesFor(os, command.getLicences()))
-                .or(() -> checkPartitionScheme(scheme, disks))
-                .or(() -> checkJenkinsTasks(command.getJenkinsTasks(), tasks, type));
+        Optional<ValidationFailed> checked(String check, Optional<ValidationFailed> result) {
+            if (result.isEmpty()) {
+                checked.add(check);
+            }
+            return result;
+        }
+
+        Optional<ValidationFailed> couldNot(String check, String why) {
+            notChecked.add(new Unchecked(check, why));
+            return Optional.empty();
+        }
     }
 
     // ---------------------------------------------------------------- fields
@@ -353,23 +413,23 @@ public final class ReinstallValidator {
     }
 
     private static Optional<ValidationFailed> checkLicenceCount(Integer licences) {
-        if (licences == null || isValidLicenceCount(licences)) {
+        if (licences == null || PerCoreLicences.isValidCount(licences)) {
             return Optional.empty();
         }
-        return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", "licences must be at least " + MIN_LICENCES
-                + " and even (MS SPLA licences come in steps of 2); got " + licences);
-    }
-
-    private static boolean isValidLicenceCount(int licences) {
-        return licences >= MIN_LICENCES && licences % 2 == 0;
+        return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", "licences must be " + PerCoreLicences.rule()
+                + " (MS SPLA, per core); got " + licences);
     }
 
     // ---------------------------------------------------------------- against the server
 
-    /** {@code type} null: Hostkey did not say, and os/list is trusted to offer only OSes that fit. */
-    private static Optional<ValidationFailed> checkOsFitsType(OsOffer os, ServerType type, List<OsOffer> activeOffers) {
-        if (type == null || type.runs(os)) {
-            return Optional.empty();
+    /** {@code type} null: Hostkey did not say (or said something unknown); os/list is then trusted to offer only OSes that fit. */
+    private static Optional<ValidationFailed> checkOsFitsType(OsOffer os, ServerType type, String reportedType, List<OsOffer> activeOffers,
+                                                              Assessing a) {
+        if (type == null) {
+            return a.couldNot(CHECK_OS_FITS_TYPE, unknownType(reportedType));
+        }
+        if (type.runs(os)) {
+            return a.checked(CHECK_OS_FITS_TYPE, Optional.empty());
         }
         List<OsOffer> fitting = activeOffers.stream().filter(type::runs).toList();
         return fail(RejectionReason.OS_NOT_FIT, "osId", describe(os) + " does not run on " + type.tag
@@ -377,31 +437,45 @@ public final class ReinstallValidator {
                 + (fitting.isEmpty() ? "os/list offers no active OS for " + type.tag + " servers" : chooseAmong(fitting)));
     }
 
-    private static Optional<ValidationFailed> checkResources(OsOffer os, Integer ramGb, List<Long> sortedDisks,
-                                                             PartitionScheme scheme) {
-        BigDecimal minRam = number(tags(os).get(TAG_MIN_RAM));
-        if (minRam != null && ramGb != null && BigDecimal.valueOf(ramGb).compareTo(minRam) < 0) {
-            return fail(RejectionReason.INSUFFICIENT_RESOURCES, "osId", describe(os) + " needs at least "
-                    + plain(minRam) + " GB of RAM; this server has " + ramGb + " GB: choose another OS");
-        }
-        BigDecimal minHdd = number(tags(os).get(TAG_MIN_HDD));
-        if (minHdd != null && !sortedDisks.isEmpty()) {
-            // LVM_RAID0 stripes the OS over every disk; every other layout puts it on (a mirror of)
-            // the smallest disk, so that is the room it gets.
-            boolean striped = scheme == PartitionScheme.LVM_RAID0;
-            long room = striped ? sortedDisks.stream().mapToLong(Long::longValue).sum() : sortedDisks.getFirst();
-            if (BigDecimal.valueOf(room).compareTo(minHdd) < 0) {
-                String where = striped ? "LVM_RAID0 over all disks gives " + room + " GB"
-                        : scheme == PartitionScheme.LVM_HBA ? "LVM_HBA installs on the smallest disk, which has " + room + " GB"
-                        : "the smallest disk has " + room + " GB";
-                return fail(RejectionReason.INSUFFICIENT_RESOURCES, "osId", describe(os) + " needs at least "
-                        + plain(minHdd) + " GB of disk; " + where + ": choose another OS or partitionScheme");
-            }
-        }
-        return Optional.empty();
+    private static String unknownType(String reportedType) {
+        return reportedType == null || reportedType.isBlank() ? "eq/show gave no server type"
+                : "eq/show's server type is none of bm, vm, gpu, vgpu";
     }
 
-    private static Optional<ValidationFailed> checkLicencesFor(OsOffer os, Integer licences) {
+    private static Optional<ValidationFailed> checkResources(OsOffer os, Integer ramGb, List<Long> sortedDisks,
+                                                             PartitionScheme scheme, Assessing a) {
+        BigDecimal minRam = number(tags(os).get(TAG_MIN_RAM));
+        if (minRam != null && ramGb == null) {
+            a.couldNot(CHECK_MIN_RAM, "eq/show gave no RAM size");
+        } else if (minRam != null) {
+            if (BigDecimal.valueOf(ramGb).compareTo(minRam) < 0) {
+                return fail(RejectionReason.INSUFFICIENT_RESOURCES, "osId", describe(os) + " needs at least "
+                        + plain(minRam) + " GB of RAM; this server has " + ramGb + " GB: choose another OS");
+            }
+            a.checked(CHECK_MIN_RAM, Optional.empty());
+        }
+        BigDecimal minHdd = number(tags(os).get(TAG_MIN_HDD));
+        if (minHdd == null) {
+            return Optional.empty();
+        }
+        if (sortedDisks.isEmpty()) {
+            return a.couldNot(CHECK_MIN_HDD, "eq/show gave no disk sizes");
+        }
+        // LVM_RAID0 stripes the OS over every disk; every other layout puts it on (a mirror of)
+        // the smallest disk, so that is the room it gets.
+        boolean striped = scheme == PartitionScheme.LVM_RAID0;
+        long room = striped ? sortedDisks.stream().mapToLong(Long::longValue).sum() : sortedDisks.getFirst();
+        if (BigDecimal.valueOf(room).compareTo(minHdd) < 0) {
+            String where = striped ? "LVM_RAID0 over all disks gives " + room + " GB"
+                    : scheme == PartitionScheme.LVM_HBA ? "LVM_HBA installs on the smallest disk, which has " + room + " GB"
+                    : "the smallest disk has " + room + " GB";
+            return fail(RejectionReason.INSUFFICIENT_RESOURCES, "osId", describe(os) + " needs at least "
+                    + plain(minHdd) + " GB of disk; " + where + ": choose another OS or partitionScheme");
+        }
+        return a.checked(CHECK_MIN_HDD, Optional.empty());
+    }
+
+    private static Optional<ValidationFailed> checkLicencesFor(OsOffer os, Integer licences, Assessing a) {
         String pricePerCore = tags(os).get(TAG_PRICE_PER_CORE);
         if (pricePerCore == null || pricePerCore.isBlank()) {
             return Optional.empty();
@@ -409,61 +483,39 @@ public final class ReinstallValidator {
         String licensing = describe(os) + " is licensed per core (MS SPLA, " + pricePerCore.strip()
                 + " EUR per core without VAT)";
         if (licences == null) {
-            return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": set licences to at least "
-                    + MIN_LICENCES + ", in steps of 2");
+            return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": set licences, "
+                    + PerCoreLicences.rule());
         }
-        if (!isValidLicenceCount(licences)) {
-            return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": licences must be at least "
-                    + MIN_LICENCES + " and even; got " + licences);
+        if (!PerCoreLicences.isValidCount(licences)) {
+            return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": licences must be "
+                    + PerCoreLicences.rule() + "; got " + licences);
         }
-        return Optional.empty();
+        return a.checked(CHECK_LICENCES, Optional.empty());
     }
 
-    private static Optional<ValidationFailed> checkPartitionScheme(PartitionScheme scheme, List<Long> sortedDisks) {
-        if (scheme == null || sortedDisks.isEmpty() || fits(scheme, sortedDisks)) {
+    /** Hostkey's documented disk counts per layout ({@link DiskLayout}): stated there once, for the simulator too. */
+    private static Optional<ValidationFailed> checkPartitionScheme(PartitionScheme scheme, List<Long> sortedDisks, Assessing a) {
+        if (scheme == null) {
             return Optional.empty();
         }
-        List<String> fitting = Stream.of(PartitionScheme.values()).filter(s -> fits(s, sortedDisks)).map(Enum::name).toList();
+        if (sortedDisks.isEmpty()) {
+            return a.couldNot(CHECK_PARTITION_SCHEME, "eq/show gave no disks");
+        }
         int count = sortedDisks.size();
-        return fail(RejectionReason.PARTITION_SCHEME_UNFIT, "partitionScheme", "partitionScheme " + scheme + " " + requirement(scheme)
+        DiskLayout layout = DiskLayout.valueOf(scheme.name());
+        if (layout.fits(count)) {
+            return a.checked(CHECK_PARTITION_SCHEME, Optional.empty());
+        }
+        List<String> fitting = Stream.of(DiskLayout.values()).filter(l -> l.fits(count)).map(Enum::name).toList();
+        return fail(RejectionReason.PARTITION_SCHEME_UNFIT, "partitionScheme", "partitionScheme " + scheme + " " + layout.requirement()
                 + "; this server has " + count + (count == 1 ? " disk (" : " disks (")
-                + sortedDisks.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " GB); schemes that fit: "
-                + String.join(", ", fitting));
-    }
-
-    /** Hostkey's rules for its layouts, applied to disk sizes in ascending order. */
-    private static boolean fits(PartitionScheme scheme, List<Long> sortedDisks) {
-        int n = sortedDisks.size();
-        return switch (scheme) {
-            case LVM_RAID0 -> n >= 1;
-            case LVM_HBA -> n >= 2;
-            // Sorted neighbours are the closest sizes: if no neighbours are similar, no two disks are.
-            case LVM_RAID1 -> IntStream.range(1, n).anyMatch(i -> similar(sortedDisks.get(i - 1), sortedDisks.get(i)));
-            case LVM_RAID10 -> n >= 4 && n % 2 == 0;
-            // The OS mirror takes the smallest pair, data the remaining pairs: every pair must match.
-            case LVM_RAID10S -> n >= 4 && n % 2 == 0
-                    && IntStream.iterate(0, i -> i < n, i -> i + 2).allMatch(i -> similar(sortedDisks.get(i), sortedDisks.get(i + 1)));
-        };
-    }
-
-    private static String requirement(PartitionScheme scheme) {
-        return switch (scheme) {
-            case LVM_RAID0 -> "needs at least 1 disk";
-            case LVM_HBA -> "needs at least 2 disks (the OS goes on the smallest, the rest stay untouched)";
-            case LVM_RAID1 -> "needs 2 disks of similar size (within 10% of each other)";
-            case LVM_RAID10 -> "needs an even number of disks, at least 4 (2 pairs)";
-            case LVM_RAID10S -> "needs an even number of disks, at least 4, that pair up by size (each pair within 10%)";
-        };
-    }
-
-    /** Within 10% of the larger size; {@code smaller <= larger}. */
-    private static boolean similar(long smaller, long larger) {
-        return (larger - smaller) * 10 <= larger;
+                + sortedDisks.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " GB); "
+                + (fitting.isEmpty() ? "no layout fits one disk: leave partitionScheme out" : "schemes that fit: " + String.join(", ", fitting)));
     }
 
     /** {@code type} null: Hostkey did not say, so only the tasks' existence is checked. */
     private static Optional<ValidationFailed> checkJenkinsTasks(List<String> requested, List<JenkinsTask> tasks,
-                                                                ServerType type) {
+                                                                ServerType type, String reportedType, Assessing a) {
         if (requested == null || requested.isEmpty()) {
             return Optional.empty();
         }
@@ -476,8 +528,9 @@ public final class ReinstallValidator {
                         + (byId.isEmpty() ? "it lists no tasks" : "known tasks: " + listed(byId.keySet())));
             }
         }
+        a.checked(CHECK_JENKINS_TASKS, Optional.empty());
         if (type == null) {
-            return Optional.empty();
+            return a.couldNot(CHECK_JENKINS_TASK_TAGS, unknownType(reportedType));
         }
         for (String id : requested) {
             JenkinsTask task = byId.get(id);
@@ -489,7 +542,7 @@ public final class ReinstallValidator {
                         + "); remove it from jenkinsTasks");
             }
         }
-        return Optional.empty();
+        return a.checked(CHECK_JENKINS_TASK_TAGS, Optional.empty());
     }
 
     // ---------------------------------------------------------------- shared

@@ -471,7 +471,7 @@ class ReinstallValidatorTest {
         @ValueSource(ints = {7, 9, 11, 6, 2, 0, -8})
         void shouldRejectFewerThanEightOrAnOddCount(int licences) {
             assertFailure(checkFields(b -> b.setLicences(licences)), RejectionReason.INVALID_LICENCE_COUNT, "licences",
-                    "at least 8", "even", "got " + licences);
+                    "at least 8, in steps of 2", "got " + licences);
         }
     }
 
@@ -730,7 +730,7 @@ class ReinstallValidatorTest {
             if (valid) {
                 assertThat(result).isEmpty();
             } else {
-                assertFailure(result, RejectionReason.INVALID_LICENCE_COUNT, "licences", "at least 8 and even",
+                assertFailure(result, RejectionReason.INVALID_LICENCE_COUNT, "licences", "at least 8, in steps of 2",
                         "got " + licences);
             }
         }
@@ -747,9 +747,10 @@ class ReinstallValidatorTest {
     @Nested
     class PartitionSchemes {
 
+        /** Hostkey's documented rules: one disk, no RAID; two or more: HBA, RAID0, RAID1; RAID10 (and 10S) four or more. */
         static Stream<Arguments> schemesAndDisks() {
             return Stream.of(
-                    arguments(PartitionScheme.LVM_RAID0, List.of(480L), true),
+                    arguments(PartitionScheme.LVM_RAID0, List.of(480L), false),
                     arguments(PartitionScheme.LVM_RAID0, List.of(240L, 960L, 4000L), true),
 
                     arguments(PartitionScheme.LVM_HBA, List.of(480L), false),
@@ -757,27 +758,16 @@ class ReinstallValidatorTest {
                     arguments(PartitionScheme.LVM_HBA, List.of(240L, 480L, 960L), true),
 
                     arguments(PartitionScheme.LVM_RAID1, List.of(480L), false),
-                    arguments(PartitionScheme.LVM_RAID1, List.of(480L, 960L), false),
+                    arguments(PartitionScheme.LVM_RAID1, List.of(480L, 960L), true),     // no size rule is documented
                     arguments(PartitionScheme.LVM_RAID1, List.of(480L, 480L), true),
-                    arguments(PartitionScheme.LVM_RAID1, List.of(900L, 1000L), true),     // exactly 10% apart
-                    arguments(PartitionScheme.LVM_RAID1, List.of(899L, 1000L), false),    // just over 10%
-                    arguments(PartitionScheme.LVM_RAID1, List.of(240L, 500L, 480L), true), // 480 and 500 pair up
-                    arguments(PartitionScheme.LVM_RAID1, List.of(120L, 240L, 480L, 960L), false),
 
                     arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L), false),
                     arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L, 480L), false),
                     arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L, 480L, 480L), true),
-                    arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L, 480L, 480L, 480L), false),
-                    arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L, 480L, 480L, 480L, 480L), true),
+                    arguments(PartitionScheme.LVM_RAID10, List.of(480L, 480L, 480L, 480L, 480L), true), // no even-count rule either
 
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(480L, 480L), false),
                     arguments(PartitionScheme.LVM_RAID10S, List.of(480L, 480L, 480L), false),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(480L, 480L, 480L, 480L), true),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(960L, 240L, 960L, 240L), true),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(240L, 240L, 960L, 960L, 1920L, 1920L), true),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(240L, 480L, 960L, 960L), false),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(240L, 240L, 480L, 960L), false),
-                    arguments(PartitionScheme.LVM_RAID10S, List.of(480L, 480L, 480L, 480L, 480L), false));
+                    arguments(PartitionScheme.LVM_RAID10S, List.of(240L, 480L, 960L, 960L), true));
         }
 
         @ParameterizedTest(name = "{0} on {1} -> fits: {2}")
@@ -796,16 +786,46 @@ class ReinstallValidatorTest {
 
         @Test
         void shouldNameTheDiskSizesAndTheSchemesThatFit() {
-            assertFailure(checkAgainst(facts("bm", 64, List.of(960L, 480L)), b -> b.setPartitionScheme(PartitionScheme.LVM_RAID1)),
-                    RejectionReason.PARTITION_SCHEME_UNFIT, "partitionScheme",
-                    "needs 2 disks of similar size (within 10% of each other)",
-                    "this server has 2 disks (480, 960 GB)", "schemes that fit: LVM_RAID0, LVM_HBA");
+            assertFailure(checkAgainst(facts("bm", 64, List.of(960L, 480L, 480L)), b -> b.setPartitionScheme(PartitionScheme.LVM_RAID10)),
+                    RejectionReason.PARTITION_SCHEME_UNFIT, "partitionScheme", "needs at least 4 disks",
+                    "this server has 3 disks (480, 480, 960 GB)", "schemes that fit: LVM_RAID0, LVM_HBA, LVM_RAID1");
+            assertFailure(checkAgainst(facts("bm", 64, List.of(480L)), b -> b.setPartitionScheme(PartitionScheme.LVM_RAID1)),
+                    RejectionReason.PARTITION_SCHEME_UNFIT, "partitionScheme", "no layout fits one disk: leave partitionScheme out");
         }
 
         @ParameterizedTest(name = "{0}")
         @EnumSource(PartitionScheme.class)
-        void shouldSkipTheSchemeCheckWhenTheDisksAreUnknown(PartitionScheme scheme) {
-            assertThat(checkAgainst(facts("bm", 64, List.of()), b -> b.setPartitionScheme(scheme))).isEmpty();
+        void shouldLeaveTheSchemeCheckToHostkeyAndSaySoWhenTheDisksAreUnknown(PartitionScheme scheme) {
+            ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(command(b -> b.setPartitionScheme(scheme)),
+                    OFFERS, facts("bm", 64, List.of()), TASKS);
+            assertThat(assessment.failure()).isEmpty();
+            assertThat(assessment.notChecked()).contains(
+                    new ReinstallValidator.Unchecked(ReinstallValidator.CHECK_PARTITION_SCHEME, "eq/show gave no disks"));
+            assertThat(assessment.checked()).doesNotContain(ReinstallValidator.CHECK_PARTITION_SCHEME);
+        }
+
+        @Test
+        void shouldRejectWhatItCannotCheckInStrictMode() {
+            ReinstallValidator strict = new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(true));
+            assertFailure(strict.checkAgainstServer(command(b -> b.setPartitionScheme(PartitionScheme.LVM_RAID1)), OFFERS,
+                    facts("bm", 64, List.of()), TASKS), RejectionReason.SERVER_FACTS_MISSING, "serverId",
+                    "partition-scheme (eq/show gave no disks)", "VALIDATION_STRICT");
+            assertThat(strict.checkAgainstServer(command(b -> b.setPartitionScheme(PartitionScheme.LVM_RAID1)), OFFERS,
+                    facts("bm", 64, List.of(480L, 480L)), TASKS)).as("every fact given").isEmpty();
+        }
+
+        @Test
+        void shouldListTheChecksThatRan() {
+            ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(
+                    command(b -> b.setPartitionScheme(PartitionScheme.LVM_RAID1)), OFFERS, facts("bm", 64, List.of(480L, 480L)), TASKS);
+            assertThat(assessment.failure()).isEmpty();
+            assertThat(assessment.checked()).contains(ReinstallValidator.CHECK_OS_OFFERED, ReinstallValidator.CHECK_OS_FITS_TYPE,
+                    ReinstallValidator.CHECK_PARTITION_SCHEME);
+            assertThat(assessment.notChecked()).isEmpty();
+            ReinstallValidator.ServerAssessment typeless = validator.assessAgainstServer(command(b -> { }), OFFERS,
+                    facts(null, 64, List.of(480L, 480L)), TASKS);
+            assertThat(typeless.notChecked()).extracting(ReinstallValidator.Unchecked::check)
+                    .contains(ReinstallValidator.CHECK_OS_FITS_TYPE);
         }
 
         @Test

@@ -65,6 +65,19 @@ public final class EnvSettings {
         }
     }
 
+    /** {@code true} or {@code false} (any case); anything else is refused, not read as false. */
+    public boolean optionalBoolean(String name, boolean fallback) {
+        String value = optional(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+        };
+    }
+
     /** Throws once, naming every required setting that was missing. */
     public void validate(String service) {
         if (!missing.isEmpty()) {

@@ -90,7 +90,10 @@ public final class TimelineEntries {
         Facts facts = new Facts();
         switch (payload) {
             case ReinstallValidated v -> facts.put("osName", v.getOsName()).put("serverType", v.getServerType())
-                    .put("location", v.getLocation());
+                    .put("location", v.getLocation())
+                    .put("checked", v.getChecked().isEmpty() ? null : String.join(", ", v.getChecked()))
+                    .put("notChecked", v.getNotChecked().isEmpty() ? null : v.getNotChecked().stream()
+                            .map(u -> u.getCheck() + " (" + u.getWhy() + ")").collect(java.util.stream.Collectors.joining(", ")));
             case ValidationFailed f -> facts.put("reason", f.getReason()).put("field", f.getField()).put("message", f.getMessage());
             case RequestRejected r -> facts.put("requestId", r.getRequestId()).put("reason", r.getReason()).put("message", r.getMessage());
             case ReinstallQueued q -> facts.put("position", q.getPosition());
@@ -149,8 +152,10 @@ public final class TimelineEntries {
                     + list(", optional ", f.get("optionalJenkinsTasks")) + issuer);
             case "CancelReinstall" -> new Line(0, HistoryLevel.WARN, "cancel requested" + target(f) + reason(f) + issuer);
             case "ReleaseServer" -> info(0, "release from quarantine requested" + target(f) + reason(f) + issuer);
-            case "ReinstallValidated" -> info(0, "validated: " + f.get("osName") + " fits this server"
-                    + where(f.get("serverType"), f.get("location")));
+            case "ReinstallValidated" -> f.get("notChecked") == null
+                    ? info(0, "validated: " + f.get("osName") + " fits this server" + where(f.get("serverType"), f.get("location")))
+                    : warn(0, "validated: " + f.get("osName") + " fits this server" + where(f.get("serverType"), f.get("location"))
+                            + "; not checked, left to Hostkey: " + f.get("notChecked"));
             case "ValidationFailed" -> error(0, "rejected by validation: " + f.get("reason")
                     + (f.get("field") == null ? "" : " (" + f.get("field") + ")") + ": " + f.get("message"));
             case "RequestRejected" -> error(0, "request " + f.get("requestId") + " refused: " + f.get("reason") + ": " + f.get("message"));

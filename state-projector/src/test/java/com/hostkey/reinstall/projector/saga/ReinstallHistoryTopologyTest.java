@@ -131,6 +131,10 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         assertThat(TimelineEntries.render(facts)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.INFO, "installer stage 3/5: Stage 3 (inferred)"));
         assertThat(TimelineEntries.render(legacy)).isEqualTo(new TimelineEntries.Line(6, HistoryLevel.WARN, "written by an older projector"));
         assertThat(TimelineEntries.render(newer)).isEqualTo(new TimelineEntries.Line(0, HistoryLevel.INFO, "SomethingNewer"));
+        HistoryEntry partly = HistoryEntry.newBuilder(facts).setType("ReinstallValidated")
+                .setFacts(Map.of("osName", "Ubuntu 22.04", "notChecked", "min-ram (eq/show gave no RAM size)")).build();
+        assertThat(TimelineEntries.render(partly)).isEqualTo(new TimelineEntries.Line(0, HistoryLevel.WARN,
+                "validated: Ubuntu 22.04 fits this server; not checked, left to Hostkey: min-ram (eq/show gave no RAM size)"));
         HistoryEntry failedEarly = HistoryEntry.newBuilder(facts).setType("InstallFailed").setFacts(Map.of("lastStage", "0", "reason", "no PXE")).build();
         HistoryEntry failedLate = HistoryEntry.newBuilder(failedEarly).setFacts(Map.of("lastStage", "3", "reason", "disk")).build();
         assertThat(TimelineEntries.render(failedEarly)).isEqualTo(new TimelineEntries.Line(5, HistoryLevel.ERROR, "install FAILED after stage 0: no PXE"));
