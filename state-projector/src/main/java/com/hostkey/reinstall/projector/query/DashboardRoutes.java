@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.projector.query.OperatorActions.ActionFailedException;
-import com.hostkey.reinstall.projector.query.OperatorTokens.Operator;
+import com.hostkey.reinstall.projector.query.Caller.Operator;
 import com.hostkey.reinstall.projector.query.ReinstallQuery.BadRequest;
 import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
@@ -95,7 +95,6 @@ public final class DashboardRoutes implements AutoCloseable {
     private final String scheme;
     private final HttpClient forwarder;
     private final ExecutorService executor;
-    private final OperatorTokens operators;
     private final int quarantineAfter;
     private final Clock clock;
     private final Map<String, Optional<byte[]>> pageFiles = new ConcurrentHashMap<>();
@@ -106,14 +105,12 @@ public final class DashboardRoutes implements AutoCloseable {
      * @param forwarder the query server's HTTP client (its TLS settings) for asking other instances
      * @param executor  runs the requests to other instances in parallel
      */
-    DashboardRoutes(String selfHost, int selfPort, String scheme, HttpClient forwarder, ExecutorService executor,
-                    QueryApiSettings settings, int quarantineAfter) {
+    DashboardRoutes(String selfHost, int selfPort, String scheme, HttpClient forwarder, ExecutorService executor, int quarantineAfter) {
         this.selfHost = selfHost;
         this.selfPort = selfPort;
         this.scheme = scheme;
         this.forwarder = forwarder;
         this.executor = executor;
-        this.operators = new OperatorTokens(settings.writeTokens());
         this.quarantineAfter = quarantineAfter;
         this.clock = Clock.systemUTC();
     }
@@ -173,19 +170,15 @@ public final class DashboardRoutes implements AutoCloseable {
         }
     }
 
-    /** The operator whose write token the request carries, or null. */
-    Operator operator(List<String> authorization) {
-        return operators.check(authorization);
-    }
-
     /**
      * Answers the dashboard's data and action endpoints, once the caller's token was accepted.
      *
-     * @param token    the caller's token, carried when forwarding (null when authentication is disabled)
-     * @param operator the operator of a write token, or null for a read token
+     * @param caller a reader or an operator, whose token is carried when forwarding
      * @return false when {@code path} is none of them
      */
-    boolean route(HttpExchange exchange, String path, String token, Operator operator) throws IOException {
+    boolean route(HttpExchange exchange, String path, Caller caller) throws IOException {
+        String token = caller.token();
+        Operator operator = caller instanceof Operator writer ? writer : null;
         String method = exchange.getRequestMethod();
         boolean readOnly = method.equals("GET") || method.equals("HEAD");
         String query = exchange.getRequestURI().getRawQuery();

@@ -5,7 +5,6 @@ import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.StepProgress;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hostkey.reinstall.projector.query.BearerTokens.Verdict;
 import com.hostkey.reinstall.projector.query.ReinstallQuery.BadRequest;
 import com.hostkey.reinstall.schemas.ReinstallStep;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
@@ -98,7 +97,7 @@ public final class StateQueryServer implements AutoCloseable {
     private final int selfPort;
     private final HttpServer server;
     private final String scheme;
-    private final BearerTokens tokens;
+    private final Authenticator authenticator;
     private final int quarantineAfter;
     private final HttpClient forwarder;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -112,12 +111,8 @@ public final class StateQueryServer implements AutoCloseable {
      * @throws IllegalStateException when no token is configured and authentication is not explicitly disabled
      */
     public StateQueryServer(String host, int port, QueryApiSettings settings, int quarantineAfter) throws IOException {
-        if (!settings.authDisabled() && settings.tokens().isEmpty()) {
-            throw new IllegalStateException("Refusing to start the query API without a bearer token: set PROJECTOR_API_TOKENS "
-                    + "(or PROJECTOR_API_TOKENS_FILE), or PROJECTOR_API_AUTH=disabled for development");
-        }
+        this.authenticator = new Authenticator(settings);
         this.selfHost = host;
-        this.tokens = new BearerTokens(settings);
         this.quarantineAfter = quarantineAfter;
         HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER);
@@ -135,7 +130,7 @@ public final class StateQueryServer implements AutoCloseable {
         this.selfPort = server.getAddress().getPort();
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
-        this.dashboard = new DashboardRoutes(host, selfPort, scheme, forwarder, handlers, settings, quarantineAfter);
+        this.dashboard = new DashboardRoutes(host, selfPort, scheme, forwarder, handlers, quarantineAfter);
         if (settings.authDisabled()) {
             log.warn("*******************************************************************************************");
             log.warn("* QUERY API AUTHENTICATION IS DISABLED (PROJECTOR_API_AUTH=disabled): anyone who reaches *");
@@ -227,24 +222,13 @@ public final class StateQueryServer implements AutoCloseable {
                 dashboard.servePage(exchange, path);
                 return;
             }
-            Verdict verdict = tokens.check(exchange.getRequestHeaders().get("Authorization"));
-            OperatorTokens.Operator operator = dashboard.operator(exchange.getRequestHeaders().get("Authorization"));
-            if (operator != null) {
-                verdict = new Verdict(BearerTokens.Outcome.ACCEPTED, operator.token());
+            Caller caller = authenticator.authenticate(exchange.getRequestHeaders().get("Authorization"));
+            if (caller instanceof Caller.Refused refused) {
+                log.debug("refused a query ({}) from {}", refused.reason(), exchange.getRemoteAddress().getAddress());
+                unauthorized(exchange, refused.reason().challenge(), refused.reason().message());
+                return;
             }
-            switch (verdict.outcome()) {
-                case MISSING -> {
-                    unauthorized(exchange, "Bearer realm=\"reinstall-state\"", "missing bearer token");
-                    return;
-                }
-                case MALFORMED, REJECTED -> {
-                    log.debug("refused a query with a {} token from {}", verdict.outcome(), exchange.getRemoteAddress().getAddress());
-                    unauthorized(exchange, "Bearer realm=\"reinstall-state\", error=\"invalid_token\"", "invalid bearer token");
-                    return;
-                }
-                case ACCEPTED, AUTH_DISABLED -> { }
-            }
-            if (dashboard.route(exchange, path, verdict.token(), operator)) {
+            if (dashboard.route(exchange, path, caller)) {
                 return;
             }
             if (!readOnly) {
@@ -254,11 +238,11 @@ public final class StateQueryServer implements AutoCloseable {
             String query = exchange.getRequestURI().getRawQuery();
             Matcher one = ONE_SERVER.matcher(path);
             if (one.matches()) {
-                serveOne(exchange, String.valueOf(Long.parseLong(one.group(1))), ReinstallQuery.localOnlyForOne(query), verdict.token());
+                serveOne(exchange, String.valueOf(Long.parseLong(one.group(1))), ReinstallQuery.localOnlyForOne(query), caller.token());
             } else if (path.startsWith("/reinstalls/")) {
                 throw new BadRequest("server id must be 1-18 digits, got '" + ReinstallQuery.excerpt(path.substring(12)) + "'");
             } else if (path.equals("/reinstalls")) {
-                serveList(exchange, ReinstallQuery.forList(query), verdict.token());
+                serveList(exchange, ReinstallQuery.forList(query), caller.token());
             } else {
                 reply(exchange, 404, ApiErrors.body(404, "no such resource: " + ReinstallQuery.excerpt(path)));
             }
