@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.projector.query.OperatorActions.ActionFailedException;
 import com.hostkey.reinstall.projector.query.Caller.Operator;
 import com.hostkey.reinstall.projector.query.ReinstallQuery.BadRequest;
-import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.sun.net.httpserver.HttpExchange;
@@ -234,32 +233,12 @@ public final class DashboardRoutes implements AutoCloseable {
         }
         ReinstallHistory history = historyStore().get(serverKey);
         if (history != null) {
-            reply(exchange, 200, view(history));
+            reply(exchange, 200, HistoryView.of(history));
         } else if (localOnly && !mine) {
             notReady(exchange, "server " + serverKey + " is moving between instances, retry shortly");
         } else {
             reply(exchange, 404, ApiErrors.body(404, "no history known for server " + serverKey));
         }
-    }
-
-    public static Map<String, Object> view(ReinstallHistory history) {
-        List<Map<String, Object>> entries = new ArrayList<>(history.getEntries().size());
-        for (HistoryEntry entry : history.getEntries()) {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("at", entry.getAt().toString());
-            view.put("type", entry.getType());
-            view.put("reinstallId", entry.getReinstallId());
-            view.put("step", entry.getStep());
-            view.put("level", entry.getLevel().name());
-            view.put("summary", entry.getSummary());
-            view.put("source", entry.getSource());
-            entries.add(view);
-        }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("serverId", history.getServerId());
-        answer.put("count", entries.size());
-        answer.put("entries", entries);
-        return answer;
     }
 
     // ------------------------------------------------------------------ fleet summary

@@ -259,7 +259,7 @@ class StateQueryServerTest {
                 .setSkippedJenkinsTasks(List.of("optional-task")).setAttempts(new HashMap<>(Map.of("SETTING_BOOT_PXE", 2)))
                 .build();
 
-        String view = JSON.writeValueAsString(StateQueryServer.view(state, 3));
+        String view = JSON.writeValueAsString(StateView.of(state, 3));
 
         assertThat(view).doesNotContain("WRAPPEDKEY", "CIPHERTEXT", "IVIVIV", "MASTERKEY", "CALLBACKKEY", "rootPassword",
                 "postInstallScript", "ssh-ed25519");
@@ -271,7 +271,7 @@ class StateQueryServerTest {
         assertThat(json.path("skippedJenkinsTasks").get(0).asText()).isEqualTo("optional-task");
         assertThat(json.path("attempts").path("SETTING_BOOT_PXE").asInt()).isEqualTo(2);
         assertThat(json.path("queuePosition").asInt()).isZero();
-        assertThat(JSON.readTree(JSON.writeValueAsString(StateQueryServer.view(state, 2))).path("quarantine").path("quarantined")
+        assertThat(JSON.readTree(JSON.writeValueAsString(StateView.of(state, 2))).path("quarantine").path("quarantined")
                 .asBoolean()).isTrue();
     }
 

@@ -1,0 +1,38 @@
+package com.hostkey.reinstall.projector.query;
+
+import com.hostkey.reinstall.schemas.avro.HistoryEntry;
+import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server's timeline as {@code GET /reinstalls/{serverId}/history} serves it: the entries of its
+ * {@link ReinstallHistory}, oldest first, each a one-line summary without secrets or keys.
+ */
+public final class HistoryView {
+
+    private HistoryView() {}
+
+    /** The answer: {@code {"serverId", "count", "entries": [{"at", "type", "reinstallId", "step", "level", "summary", "source"}]}}. */
+    public static Map<String, Object> of(ReinstallHistory history) {
+        List<Map<String, Object>> entries = new ArrayList<>(history.getEntries().size());
+        for (HistoryEntry entry : history.getEntries()) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("at", entry.getAt().toString());
+            view.put("type", entry.getType());
+            view.put("reinstallId", entry.getReinstallId());
+            view.put("step", entry.getStep());
+            view.put("level", entry.getLevel().name());
+            view.put("summary", entry.getSummary());
+            view.put("source", entry.getSource());
+            entries.add(view);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("serverId", history.getServerId());
+        answer.put("count", entries.size());
+        answer.put("entries", entries);
+        return answer;
+    }
+}
