@@ -1,6 +1,10 @@
 package com.hostkey.reinstall.projector.query;
 
 import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.StateQueryServer;
+import com.hostkey.reinstall.projector.http.BadRequest;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryTls;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
@@ -282,7 +286,7 @@ class StateQueryServerTest {
         assertThat(query.forwardQuery()).isEqualTo("phase=QUEUED&phase=INSTALLING&location=NL&limit=7&local=true");
         assertThat(ReinstallQuery.forList(query.forwardQuery())).isEqualTo(new ReinstallQuery(query.phases(), "NL", 7, true));
         assertThat(ReinstallQuery.forList(null).limit()).isEqualTo(100);
-        assertThatThrownBy(() -> ReinstallQuery.forList("phase=%ZZ")).isInstanceOf(ReinstallQuery.BadRequest.class)
+        assertThatThrownBy(() -> ReinstallQuery.forList("phase=%ZZ")).isInstanceOf(BadRequest.class)
                 .hasMessageContaining("percent-encoding");
     }
 

@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector.saga;
 
-import com.hostkey.reinstall.projector.query.HistoryView;
+import com.hostkey.reinstall.projector.dashboard.HistoryView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.ReinstallIds;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.dashboard;
 
 import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.ReinstallHistory;

@@ -1,12 +1,12 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hostkey.reinstall.projector.query.Caller.Operator;
-import com.hostkey.reinstall.projector.query.Caller.Reader;
-import com.hostkey.reinstall.projector.query.Caller.Reason;
-import com.hostkey.reinstall.projector.query.Caller.Refused;
+import com.hostkey.reinstall.projector.http.Caller.Operator;
+import com.hostkey.reinstall.projector.http.Caller.Reader;
+import com.hostkey.reinstall.projector.http.Caller.Reason;
+import com.hostkey.reinstall.projector.http.Caller.Refused;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

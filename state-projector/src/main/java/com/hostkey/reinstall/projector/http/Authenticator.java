@@ -1,9 +1,9 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.http;
 
-import com.hostkey.reinstall.projector.query.Caller.Operator;
-import com.hostkey.reinstall.projector.query.Caller.Reader;
-import com.hostkey.reinstall.projector.query.Caller.Reason;
-import com.hostkey.reinstall.projector.query.Caller.Refused;
+import com.hostkey.reinstall.projector.http.Caller.Operator;
+import com.hostkey.reinstall.projector.http.Caller.Reader;
+import com.hostkey.reinstall.projector.http.Caller.Reason;
+import com.hostkey.reinstall.projector.http.Caller.Refused;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.http;
 
 /**
  * Who is asking, as the {@link Authenticator} found from the request's {@code Authorization}
