@@ -60,9 +60,24 @@ class LayeringTest {
     void theSagaImportsNoHttp() {
         noClasses().that().resideInAPackage("com.hostkey.reinstall.projector.saga..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.hostkey.reinstall.projector.query..",
+                        "com.hostkey.reinstall.projector.http..", "com.hostkey.reinstall.projector.dashboard..",
                         "com.sun.net.httpserver..", "java.net.http..")
                 .orShould().dependOnClassesThat().resideInAPackage("com.hostkey.reinstall.projector")
                 .because("the saga decides; serving state over HTTP and wiring the process are other rooms")
+                .check(production);
+    }
+
+    @Test
+    void theQuerySideLayersHttpBelowQueriesBelowTheDashboard() {
+        noClasses().that().resideInAPackage("com.hostkey.reinstall.projector.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.hostkey.reinstall.projector.query..",
+                        "com.hostkey.reinstall.projector.dashboard..", "com.hostkey.reinstall.projector.saga..",
+                        "org.apache.kafka.streams..")
+                .because("the HTTP room knows requests, tokens and replies, not which store answers what")
+                .check(production);
+        noClasses().that().resideInAPackage("com.hostkey.reinstall.projector.query..")
+                .should().dependOnClassesThat().resideInAPackage("com.hostkey.reinstall.projector.dashboard..")
+                .because("the interactive queries serve the state API and the dashboard alike")
                 .check(production);
     }
 

@@ -5,6 +5,10 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -25,25 +29,49 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * No authentication: nothing here is secret (metrics carry no server ids, keys or tokens). Only GET
  * and HEAD are answered (405 otherwise); other paths get 404.
+ *
+ * <p>A service with an API of its own (the projector's query port) serves the same three answers
+ * through {@link #answer}, so every service's probes look alike to Kubernetes and Prometheus.
  */
 public final class OperationsHttpServer implements AutoCloseable {
 
     /** The Prometheus text format, version 0.0.4 (what Micrometer's {@code scrape()} writes). */
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The paths of the three operations endpoints. */
+    public static final Set<String> PATHS = Set.of("/metrics", "/health", "/ready");
 
+    private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
     private static final Logger log = LoggerFactory.getLogger(OperationsHttpServer.class);
 
     private final HttpServer server;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Supplier<String> metrics;
-    private final BooleanSupplier live;
-    private final BooleanSupplier ready;
+    private final Supplier<Probe> live;
+    private final Supplier<Probe> ready;
+
+    /**
+     * What a liveness or readiness probe found: whether the service is up (ready), and details shown
+     * beside the status, in their order (e.g. the Kafka Streams state); never a secret.
+     */
+    public record Probe(boolean ok, Map<String, String> details) {
+
+        public Probe {
+            details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        }
+
+        public static Probe of(boolean ok) {
+            return new Probe(ok, Map.of());
+        }
+    }
+
+    /** One operations answer, for whichever server carries the endpoints to write. */
+    public record Answer(int status, String contentType, String body) {}
 
     private OperationsHttpServer(HttpServer server, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready) {
         this.server = server;
         this.metrics = metrics;
-        this.live = live;
-        this.ready = ready;
+        this.live = () -> Probe.of(live.getAsBoolean());
+        this.ready = () -> Probe.of(ready.getAsBoolean());
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
     }
@@ -60,6 +88,22 @@ public final class OperationsHttpServer implements AutoCloseable {
         return started;
     }
 
+    /**
+     * The answer to a GET of one of the {@link #PATHS}: the metrics, or {@code {"status": "UP"|"DOWN"}}
+     * (liveness) or {@code {"status": "READY"|"NOT_READY"}} (readiness) with the probe's details,
+     * 200 when the probe is ok and 503 otherwise.
+     *
+     * @throws IllegalArgumentException for any other path
+     */
+    public static Answer answer(String path, Supplier<String> metrics, Supplier<Probe> live, Supplier<Probe> ready) {
+        return switch (path) {
+            case "/metrics" -> new Answer(200, PROMETHEUS_CONTENT_TYPE, metrics.get());
+            case "/health" -> probe(live.get(), "UP", "DOWN");
+            case "/ready" -> probe(ready.get(), "READY", "NOT_READY");
+            default -> throw new IllegalArgumentException("not an operations endpoint: " + path);
+        };
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -69,36 +113,47 @@ public final class OperationsHttpServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(exchange, 405, "application/json", "{\"status\":405,\"error\":\"method not allowed\"}");
+                send(exchange, new Answer(405, JSON_CONTENT_TYPE, "{\"status\":405,\"error\":\"method not allowed\"}"));
                 return;
             }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/metrics" -> send(exchange, 200, PROMETHEUS_CONTENT_TYPE, metrics.get());
-                case "/health" -> {
-                    boolean up = live.getAsBoolean();
-                    send(exchange, up ? 200 : 503, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
-                }
-                case "/ready" -> {
-                    boolean isReady = ready.getAsBoolean();
-                    send(exchange, isReady ? 200 : 503, "application/json",
-                            isReady ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}");
-                }
-                default -> send(exchange, 404, "application/json", "{\"status\":404,\"error\":\"no such resource\"}");
-            }
+            String path = exchange.getRequestURI().getPath();
+            send(exchange, PATHS.contains(path) ? answer(path, metrics, live, ready)
+                    : new Answer(404, JSON_CONTENT_TYPE, "{\"status\":404,\"error\":\"no such resource\"}"));
         } catch (IOException | RuntimeException e) {
             log.debug("operations request failed: {}", e.toString());
         }
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
+    private static Answer probe(Probe probe, String ok, String notOk) {
+        StringBuilder json = new StringBuilder("{\"status\":").append(quote(probe.ok() ? ok : notOk));
+        probe.details().forEach((name, value) -> json.append(',').append(quote(name)).append(':').append(quote(value)));
+        return new Answer(probe.ok() ? 200 : 503, JSON_CONTENT_TYPE, json.append('}').toString());
+    }
+
+    /** A JSON string; the details are plain words, but a quote or a control character must not break the document. */
+    private static String quote(String text) {
+        StringBuilder quoted = new StringBuilder("\"");
+        for (char c : String.valueOf(text).toCharArray()) {
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c < 0x20) {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
+    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", answer.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         if (exchange.getRequestMethod().equals("HEAD") || bytes.length == 0) {
-            exchange.sendResponseHeaders(status, -1);
+            exchange.sendResponseHeaders(answer.status(), -1);
             return;
         }
-        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.sendResponseHeaders(answer.status(), bytes.length);
         exchange.getResponseBody().write(bytes);
     }
 

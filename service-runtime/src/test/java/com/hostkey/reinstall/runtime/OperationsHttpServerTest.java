@@ -1,11 +1,16 @@
 package com.hostkey.reinstall.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hostkey.reinstall.runtime.OperationsHttpServer.Answer;
+import com.hostkey.reinstall.runtime.OperationsHttpServer.Probe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OperationsHttpServerTest {
@@ -27,6 +32,23 @@ class OperationsHttpServerTest {
             assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
             assertThat(send(server, "GET", "/reinstalls").statusCode()).isEqualTo(404);
         }
+    }
+
+    @Test
+    void shouldShowAProbesDetailsBesideItsStatusForAServerWithAnApiOfItsOwn() {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("streams", "REBALANCING");
+        details.put("note", "say \"hi\"\n");
+
+        Answer live = OperationsHttpServer.answer("/health", () -> "", () -> new Probe(true, details), () -> Probe.of(false));
+        Answer ready = OperationsHttpServer.answer("/ready", () -> "", () -> Probe.of(true), () -> new Probe(false, details));
+
+        assertThat(live).isEqualTo(new Answer(200, "application/json; charset=utf-8",
+                "{\"status\":\"UP\",\"streams\":\"REBALANCING\",\"note\":\"say \\\"hi\\\"\\u000a\"}"));
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.body()).startsWith("{\"status\":\"NOT_READY\",\"streams\":\"REBALANCING\"");
+        assertThatThrownBy(() -> OperationsHttpServer.answer("/reinstalls", () -> "", () -> Probe.of(true), () -> Probe.of(true)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private HttpResponse<String> send(OperationsHttpServer server, String method, String path) throws Exception {

@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.saga.DeadLetterHandler;
 import com.hostkey.reinstall.projector.saga.SagaSettings;

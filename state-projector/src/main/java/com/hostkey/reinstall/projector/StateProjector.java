@@ -1,7 +1,6 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.projector.query.OperatorActions;
-import com.hostkey.reinstall.projector.query.StateQueryServer;
+import com.hostkey.reinstall.projector.dashboard.OperatorActions;
 import com.hostkey.reinstall.projector.saga.DeadLetterHandler;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.schemas.ReinstallTopics;

@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.runtime.EnvSettings;

@@ -1,7 +1,6 @@
 package com.hostkey.reinstall.projector;
 
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
-import com.hostkey.reinstall.projector.query.StateQueryServer;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.SagaSettings;

@@ -22,7 +22,7 @@ import com.hostkey.reinstall.poller.PollerConfig;
 import com.hostkey.reinstall.poller.StagePoller;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.ProjectorConfig;
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;
 import com.hostkey.reinstall.schemas.ReinstallTopics;

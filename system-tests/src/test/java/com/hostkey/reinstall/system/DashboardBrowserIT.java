@@ -3,7 +3,7 @@ package com.hostkey.reinstall.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;

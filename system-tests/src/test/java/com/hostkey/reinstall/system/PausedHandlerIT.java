@@ -9,7 +9,7 @@ import com.hostkey.invapi.simulator.HostkeySimulator;
 import com.hostkey.invapi.simulator.InvariantReport;
 import com.hostkey.invapi.simulator.ServerSnapshot;
 import com.hostkey.invapi.simulator.SimulatorConfig;
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;

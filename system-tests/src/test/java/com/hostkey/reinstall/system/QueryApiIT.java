@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.ProjectorConfig;
-import com.hostkey.reinstall.projector.query.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.projector.StateProjector;

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * ({@link #add}) and renders the answer ({@link #answer}). Shares are plain JSON maps, so they
  * travel between instances as they are.
  */
-final class FleetSummary {
+public final class FleetSummary {
 
     static final int HOURS = 24;
     static final int NEAR_DEADLINE_PERCENT = 80;
@@ -43,13 +43,13 @@ final class FleetSummary {
     /** Epoch millis of the hour's start -> outcome -> count. */
     private final Map<String, Map<String, Long>> finishedByHour = new TreeMap<>();
 
-    FleetSummary(Instant now, int quarantineAfter) {
+    public FleetSummary(Instant now, int quarantineAfter) {
         this.now = now;
         this.quarantineAfter = quarantineAfter;
     }
 
     /** Counts one state. */
-    void count(ReinstallState state) {
+    public void count(ReinstallState state) {
         total++;
         ReinstallPhase phase = state.getPhase();
         byPhase.merge(phase.name(), 1L, Long::sum);
@@ -96,7 +96,7 @@ final class FleetSummary {
     }
 
     /** This instance's counts, as sent to the instance gathering them. */
-    Map<String, Object> share() {
+    public Map<String, Object> share() {
         Map<String, Object> share = new LinkedHashMap<>();
         share.put("total", total);
         share.put("active", active);
@@ -111,7 +111,7 @@ final class FleetSummary {
 
     /** Adds another instance's {@link #share()}. */
     @SuppressWarnings("unchecked")
-    void add(Map<String, Object> share) {
+    public void add(Map<String, Object> share) {
         total += number(share.get("total"));
         active += number(share.get("active"));
         nearDeadline += number(share.get("nearDeadline"));
@@ -127,7 +127,7 @@ final class FleetSummary {
     }
 
     /** The answer of {@code GET /fleet/summary}: phases in the saga's order, the last {@value #HOURS} hours oldest first. */
-    Map<String, Object> answer(int instances) {
+    public Map<String, Object> answer(int instances) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("generatedAt", now.toString());
         answer.put("instances", instances);

@@ -1,5 +1,7 @@
 package com.hostkey.reinstall.projector.query;
 
+import com.hostkey.reinstall.projector.http.ApiErrors;
+import com.hostkey.reinstall.projector.http.BadRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import java.net.URLDecoder;
@@ -17,9 +19,9 @@ import java.util.regex.Pattern;
  * The validated parameters of a query: {@code phase} (repeatable, a {@link ReinstallPhase} name),
  * {@code location} ({@code [A-Za-z0-9-]{1,16}}), {@code limit} (1..{@value #MAX_LIMIT}, default
  * {@value #DEFAULT_LIMIT}) and {@code local} ({@code true}: only this instance's states, as
- * instances ask each other). Anything else is a {@link BadRequest}.
+ * instances ask each other, see {@link InstanceRouter}). Anything else is a {@link BadRequest}.
  */
-record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, boolean local) {
+public record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, boolean local) {
 
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
@@ -31,7 +33,7 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
     private static final Set<String> LIST_PARAMETERS = Set.of("phase", "location", "limit", "local");
     private static final Set<String> ONE_PARAMETERS = Set.of("local");
 
-    ReinstallQuery {
+    public ReinstallQuery {
         phases = phases.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(phases));
     }
 
@@ -43,26 +45,29 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
             try {
                 phases.add(ReinstallPhase.valueOf(phase));
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("phase must be one of " + List.of(ReinstallPhase.values()) + ", got '" + excerpt(phase) + "'");
+                throw new BadRequest("phase must be one of " + List.of(ReinstallPhase.values()) + ", got '" + ApiErrors.excerpt(phase) + "'");
             }
         }
         String location = single(params, "location");
         if (location != null && !LOCATION.matcher(location).matches()) {
-            throw new BadRequest("location must be 1-16 characters of A-Z a-z 0-9 -, got '" + excerpt(location) + "'");
+            throw new BadRequest("location must be 1-16 characters of A-Z a-z 0-9 -, got '" + ApiErrors.excerpt(location) + "'");
         }
         String limitText = single(params, "limit");
         int limit = DEFAULT_LIMIT;
         if (limitText != null) {
             if (!LIMIT.matcher(limitText).matches() || Integer.parseInt(limitText) < 1 || Integer.parseInt(limitText) > MAX_LIMIT) {
-                throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + excerpt(limitText) + "'");
+                throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + ApiErrors.excerpt(limitText) + "'");
             }
             limit = Integer.parseInt(limitText);
         }
         return new ReinstallQuery(phases, location, limit, local(params));
     }
 
-    /** The parameters of {@code GET /reinstalls/{serverId}}: only {@code local}. */
-    static boolean localOnlyForOne(String rawQuery) {
+    /**
+     * The parameters of an endpoint that takes only {@code local} ({@code GET /reinstalls/{serverId}},
+     * its history, the fleet summary): whether it was asked for this instance's answer alone.
+     */
+    public static boolean localOnly(String rawQuery) {
         return local(parse(rawQuery, ONE_PARAMETERS));
     }
 
@@ -78,17 +83,7 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
         if (location != null) {
             query.append("location=").append(location).append('&');
         }
-        return query.append("limit=").append(limit).append("&local=true").toString();
-    }
-
-    /** A short, harmless excerpt of untrusted input for an error message. */
-    static String excerpt(String raw) {
-        if (raw == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder();
-        raw.codePoints().limit(24).forEach(c -> out.append(c < 128 && (Character.isLetterOrDigit(c) || "-_./".indexOf(c) >= 0) ? (char) c : '?'));
-        return raw.codePointCount(0, raw.length()) > 24 ? out + "..." : out.toString();
+        return query.append("limit=").append(limit).append('&').append(InstanceRouter.LOCAL_ONLY).toString();
     }
 
     private static boolean local(Map<String, List<String>> params) {
@@ -99,7 +94,7 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
         if (local.equals("true")) {
             return true;
         }
-        throw new BadRequest("local must be true or false, got '" + excerpt(local) + "'");
+        throw new BadRequest("local must be true or false, got '" + ApiErrors.excerpt(local) + "'");
     }
 
     private static String single(Map<String, List<String>> params, String name) {
@@ -130,7 +125,7 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             if (!NAME.matcher(name).matches() || !allowed.contains(name)) {
-                throw new BadRequest("unknown query parameter '" + excerpt(name) + "'; allowed: " + allowed.stream().sorted().toList());
+                throw new BadRequest("unknown query parameter '" + ApiErrors.excerpt(name) + "'; allowed: " + allowed.stream().sorted().toList());
             }
             params.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
@@ -142,13 +137,6 @@ record ReinstallQuery(Set<ReinstallPhase> phases, String location, int limit, bo
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new BadRequest("malformed percent-encoding in the query string");
-        }
-    }
-
-    /** A request the API refuses with 400; the message holds only sanitized excerpts of the input. */
-    static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message, null, false, false);
         }
     }
 }

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class HistoryProcessor implements Processor<String, Object, Void, Void> {
 
-    static final int MAX_ENTRIES = 100;
+    static final int MAX_ENTRIES = TimelineEntries.MAX_ENTRIES;
     /** A record read twice (a retried poll, a replay after a crash) lands among the newest entries. */
     private static final int DUPLICATE_WINDOW = 20;
     private static final Pattern SERVER_KEY = Pattern.compile("\\d{1,18}");

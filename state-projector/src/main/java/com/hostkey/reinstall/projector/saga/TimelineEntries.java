@@ -51,6 +51,8 @@ import java.util.Optional;
 public final class TimelineEntries {
 
     static final int MAX_TEXT = 240;
+    /** How many entries a server's timeline keeps; the oldest go first. */
+    public static final int MAX_ENTRIES = 100;
 
     private TimelineEntries() {}
 

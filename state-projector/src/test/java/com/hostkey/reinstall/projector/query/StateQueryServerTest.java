@@ -1,6 +1,10 @@
 package com.hostkey.reinstall.projector.query;
 
 import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.StateQueryServer;
+import com.hostkey.reinstall.projector.http.BadRequest;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
+import com.hostkey.reinstall.projector.http.QueryTls;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
@@ -259,7 +263,7 @@ class StateQueryServerTest {
                 .setSkippedJenkinsTasks(List.of("optional-task")).setAttempts(new HashMap<>(Map.of("SETTING_BOOT_PXE", 2)))
                 .build();
 
-        String view = JSON.writeValueAsString(StateQueryServer.view(state, 3));
+        String view = JSON.writeValueAsString(StateView.of(state, 3));
 
         assertThat(view).doesNotContain("WRAPPEDKEY", "CIPHERTEXT", "IVIVIV", "MASTERKEY", "CALLBACKKEY", "rootPassword",
                 "postInstallScript", "ssh-ed25519");
@@ -271,7 +275,7 @@ class StateQueryServerTest {
         assertThat(json.path("skippedJenkinsTasks").get(0).asText()).isEqualTo("optional-task");
         assertThat(json.path("attempts").path("SETTING_BOOT_PXE").asInt()).isEqualTo(2);
         assertThat(json.path("queuePosition").asInt()).isZero();
-        assertThat(JSON.readTree(JSON.writeValueAsString(StateQueryServer.view(state, 2))).path("quarantine").path("quarantined")
+        assertThat(JSON.readTree(JSON.writeValueAsString(StateView.of(state, 2))).path("quarantine").path("quarantined")
                 .asBoolean()).isTrue();
     }
 
@@ -282,7 +286,7 @@ class StateQueryServerTest {
         assertThat(query.forwardQuery()).isEqualTo("phase=QUEUED&phase=INSTALLING&location=NL&limit=7&local=true");
         assertThat(ReinstallQuery.forList(query.forwardQuery())).isEqualTo(new ReinstallQuery(query.phases(), "NL", 7, true));
         assertThat(ReinstallQuery.forList(null).limit()).isEqualTo(100);
-        assertThatThrownBy(() -> ReinstallQuery.forList("phase=%ZZ")).isInstanceOf(ReinstallQuery.BadRequest.class)
+        assertThatThrownBy(() -> ReinstallQuery.forList("phase=%ZZ")).isInstanceOf(BadRequest.class)
                 .hasMessageContaining("percent-encoding");
     }
 

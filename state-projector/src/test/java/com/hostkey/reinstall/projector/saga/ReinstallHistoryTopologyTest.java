@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector.saga;
 
-import com.hostkey.reinstall.projector.query.DashboardRoutes;
+import com.hostkey.reinstall.projector.dashboard.HistoryView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.ReinstallIds;
@@ -147,7 +147,7 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 .setId("e1").setAt(Instant.parse("2026-11-24T10:00:00Z")).setType("ActionAccepted").setReinstallId("r-1")
                 .setStep(2).setLevel(HistoryLevel.INFO).setSummary("PXE config: requested").setSource("command-handler").build())).build();
 
-        Map<String, Object> view = DashboardRoutes.view(history);
+        Map<String, Object> view = HistoryView.of(history);
 
         assertThat(view).containsEntry("serverId", 7L).containsEntry("count", 1);
         @SuppressWarnings("unchecked")

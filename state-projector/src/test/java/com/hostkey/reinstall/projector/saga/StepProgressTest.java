@@ -1,6 +1,6 @@
 package com.hostkey.reinstall.projector.saga;
 
-import com.hostkey.reinstall.projector.query.StateQueryServer;
+import com.hostkey.reinstall.projector.query.StateView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.avro.FailureKind;
@@ -81,7 +81,7 @@ class StepProgressTest {
 
     @Test
     void shouldServeItAsTheStatesProgress() {
-        Map<String, Object> view = StateQueryServer.view(state(ReinstallPhase.REBOOTING, 0, phases("CREATING_REINSTALL_KEY", 0,
+        Map<String, Object> view = StateView.of(state(ReinstallPhase.REBOOTING, 0, phases("CREATING_REINSTALL_KEY", 0,
                 "CREATING_PXE_CONFIG", 1, "SETTING_BOOT_PXE", 5, "REBOOTING", 9)));
 
         @SuppressWarnings("unchecked")

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.dashboard;
 
 import com.hostkey.reinstall.projector.ProjectorConfig;
 import com.hostkey.reinstall.runtime.KafkaClientProperties;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** The SSL contexts of the query API: serving HTTPS, and trusting the other instances when forwarding. */
-final class QueryTls {
+public final class QueryTls {
 
     private QueryTls() {}
 
@@ -36,7 +36,7 @@ final class QueryTls {
      * The forwarding side: trusts the truststore when configured, else exactly the certificates of
      * this instance's own keystore (instances sharing one certificate).
      */
-    static SSLContext clientContext(QueryApiSettings.Tls tls) {
+    public static SSLContext clientContext(QueryApiSettings.Tls tls) {
         try {
             KeyStore trusted;
             if (tls.truststore() != null) {

@@ -1,6 +1,8 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.dashboard;
 
 import com.hostkey.reinstall.projector.ProjectorConfig;
+import com.hostkey.reinstall.projector.StateQueryServer;
+import com.hostkey.reinstall.projector.http.QueryApiSettings;
 import com.hostkey.reinstall.projector.saga.AdmissionSettings;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.SagaSettings;

@@ -1,4 +1,4 @@
-package com.hostkey.reinstall.projector.query;
+package com.hostkey.reinstall.projector.http;
 
 import com.hostkey.reinstall.runtime.EnvSettings;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * @param tls          PROJECTOR_TLS_KEYSTORE and friends: serve HTTPS (and forward over HTTPS); null for HTTP
  * @param writeTokens  PROJECTOR_API_WRITE_TOKENS (or PROJECTOR_API_WRITE_TOKENS_FILE): operator name to bearer
  *                     token, given as comma or whitespace separated {@code operatorName:token} pairs. These tokens
- *                     also read, and may cancel and release servers from the dashboard (see {@link OperatorActions});
+ *                     also read, and may cancel and release servers from the dashboard (its operator actions);
  *                     the operator's name is recorded in every command it issues. Empty: no operator actions
  */
 public record QueryApiSettings(List<String> tokens, boolean authDisabled, Tls tls, Map<String, String> writeTokens) {
