@@ -26,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import com.hostkey.reinstall.runtime.BudgetShare;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -438,6 +439,11 @@ public final class CommandHandler implements AutoCloseable {
         }
     }
 
+    /** The Hostkey budget is the deployment's: this instance spends the share of the steps' partitions it owns. */
+    private void shareBudget(Collection<TopicPartition> leaving) {
+        executor.shareBudget(BudgetShare.of(consumer, topics.steps.name(), leaving));
+    }
+
     /**
      * Partitions leaving hand over what their running calls answer; partitions arriving load the
      * intents still open on them (calls started by an instance that died or ran out of grace).
@@ -447,6 +453,7 @@ public final class CommandHandler implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             handOver(partitions);
             partitions.forEach(p -> ledger.forget(p.partition()));
+            shareBudget(partitions);
         }
 
         @Override
@@ -455,10 +462,12 @@ public final class CommandHandler implements AutoCloseable {
             Set<TopicPartition> lost = Set.copyOf(partitions);
             pipeline.abandon(lost::contains);
             partitions.forEach(p -> ledger.forget(p.partition()));
+            shareBudget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            shareBudget(List.of());
             List<TopicPartition> intentPartitions = partitions.stream()
                     .map(p -> new TopicPartition(topics.intents.name(), p.partition()))
                     .toList();

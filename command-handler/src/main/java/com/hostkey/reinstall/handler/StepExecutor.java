@@ -264,6 +264,11 @@ public final class StepExecutor {
                 .build();
     }
 
+    /** This instance's share of the deployment's Hostkey request budget (see {@link HostkeyApi#shareBudget}). */
+    void shareBudget(double fraction) {
+        hostkey.shareBudget(fraction);
+    }
+
     private CreatePxeRequest pxeRequest(long serverId, CreatePxeConfig command) {
         return new CreatePxeRequest(
                 serverId,

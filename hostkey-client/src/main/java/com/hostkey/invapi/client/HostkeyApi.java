@@ -16,6 +16,14 @@ import java.util.List;
  */
 public interface HostkeyApi extends AutoCloseable {
 
+    /**
+     * This instance's share (0-1) of the deployment's request budget, from now on: the rates set for
+     * the deployment are multiplied by it. Instances call it on every rebalance with the fraction of
+     * partitions they own, so that together they spend one budget. Clients without a budget ignore it.
+     */
+    default void shareBudget(double fraction) {
+    }
+
     /** {@code os.php action=list id=...}: the OSes offered for this server. Read, retried. */
     List<OsOffer> listOs(String account, long serverId);
 

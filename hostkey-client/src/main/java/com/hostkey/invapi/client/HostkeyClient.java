@@ -77,6 +77,7 @@ public final class HostkeyClient implements HostkeyApi {
     /** Idle connections kept per client: as many as a service makes calls at once. */
     private static final int IDLE_CONNECTIONS = 64;
     private static final String CALLBACK_BUDGET = "\u0000eq_callback";
+    private static final double MIN_SHARED_RATE = 0.1;
     private static final Pattern STAGE_IN_TEXT = Pattern.compile("(?i)\\bstage\\s*[#:]?\\s*(\\d+)");
 
     /** Which per-call-kind timeout applies. */
@@ -145,6 +146,8 @@ public final class HostkeyClient implements HostkeyApi {
     private final Sleeper sleeper;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    /** This instance's share of the deployment's budget ({@link #shareBudget}); the whole of it until told. */
+    private volatile double budgetShare = 1.0;
 
     public HostkeyClient(HostkeyClientConfig config) {
         this(config, Clock.systemUTC(), d -> TimeUnit.MILLISECONDS.sleep(d.toMillis()));
@@ -469,10 +472,32 @@ public final class HostkeyClient implements HostkeyApi {
         }
     }
 
+    /**
+     * {@code HOSTKEY_RATE_LIMIT_RPS} is the deployment's budget per account (and for eq_callback
+     * checks); this instance spends {@code fraction} of it from now on.
+     */
+    @Override
+    public void shareBudget(double fraction) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("a budget share is 0-1, got " + fraction);
+        }
+        budgetShare = fraction;
+        double rate = sharedRate();
+        limiters.values().forEach(limiter -> limiter.setRate(rate));
+        log.info("Hostkey request budget: this instance's share is {} of {} req/s per account: {} req/s",
+                String.format(java.util.Locale.ROOT, "%.3f", fraction), config.requestsPerSecond(),
+                String.format(java.util.Locale.ROOT, "%.2f", rate));
+    }
+
+    /** Never quite zero: an instance that owns nothing makes no calls, and one that just got work must not stall. */
+    private double sharedRate() {
+        return Math.max(MIN_SHARED_RATE, config.requestsPerSecond() * budgetShare);
+    }
+
     private JsonNode withRetries(CallSpec spec, String token) throws StaleToken {
         int maxAttempts = spec.idempotent() ? config.retry().maxAttempts() : 1;
         RateLimiter limiter = limiters.computeIfAbsent(
-                spec.account() == null ? CALLBACK_BUDGET : spec.account(), a -> new RateLimiter(config.requestsPerSecond()));
+                spec.account() == null ? CALLBACK_BUDGET : spec.account(), a -> new RateLimiter(sharedRate()));
         for (int attempt = 1; ; attempt++) {
             try {
                 limiter.acquire();

@@ -5,8 +5,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per account: bursts up to one second's worth of requests, then
- * {@code requestsPerSecond}. A caller that finds the bucket empty reserves the next token and
+ * A token bucket per account: bursts up to one second's worth of requests (at least one), then
+ * {@code requestsPerSecond}, which may change ({@link #setRate}). A caller that finds the bucket empty reserves the next token and
  * sleeps until it is due, so waiting callers are served in order and never spin.
  */
 final class RateLimiter {
@@ -17,8 +17,8 @@ final class RateLimiter {
         void sleep(long nanos) throws InterruptedException;
     }
 
-    private final double perSecond;
-    private final double capacity;
+    private double perSecond;
+    private double capacity;
     private final LongSupplier nanoTime;
     private final NanoSleeper sleeper;
     private final ReentrantLock lock = new ReentrantLock();
@@ -36,6 +36,24 @@ final class RateLimiter {
         this.sleeper = sleeper;
         this.tokens = capacity;
         this.lastRefillNanos = nanoTime.getAsLong();
+    }
+
+    /**
+     * Changes the rate from now on (this instance's share of a budget changed): what was saved up so
+     * far is kept, up to the new burst size.
+     */
+    void setRate(double newPerSecond) {
+        lock.lock();
+        try {
+            long now = nanoTime.getAsLong();
+            tokens = Math.min(capacity, tokens + (now - lastRefillNanos) / 1e9 * perSecond);
+            lastRefillNanos = now;
+            perSecond = newPerSecond;
+            capacity = Math.max(1, newPerSecond);
+            tokens = Math.min(tokens, capacity);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Blocks until a request may be sent. */

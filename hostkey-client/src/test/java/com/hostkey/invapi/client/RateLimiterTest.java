@@ -47,4 +47,17 @@ class RateLimiterTest {
 
         assertThat(waitsMillis).as("ten idle seconds refill the bucket, not beyond its size").containsExactly(50L);
     }
+
+    @Test
+    void shouldTakeANewRateAtOnceKeepingWhatWasSavedUpToTheNewBurst() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            limiter.acquire();
+        }
+        limiter.setRate(5); // this instance's share went from 20/s to 5/s
+
+        limiter.acquire();
+        limiter.acquire();
+
+        assertThat(waitsMillis).as("200 ms apart at the new rate").containsExactly(200L, 200L);
+    }
 }

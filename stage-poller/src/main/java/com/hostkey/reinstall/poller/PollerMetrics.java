@@ -67,9 +67,9 @@ public final class PollerMetrics implements AutoCloseable {
     }
 
     /** The budget and the number of watched keys, as gauges. */
-    public void watching(int requestsPerSecond, IntSupplier watchedKeys) {
-        Gauge.builder("stage.poller.budget.requests.per.second", () -> requestsPerSecond)
-                .description("POLLER_MAX_REQUESTS_PER_SECOND: the eq_callback checks this instance may make per second")
+    public void watching(IntSupplier requestsPerSecond, IntSupplier watchedKeys) {
+        Gauge.builder("stage.poller.budget.requests.per.second", requestsPerSecond::getAsInt)
+                .description("this instance's share of POLLER_MAX_REQUESTS_PER_SECOND: the eq_callback checks it may make per second")
                 .register(registry);
         Gauge.builder("stage.poller.watched.keys", watchedKeys::getAsInt)
                 .description("eq_callback keys this instance polls")

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import com.hostkey.reinstall.runtime.BudgetShare;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,6 +74,8 @@ public final class StagePoller implements AutoCloseable {
 
     private final PollerConfig config;
     private final HostkeyApi hostkey;
+    /** This instance's share of the deployment's check budget, per second ({@link #shareBudget}). */
+    private volatile int budgetPerSecond;
     private final Clock clock;
     private final ReinstallTopics topics;
     private KafkaConsumer<String, byte[]> consumer;
@@ -105,6 +108,7 @@ public final class StagePoller implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.hostkey = hostkey;
+        this.budgetPerSecond = config.requestsPerSecond();
         this.clock = clock;
         this.schedule = new CheckSchedule(config.interval());
         this.topics = ReinstallTopics.create(config.serdeConfig());
@@ -126,7 +130,8 @@ public final class StagePoller implements AutoCloseable {
         StagePoller poller = new StagePoller(config, hostkey, clock, metrics);
         poller.connect();
         poller.loop.start();
-        log.info("stage-poller started: interval={} budget={} req/s", config.interval(), config.requestsPerSecond());
+        log.info("stage-poller started: interval={} budget={} req/s for the deployment (this instance takes its share of"
+                + " the partitions)", config.interval(), config.requestsPerSecond());
         return poller;
     }
 
@@ -169,11 +174,18 @@ public final class StagePoller implements AutoCloseable {
 
     private void run() {
         // Requests are spaced evenly at the budget's rate: a slot every 1/rps seconds, no bursts.
-        long slotNanos = 1_000_000_000L / Math.max(1, config.requestsPerSecond());
+        int rps = budgetPerSecond;
+        long slotNanos = 1_000_000_000L / Math.max(1, rps);
         long nextSlot = System.nanoTime();
-        SlidingSecond budget = new SlidingSecond(SlidingSecond.withHeadroom(config.requestsPerSecond()));
+        SlidingSecond budget = new SlidingSecond(SlidingSecond.withHeadroom(rps));
         while (running.get()) {
             try {
+                if (budgetPerSecond != rps) {
+                    // A rebalance changed this instance's share: a new pace, and a sliding second that holds no more than it.
+                    rps = budgetPerSecond;
+                    slotNanos = 1_000_000_000L / Math.max(1, rps);
+                    budget = new SlidingSecond(SlidingSecond.withHeadroom(rps));
+                }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
                     apply(record);
                 }
@@ -385,20 +397,44 @@ public final class StagePoller implements AutoCloseable {
         metrics.deadLettered(record.topic());
     }
 
+    /** This instance's checks per second now: its share of POLLER_MAX_REQUESTS_PER_SECOND. */
+    public int budgetPerSecond() {
+        return budgetPerSecond;
+    }
+
+    /**
+     * POLLER_MAX_REQUESTS_PER_SECOND is the deployment's: this instance takes the share of the poll
+     * targets' partitions it owns, rounded down (at least one check per second), and tells its Hostkey
+     * client the same share of its own budget. Called from the consumer's thread on every rebalance.
+     */
+    private void shareBudget(Collection<TopicPartition> leaving) {
+        double share = BudgetShare.of(consumer, topics.pollTargets.name(), leaving);
+        int rps = Math.max(1, (int) Math.floor(config.requestsPerSecond() * share));
+        if (rps != budgetPerSecond) {
+            log.info("stage-poller budget: this instance's share is {} of {} checks/s: {} checks/s",
+                    String.format(java.util.Locale.ROOT, "%.3f", share), config.requestsPerSecond(), rps);
+        }
+        budgetPerSecond = rps;
+        hostkey.shareBudget(share);
+    }
+
     /** Rebuilds the watched keys from the compacted topic whenever partitions move. */
     private final class Rebuild implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             forget(partitions);
+            shareBudget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             forget(partitions);
+            shareBudget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            shareBudget(List.of());
             consumer.seekToBeginning(partitions);
             log.info("stage-poller rebuilding poll targets of {} partitions from the beginning", partitions.size());
             metrics.assigned(partitions);

@@ -32,7 +32,7 @@ public final class StagePollerMain {
         PollerMetrics metrics = new PollerMetrics(registry);
         HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
         StagePoller poller = StagePoller.start(config, hostkey, Clock.systemUTC(), metrics);
-        metrics.watching(config.requestsPerSecond(), poller::watchedKeys);
+        metrics.watching(poller::budgetPerSecond, poller::watchedKeys);
         Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("stage-poller", "POLLER_HTTP_PORT",
                 httpPort, registry::scrape, poller::isRunning, metrics::ready);
         List<AutoCloseable> parts = new ArrayList<>();

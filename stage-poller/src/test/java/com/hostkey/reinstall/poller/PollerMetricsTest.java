@@ -24,7 +24,7 @@ class PollerMetricsTest {
 
     @Test
     void shouldExposePollRateBudgetEventsAndReconciliations() {
-        metrics.watching(20, () -> 7);
+        metrics.watching(() -> 20, () -> 7);
         metrics.checked(new CallbackAnswer(Kind.NOT_READY, "k1", null, null, null, null));
         metrics.checked(new CallbackAnswer(Kind.NOT_READY, "k1", null, null, null, null));
         metrics.checked(new CallbackAnswer(Kind.KEY_NOT_FOUND, "k2", null, null, null, null));

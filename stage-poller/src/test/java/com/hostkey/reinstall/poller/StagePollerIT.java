@@ -45,6 +45,8 @@ class StagePollerIT {
 
     private static final int PARTITIONS = 3;
     private static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** POLLER_MAX_REQUESTS_PER_SECOND: the deployment's budget, whatever the number of instances. */
+    private static final int BUDGET = 50;
 
     private KafkaTestCluster kafka;
     private ReinstallTopics topics;
@@ -52,6 +54,7 @@ class StagePollerIT {
     private KafkaProducer<String, PollTargets> targets;
     private final ScriptedHostkey hostkey = new ScriptedHostkey();
     private StagePoller poller;
+    private final String groupId = "poller-it-" + UUID.randomUUID();
 
     @BeforeEach
     void start() {
@@ -64,8 +67,7 @@ class StagePollerIT {
         Properties producer = new Properties();
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         targets = new KafkaProducer<>(producer, new StringSerializer(), topics.pollTargets.valueSerde().serializer());
-        poller = StagePoller.start(new PollerConfig(kafka.bootstrapServers(), registryUrl, "poller-it-" + UUID.randomUUID(), INTERVAL, 50),
-                hostkey, Clock.systemUTC());
+        poller = StagePoller.start(new PollerConfig(kafka.bootstrapServers(), registryUrl, groupId, INTERVAL, BUDGET), hostkey, Clock.systemUTC());
     }
 
     @AfterEach
@@ -141,6 +143,46 @@ class StagePollerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("real-key").isEmpty());
         assertThat(hostkey.checks("misaddressed-key")).isEmpty();
         assertThat(poller.watchedKeys()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSpendOneBudgetForTheDeploymentWhateverTheNumberOfInstances() throws Exception {
+        Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+        // Far more due checks than the budget allows: 600 keys, each due again every 2 s, 300 checks/s wanted.
+        for (int server = 1; server <= 600; server++) {
+            hostkey.answer("busy-" + server, Kind.NOT_READY);
+            publish(server, key("busy-" + server, AsyncActionKind.REBOOT, longAgo));
+        }
+        List<StagePoller> more = List.of(
+                StagePoller.start(new PollerConfig(kafka.bootstrapServers(), registryUrl, groupId, INTERVAL, BUDGET), hostkey, Clock.systemUTC()),
+                StagePoller.start(new PollerConfig(kafka.bootstrapServers(), registryUrl, groupId, INTERVAL, BUDGET), hostkey, Clock.systemUTC()));
+        try {
+            List<StagePoller> all = List.of(poller, more.get(0), more.get(1));
+            // One partition each: a third of the budget each, rounded down.
+            await().atMost(Duration.ofSeconds(60)).until(() -> all.stream().allMatch(p -> p.budgetPerSecond() == BUDGET / 3)
+                    && all.stream().allMatch(p -> p.watchedKeys() > 0));
+            Instant from = Instant.now().plusSeconds(2);
+            Instant to = from.plusSeconds(6);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(to));
+
+            List<Instant> checks = new ArrayList<>();
+            for (int server = 1; server <= 600; server++) {
+                hostkey.checks("busy-" + server).stream().filter(at -> !at.isBefore(from) && at.isBefore(to)).forEach(checks::add);
+            }
+            Collections.sort(checks);
+            int busiest = 0;
+            for (int i = 0, j = 0; i < checks.size(); i++) {
+                while (Duration.between(checks.get(j), checks.get(i)).compareTo(Duration.ofSeconds(1)) >= 0) {
+                    j++;
+                }
+                busiest = Math.max(busiest, i - j + 1);
+            }
+            assertThat(busiest).as("checks in the busiest second of three instances").isLessThanOrEqualTo(BUDGET);
+            // Half of the three shares over six seconds: the budget is spent, not starved (a loaded machine spends less).
+            assertThat(checks.size()).as("the budget is spent, not starved").isGreaterThanOrEqualTo(6 * (BUDGET / 3) * 3 / 2);
+        } finally {
+            more.forEach(StagePoller::close);
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -73,6 +73,11 @@ public final class MeteredHostkeyApi implements HostkeyApi {
     }
 
     @Override
+    public void shareBudget(double fraction) {
+        delegate.shareBudget(fraction);
+    }
+
+    @Override
     public List<OsOffer> listOs(String account, long serverId) {
         return timed("os/list", () -> delegate.listOs(account, serverId));
     }
