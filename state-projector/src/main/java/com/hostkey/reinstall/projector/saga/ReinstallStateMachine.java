@@ -777,10 +777,12 @@ public final class ReinstallStateMachine {
         }
 
         void fail(FailureKind kind, String message, Instant now) {
+            boolean outsideServer = kind == FailureKind.AUTH || kind == FailureKind.INTERNAL;
             if (inCleanup()) {
                 if (state.getFailureKind() == null) {
-                    // A cancel was cleaning up: the cleanup itself failed.
-                    state = ReinstallState.newBuilder(state).setFailurePhase(state.getPhase()).build();
+                    // A cancel was cleaning up: the cleanup itself failed, and its cause is the verdict.
+                    state = ReinstallState.newBuilder(state).setFailurePhase(state.getPhase())
+                            .setFaultOutsideServer(outsideServer).build();
                 }
                 state = ReinstallState.newBuilder(state)
                         .setFailureKind(FailureKind.COMPENSATION_FAILED)
@@ -794,6 +796,7 @@ public final class ReinstallStateMachine {
                     .setFailureKind(kind)
                     .setFailurePhase(state.getPhase())
                     .setFailureMessage(message)
+                    .setFaultOutsideServer(outsideServer)
                     .build();
             if (pxeConfigMayExist(state.getPhase())) {
                 compensate(now);
@@ -1000,11 +1003,12 @@ public final class ReinstallStateMachine {
      * Whether a failure says something about the server, and so counts towards its quarantine. Not
      * the account's credentials or PIN (AUTH: every server of the account fails alike, and a locked
      * PIN needs support, not a quarantine of each), not this deployment's own faults (INTERNAL, e.g.
-     * a sealed secret no handler key opens), not a wait for an admission slot.
+     * a sealed secret no handler key opens), whether they ended the reinstall or its cleanup
+     * ({@code faultOutsideServer}), not a wait for an admission slot.
      */
     static boolean isServersFault(ReinstallState failed) {
         FailureKind kind = failed.getFailureKind();
-        if (kind == null || kind == FailureKind.AUTH || kind == FailureKind.INTERNAL) {
+        if (kind == null || failed.getFaultOutsideServer()) {
             return false;
         }
         return !(kind == FailureKind.DEADLINE && failed.getFailurePhase() == QUEUED);

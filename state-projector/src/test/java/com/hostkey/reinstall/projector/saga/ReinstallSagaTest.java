@@ -430,6 +430,28 @@ class ReinstallSagaTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldNotQuarantineForACleanupTheAccountsLockStopped() {
+        driveToCreatePxe();
+        answer(nextCommand(CreatePxeConfig.class), failure(HostkeyErrorClass.AUTH, "eq/create_pxe", "account locked"));
+        answer(nextCommand(SetBootDevice.class), failure(HostkeyErrorClass.AUTH, "eq/boot_dev", "account locked"));
+
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.FAILED);
+        assertThat(state().getFailureKind()).isEqualTo(FailureKind.COMPENSATION_FAILED);
+        assertThat(state().getFaultOutsideServer()).isTrue();
+        assertThat(state().getConsecutiveFailures()).isZero();
+    }
+
+    @Test
+    void shouldQuarantineForACleanupThatFailedAfterTheServersOwnFailure() {
+        driveToCreatePxe();
+        answer(nextCommand(CreatePxeConfig.class), failure(HostkeyErrorClass.REJECTED, "eq/create_pxe", "disk controller error"));
+        answer(nextCommand(SetBootDevice.class), failure(HostkeyErrorClass.AUTH, "eq/boot_dev", "account locked"));
+
+        assertThat(state().getFailureKind()).isEqualTo(FailureKind.COMPENSATION_FAILED);
+        assertThat(state().getConsecutiveFailures()).as("the server failed first").isEqualTo(1);
+    }
+
+    @Test
     void shouldSkipAFailedOptionalTaskButFailOnARequiredOne() {
         submit(SERVER, "req-1", List.of("monitoring-agent"), List.of("gpu-drivers"));
         driveFromValidationToBootDisk();
