@@ -148,6 +148,11 @@ public final class HostkeySimulator implements AutoCloseable {
         return invapi.stopped(serverId, reason);
     }
 
+    /** Locks the account as three wrong PINs would: every call of it is refused with "account locked" until {@link #unlockAccount}. */
+    public void lockAccount(String accountName) {
+        invapi.lockAccount(accountName);
+    }
+
     /** What support does after a PIN lock: unlocks the account and resets its wrong-PIN count. */
     public void unlockAccount(String accountName) {
         invapi.unlock(accountName);

@@ -226,6 +226,21 @@ final class Invapi {
         }
     }
 
+    /** A PIN lock as three wrong PINs from anywhere would cause it (another client, a person at the panel). */
+    void lockAccount(String accountName) {
+        lock.lock();
+        try {
+            AccountState account = accountsByName.get(accountName);
+            if (account == null) {
+                throw new NoSuchElementException("no account " + accountName);
+            }
+            account.locked = true;
+            log.warn("account {} locked (by the test harness)", accountName);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Support's reset of a PIN lock. */
     void unlock(String accountName) {
         lock.lock();
