@@ -4,6 +4,8 @@ import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.invapi.client.HostkeyClient;
+import com.hostkey.invapi.client.HostkeyClient.LoginFacts;
+import com.hostkey.invapi.client.HostkeyClient.ShowAnswer;
 import com.hostkey.invapi.client.HostkeyClientConfig;
 import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.invapi.client.Refusal;
@@ -41,6 +43,21 @@ final class LiveHostkeyReads implements HostkeyReads {
                     "set HOSTKEY_BASE_URL and HOSTKEY_API_KEY (or HOSTKEY_API_KEY_FILE), and HOSTKEY_PIN if the account has one");
         }
         return new LiveHostkeyReads(new HostkeyClient(config));
+    }
+
+    @Override
+    public HostkeyClientConfig settings() {
+        return client.config();
+    }
+
+    @Override
+    public LoginFacts login(String account) {
+        return call(account, "auth/login", () -> client.loginFacts(account));
+    }
+
+    @Override
+    public ShowAnswer showAnswer(String account, long serverId) {
+        return call(account, "eq/show for server " + serverId, () -> client.showAnswer(account, serverId));
     }
 
     @Override

@@ -65,8 +65,10 @@ public final class ReinstallValidator {
     /** Microsoft SPLA, as Hostkey sells it: at least 8 per-core licences, in steps of 2. */
     static final int MIN_LICENCES = 8;
 
-    private static final String TAG_MIN_RAM = "min_ram";
-    private static final String TAG_MIN_HDD = "min_hdd";
+    /** The os/list tag the RAM check reads (an assumed name, docs/hostkey-invapi.md); absent, the check is skipped. */
+    public static final String TAG_MIN_RAM = "min_ram";
+    /** The os/list tag the disk-size check reads (an assumed name); absent, the check is skipped. */
+    public static final String TAG_MIN_HDD = "min_hdd";
     private static final String TAG_PRICE_PER_CORE = "price_per_core_EUR";
     private static final String TASK_TAG_DEFAULT = "default";
 
@@ -362,6 +364,14 @@ public final class ReinstallValidator {
 
     private static boolean isValidLicenceCount(int licences) {
         return licences >= MIN_LICENCES && licences % 2 == 0;
+    }
+
+    /**
+     * Whether eq/show's server type is one the checks know (bm, vm or vds, gpu, vgpu). An unknown
+     * or missing type skips the OS-fits-type and Jenkins-task checks.
+     */
+    public static boolean knowsServerType(String reported) {
+        return ServerType.of(reported).isPresent();
     }
 
     // ---------------------------------------------------------------- against the server
