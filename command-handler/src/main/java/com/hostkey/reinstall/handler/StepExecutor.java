@@ -8,6 +8,7 @@ import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.invapi.client.Refusal;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
@@ -16,6 +17,7 @@ import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
 import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.HostkeyRefusal;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.StepExpired;
@@ -190,6 +192,7 @@ public final class StepExecutor {
                     .setErrorClass(errorClassOf(e))
                     .setMessage(e.getMessage())
                     .setRetryAfterMillis(e instanceof HostkeyException.Transient t && t.retryAfter() != null ? t.retryAfter().toMillis() : null)
+                    .setRefusal(e.refusal().map(StepExecutor::refusalOf).orElse(null))
                     .build();
         } catch (SecretOpener.CannotOpenException e) {
             log.warn("server={} reinstall={} command={} cannot open a sealed secret: {}", serverId, command.getReinstallId(),
@@ -219,7 +222,10 @@ public final class StepExecutor {
 
     /**
      * Field checks, then the reads that must pass before anything touches the server. The sealed
-     * secrets are opened here only to check them, and dropped at once.
+     * secrets are opened here only to check them, and dropped at once. A refusal of a read that
+     * the client types {@link Refusal#SERVER_NOT_FOUND} or {@link Refusal#OS_NOT_OFFERED} rejects
+     * the request; any other (a locked account, words no pattern knows) is a failed call, a
+     * {@link HostkeyCallFailed} that carries its refusal.
      */
     private Object validate(long serverId, ValidateReinstall command) {
         String rootPassword;
@@ -241,12 +247,18 @@ public final class StepExecutor {
             facts = hostkey.show(command.getAccount(), serverId);
             offers = hostkey.listOs(command.getAccount(), serverId);
         } catch (HostkeyException.Rejected e) {
-            boolean unknownServer = e.hostkeyMessage() != null && e.hostkeyMessage().toLowerCase(java.util.Locale.ROOT).contains("not found")
-                    && !e.hostkeyMessage().toLowerCase(java.util.Locale.ROOT).contains("no os");
-            return unknownServer
-                    ? rejected(RejectionReason.SERVER_NOT_FOUND, "serverId", "Hostkey does not know server " + serverId
-                            + " for account " + command.getAccount() + ": " + e.hostkeyMessage())
-                    : rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": " + e.hostkeyMessage());
+            // The client tells the refusal; any other than these two is a failed call, typed as such.
+            switch (e.refusal().orElse(Refusal.UNCLASSIFIED)) {
+                case SERVER_NOT_FOUND -> {
+                    return rejected(RejectionReason.SERVER_NOT_FOUND, "serverId", "Hostkey does not know server " + serverId
+                            + " for account " + command.getAccount() + ": " + e.hostkeyMessage());
+                }
+                case OS_NOT_OFFERED -> {
+                    return rejected(RejectionReason.OS_NOT_OFFERED, "osId", "os/list offers no OS for server " + serverId + ": "
+                            + e.hostkeyMessage());
+                }
+                default -> throw e;
+            }
         }
         List<JenkinsTask> tasks = command.getJenkinsTasks().isEmpty() ? List.of() : hostkey.jenkinsTasks(command.getAccount());
         ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(command, offers, facts, tasks);
@@ -297,14 +309,35 @@ public final class StepExecutor {
         return ValidationFailed.newBuilder().setReason(reason).setField(field).setMessage(message).build();
     }
 
+    /**
+     * What the saga does with the failure (retry, fail, reconcile). A hostname mismatch is its own
+     * class: on clear_pxe it means there is nothing to clear.
+     */
     static HostkeyErrorClass errorClassOf(HostkeyException e) {
         return switch (e) {
-            case HostkeyException.Rejected r -> r.reason() == HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME
+            case HostkeyException.Rejected r -> r.refusal().orElse(Refusal.UNCLASSIFIED) == Refusal.HOSTNAME_MISMATCH
                     ? HostkeyErrorClass.UNKNOWN_HOSTNAME : HostkeyErrorClass.REJECTED;
             case HostkeyException.AuthFailed a -> HostkeyErrorClass.AUTH;
             case HostkeyException.WrongPin w -> HostkeyErrorClass.WRONG_PIN;
             case HostkeyException.Transient t -> HostkeyErrorClass.TRANSIENT;
             case HostkeyException.Ambiguous a -> HostkeyErrorClass.AMBIGUOUS;
+        };
+    }
+
+    /** The client's refusal kind as the event carries it. */
+    static HostkeyRefusal refusalOf(Refusal refusal) {
+        return switch (refusal) {
+            case ACCOUNT_LOCKED -> HostkeyRefusal.ACCOUNT_LOCKED;
+            case WRONG_PIN -> HostkeyRefusal.WRONG_PIN;
+            case INVALID_TOKEN -> HostkeyRefusal.INVALID_TOKEN;
+            case LOGIN_REFUSED -> HostkeyRefusal.LOGIN_REFUSED;
+            case SERVER_NOT_FOUND -> HostkeyRefusal.SERVER_NOT_FOUND;
+            case HOSTNAME_MISMATCH -> HostkeyRefusal.HOSTNAME_MISMATCH;
+            case REINSTALL_KEY_NOT_FOUND -> HostkeyRefusal.REINSTALL_KEY_NOT_FOUND;
+            case OS_NOT_OFFERED -> HostkeyRefusal.OS_NOT_OFFERED;
+            case INVALID_PARAMETER -> HostkeyRefusal.INVALID_PARAMETER;
+            case ACCOUNT_NOT_CONFIGURED -> HostkeyRefusal.ACCOUNT_NOT_CONFIGURED;
+            case UNCLASSIFIED -> HostkeyRefusal.UNCLASSIFIED;
         };
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.invapi.client.HostkeyApi;
 import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.invapi.client.Refusal;
 import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
@@ -11,7 +12,9 @@ import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.CreatePxeConfig;
 import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.ClearPxeConfig;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
+import com.hostkey.reinstall.schemas.avro.HostkeyRefusal;
 import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.CreateReinstallKey;
@@ -117,6 +120,62 @@ class StepExecutorTest {
     }
 
     @Test
+    void shouldCarryTheRefusalKindOnTheEvent() {
+        hostkey.rebootError = new HostkeyException.WrongPin("eq/reboot", "confirmation code rejected");
+        HostkeyCallFailed wrongPin = (HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder().setAccount("default").build()))
+                .getPayload();
+        assertThat(wrongPin.getRefusal()).isEqualTo(HostkeyRefusal.WRONG_PIN);
+
+        hostkey.clearPxeError = new HostkeyException.Rejected("eq/clear_pxe", "eq/clear_pxe: equipment 1001 carries another hostname",
+                Refusal.HOSTNAME_MISMATCH);
+        HostkeyCallFailed mismatch = (HostkeyCallFailed) executor.execute(command(ClearPxeConfig.newBuilder().setAccount("default")
+                .setHostname("srv.example.net").build())).getPayload();
+        assertThat(mismatch.getErrorClass()).as("the saga's class: nothing under that hostname").isEqualTo(HostkeyErrorClass.UNKNOWN_HOSTNAME);
+        assertThat(mismatch.getRefusal()).isEqualTo(HostkeyRefusal.HOSTNAME_MISMATCH);
+
+        hostkey.rebootError = new HostkeyException.Transient("eq/reboot", "HTTP 503", null, null);
+        HostkeyCallFailed transientFailure = (HostkeyCallFailed) executor.execute(command(RebootServer.newBuilder()
+                .setAccount("default").build())).getPayload();
+        assertThat(transientFailure.getRefusal()).as("Hostkey refused nothing").isNull();
+    }
+
+    @Test
+    void shouldNameEveryRefusalKindOnTheEventAsTheClientDoes() {
+        for (Refusal kind : Refusal.values()) {
+            assertThat(StepExecutor.refusalOf(kind).name()).isEqualTo(kind.name());
+        }
+        assertThat(HostkeyRefusal.values()).hasSameSizeAs(Refusal.values());
+    }
+
+    @Test
+    void shouldRejectAServerHostkeyDoesNotKnowByTheClientsTypeNotByItsWords() {
+        hostkey.showError = new HostkeyException.Rejected("eq/show", "eq/show: no access to equipment 1001", Refusal.SERVER_NOT_FOUND);
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(ValidationFailed.class, f -> {
+            assertThat(f.getReason()).isEqualTo(RejectionReason.SERVER_NOT_FOUND);
+            assertThat(f.getMessage()).contains("no access to equipment 1001");
+        });
+
+        hostkey.showError = null;
+        hostkey.listOsError = new HostkeyException.Rejected("os/list", "os/list: no OS found", Refusal.OS_NOT_OFFERED);
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(ValidationFailed.class,
+                f -> assertThat(f.getReason()).isEqualTo(RejectionReason.OS_NOT_OFFERED));
+
+        // Words that say "not found" but that the client did not recognise are not taken for an unknown server.
+        hostkey.listOsError = null;
+        hostkey.showError = new HostkeyException.Rejected("eq/show", "eq/show: server not found");
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(HostkeyCallFailed.class, f -> {
+            assertThat(f.getErrorClass()).isEqualTo(HostkeyErrorClass.REJECTED);
+            assertThat(f.getRefusal()).isEqualTo(HostkeyRefusal.UNCLASSIFIED);
+            assertThat(f.getMessage()).contains("server not found");
+        });
+
+        hostkey.showError = new HostkeyException.Rejected("eq/show", "eq/show: account locked", Refusal.ACCOUNT_LOCKED);
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(HostkeyCallFailed.class,
+                f -> assertThat(f.getRefusal()).isEqualTo(HostkeyRefusal.ACCOUNT_LOCKED));
+        assertThat(hostkey.sideEffects).isEmpty();
+    }
+
+    @Test
     void shouldValidateWithReadsOnlyAndReportTheOsName() {
         ReinstallEvent event = executor.execute(command(validate(101)));
         assertThat(event.getPayload()).isInstanceOfSatisfying(ReinstallValidated.class, v -> {
@@ -167,16 +226,25 @@ class StepExecutorTest {
         final List<String> createPxePasswords = new ArrayList<>();
         final List<String> sideEffects = new ArrayList<>();
         HostkeyException rebootError;
+        HostkeyException clearPxeError;
+        HostkeyException showError;
+        HostkeyException listOsError;
         /** boot_dev answers OK without a callback key, as the real invapi may. */
         boolean bootDevSynchronous;
 
         @Override
         public List<OsOffer> listOs(String account, long serverId) {
+            if (listOsError != null) {
+                throw listOsError;
+            }
             return List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1", "min_ram", "2", "min_hdd", "20")));
         }
 
         @Override
         public ServerFacts show(String account, long serverId) {
+            if (showError != null) {
+                throw showError;
+            }
             return new ServerFacts(serverId, "rent", "srv", "NL", "bm", 64, List.of(480L, 480L), List.of());
         }
 
@@ -222,6 +290,9 @@ class StepExecutorTest {
         @Override
         public AsyncAction clearPxe(String account, long serverId, String hostname) {
             sideEffects.add("clear_pxe");
+            if (clearPxeError != null) {
+                throw clearPxeError;
+            }
             return new AsyncAction("clear_pxe", "clear-key");
         }
 

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Contract:
  * <ul>
  *   <li>The body decides, not the status: an error body with HTTP 200 is a failure
- *       ({@link HostkeyException.Rejected}, {@link HostkeyException.WrongPin} when the message
- *       mentions the PIN, {@link HostkeyException.AuthFailed} for authentication).</li>
+ *       ({@link HostkeyException.Rejected}, {@link HostkeyException.WrongPin} for a wrong PIN,
+ *       {@link HostkeyException.AuthFailed} for authentication), its {@link Refusal} kind told by
+ *       the configured {@link RefusalPatterns} from the body's code and message.</li>
  *   <li>Sessions: one per account, logged in lazily, renewed {@code refreshMargin} before
  *       {@code token_expire}; concurrent callers share it and one login. A refused token
  *       ({@code Invalid hash} and the like) drops the session, logs in once more and repeats the
@@ -73,6 +74,15 @@ public final class HostkeyClient implements HostkeyApi {
     /** Form fields whose values are never logged and are scrubbed from Hostkey's messages. */
     static final Set<String> SECRET_FIELDS =
             Set.of("token", "key", "pin", "root_pass", "post_install_script", "ssh_key", "reinstall_key");
+
+    /** The eq/show fields the server type is read from, the first present wins (not documented by Hostkey). */
+    public static final List<String> SHOW_TYPE_FIELDS = List.of("type", "server_type");
+    /** The eq/show fields the RAM in GB is read from (not documented by Hostkey). */
+    public static final List<String> SHOW_RAM_FIELDS = List.of("ram_gb", "ram", "memory_gb");
+    /** The eq/show fields the disks are read from (not documented by Hostkey). */
+    public static final List<String> SHOW_DISKS_FIELDS = List.of("disks");
+    /** The fields of one disk its size in GB is read from, when disks are objects. */
+    public static final List<String> SHOW_DISK_SIZE_FIELDS = List.of("size_gb", "size", "gb");
 
     /** Idle connections kept per client: as many as a service makes calls at once. */
     private static final int IDLE_CONNECTIONS = 64;
@@ -207,6 +217,15 @@ public final class HostkeyClient implements HostkeyApi {
 
     @Override
     public ServerFacts show(String account, long serverId) {
+        return showAnswer(account, serverId).facts();
+    }
+
+    /**
+     * eq/show as {@link #show} reads it, plus the names of the fields the answer's server data
+     * carried: what a probe (reinstall doctor) shows an operator when a fact the validator needs
+     * is missing. Read, retried.
+     */
+    public ShowAnswer showAnswer(String account, long serverId) {
         JsonNode body = call(spec("eq", "show", account, serverId, fields("id", serverId), Timeout.READ, true, true));
         JsonNode data = body.get("server_data");
         if ((data == null || !data.isObject()) && body.path("result").isObject()) {
@@ -216,24 +235,30 @@ public final class HostkeyClient implements HostkeyApi {
         if (data == null || !data.isObject()) {
             data = body;
         }
-        return new ServerFacts(
+        ServerFacts facts = new ServerFacts(
                 InvapiBody.longValue(first(data, "id", "server_id", "ID"), serverId),
                 InvapiBody.firstText(data, "status", "state", "server_status"),
                 InvapiBody.firstText(data, "hostname", "name", "host"),
                 InvapiBody.firstText(data, "location", "datacenter", "dc"),
-                InvapiBody.firstText(data, "type", "server_type"),
-                InvapiBody.intValue(first(data, "ram_gb", "ram", "memory_gb")),
-                diskSizes(data.get("disks")),
+                InvapiBody.firstText(data, SHOW_TYPE_FIELDS.toArray(String[]::new)),
+                InvapiBody.intValue(first(data, SHOW_RAM_FIELDS.toArray(String[]::new))),
+                diskSizes(first(data, SHOW_DISKS_FIELDS.toArray(String[]::new))),
                 // Builds differ on whether the tags sit inside server_data or beside it.
                 tagNames(data.has("tags") ? data.get("tags") : body.get("tags")));
+        List<String> names = new ArrayList<>();
+        data.fieldNames().forEachRemaining(names::add);
+        return new ShowAnswer(facts, List.copyOf(names));
     }
+
+    /** eq/show as read, and the field names its server data carried, in the answer's order. */
+    public record ShowAnswer(ServerFacts facts, List<String> fields) {}
 
     /** Disks as [{"size_gb": 480}, ...] or [480, ...]; sizes in GB. */
     private static List<Long> diskSizes(JsonNode disks) {
         List<Long> sizes = new ArrayList<>();
         if (disks != null && disks.isArray()) {
             for (JsonNode disk : disks) {
-                long size = InvapiBody.longValue(disk.isObject() ? first(disk, "size_gb", "size", "gb") : disk, -1);
+                long size = InvapiBody.longValue(disk.isObject() ? first(disk, SHOW_DISK_SIZE_FIELDS.toArray(String[]::new)) : disk, -1);
                 if (size > 0) {
                     sizes.add(size);
                 }
@@ -413,15 +438,54 @@ public final class HostkeyClient implements HostkeyApi {
         try {
             body = withRetries(new CallSpec("auth", "login", account, null, f, Timeout.READ, true, false), null);
         } catch (StaleToken e) {
-            throw new HostkeyException.AuthFailed("auth/login", e.hostkeyMessage);
+            throw new HostkeyException.AuthFailed("auth/login", e.hostkeyMessage, Refusal.LOGIN_REFUSED);
         }
         JsonNode result = body.get("result");
-        JsonNode src = result != null && result.isObject() ? result : body;
+        boolean nested = result != null && result.isObject();
+        JsonNode src = nested ? result : body;
         String token = InvapiBody.text(src.get("token"));
         if (token == null || token.isBlank()) {
-            throw new HostkeyException.AuthFailed("auth/login", "login answered without a token");
+            throw new HostkeyException.AuthFailed("auth/login", "login answered without a token", Refusal.UNCLASSIFIED);
         }
-        return new Session.Token(token, expiry(src.get("token_expire")));
+        JsonNode tokenExpire = src.get("token_expire");
+        Instant expiresAt = expiry(tokenExpire);
+        boolean expiryGiven = InvapiBody.longValue(tokenExpire, -1) > 0;
+        List<Long> servers = null;
+        JsonNode listed = src.get("servers");
+        if (listed != null && listed.isArray()) {
+            servers = new ArrayList<>();
+            for (JsonNode server : listed) {
+                long id = InvapiBody.longValue(server.isObject() ? first(server, "id", "server_id") : server, -1);
+                if (id >= 0) {
+                    servers.add(id);
+                }
+            }
+            servers = List.copyOf(servers);
+        }
+        LoginFacts facts = new LoginFacts(nested, expiryGiven, config.tokenTtl(),
+                Duration.between(clock.instant(), expiresAt), servers);
+        return new Session.Token(token, expiresAt, facts);
+    }
+
+    /**
+     * What auth/login answered for an account, for a probe such as {@code reinstall doctor}: the
+     * shapes Hostkey does not document firmly (docs/hostkey-invapi.md), as this account meets them.
+     *
+     * @param nested the token fields came inside {@code "result":{...}} (the documented shape), else flat
+     * @param expiryGiven the answer carried a usable {@code token_expire}; without it the client
+     *     assumes the lifetime it asked for
+     * @param asked the lifetime asked for ({@code ttl}, {@link HostkeyClientConfig#tokenTtl()})
+     * @param granted from the login to {@code token_expire} (the asked lifetime when not given)
+     * @param servers the server ids the answer listed, or null when it listed none
+     */
+    public record LoginFacts(boolean nested, boolean expiryGiven, Duration asked, Duration granted, List<Long> servers) {}
+
+    /**
+     * Logs {@code account} in unless it has a session, and says what its login answered. Sends
+     * nothing but auth/login.
+     */
+    public LoginFacts loginFacts(String account) {
+        return session(accountName(account)).facts();
     }
 
     private Instant expiry(JsonNode tokenExpire) {
@@ -437,7 +501,8 @@ public final class HostkeyClient implements HostkeyApi {
 
     private Session session(String account) {
         if (!config.accounts().containsKey(account)) {
-            throw new HostkeyException.AuthFailed("auth/login", "no credentials configured for account '" + account + "'");
+            throw new HostkeyException.AuthFailed("auth/login", "no credentials configured for account '" + account + "'",
+                    Refusal.ACCOUNT_NOT_CONFIGURED);
         }
         return sessions.computeIfAbsent(account,
                 a -> new Session(clock, config.refreshMargin(), () -> login(a)));
@@ -451,7 +516,7 @@ public final class HostkeyClient implements HostkeyApi {
             try {
                 return withRetries(spec, null);
             } catch (StaleToken e) {
-                throw new HostkeyException.AuthFailed(spec.name(), e.hostkeyMessage);
+                throw new HostkeyException.AuthFailed(spec.name(), e.hostkeyMessage, Refusal.INVALID_TOKEN);
             }
         }
         Session session = session(spec.account());
@@ -467,7 +532,8 @@ public final class HostkeyClient implements HostkeyApi {
                 return withRetries(spec, fresh);
             } catch (StaleToken second) {
                 session.invalidate(fresh);
-                throw new HostkeyException.AuthFailed(spec.name(), second.hostkeyMessage + " (also after logging in again)");
+                throw new HostkeyException.AuthFailed(spec.name(), second.hostkeyMessage + " (also after logging in again)",
+                        Refusal.INVALID_TOKEN);
             }
         }
     }
@@ -603,21 +669,24 @@ public final class HostkeyClient implements HostkeyApi {
         JsonNode body = parse(text);
         String error = body == null ? null : InvapiBody.error(body, spec.timeout() == Timeout.CALLBACK).orElse(null);
         if (error != null) {
-            if (spec.timeout() == Timeout.CALLBACK && InvapiBody.isKeyNotFound(error)) {
+            if (spec.timeout() == Timeout.CALLBACK && RefusalPatterns.isCallbackKeyNotFound(error)) {
                 return body;
             }
             String message = scrub(error, form);
-            // PIN first: re-logging in and repeating a wrong-PIN call would burn a second of three tries.
-            if (InvapiBody.isPinError(error)) {
+            Refusal refusal = config.refusals().classify(InvapiBody.code(body), error);
+            // The PIN before the session: re-logging in and repeating a wrong-PIN call would burn a
+            // second of three tries. (A locked account comes before both: its message may mention the PIN.)
+            if (refusal == Refusal.WRONG_PIN) {
                 throw new HostkeyException.WrongPin(name, message);
             }
             if (spec.module().equals("auth")) {
-                throw new HostkeyException.AuthFailed(name, message);
+                throw new HostkeyException.AuthFailed(name, message,
+                        refusal == Refusal.UNCLASSIFIED || refusal == Refusal.INVALID_TOKEN ? Refusal.LOGIN_REFUSED : refusal);
             }
-            if (InvapiBody.isAuthError(error)) {
+            if (refusal == Refusal.INVALID_TOKEN) {
                 throw new StaleToken(message);
             }
-            throw new HostkeyException.Rejected(name, message, InvapiBody.rejectionReason(error));
+            throw new HostkeyException.Rejected(name, message, refusal);
         }
         if (status >= 500) {
             if (spec.idempotent()) {

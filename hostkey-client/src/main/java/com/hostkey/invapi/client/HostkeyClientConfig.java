@@ -31,6 +31,9 @@ import java.util.Objects;
  * @param reinstallKeyFields the fields of eq/reinstall's answer that may carry the master key,
  *     tried in order (at the top level, then inside an object {@code result}); Hostkey does not
  *     document the name, so it is a setting (the simulator's is {@code --reinstall-key-field})
+ * @param refusals how Hostkey's error answers are told apart ({@link Refusal}): one pattern per kind,
+ *     defaults matching the known wordings and the simulator's; Hostkey documents few of its
+ *     wordings, so each is a setting (the simulator's is {@code --error-wording})
  */
 public record HostkeyClientConfig(
         String baseUrl,
@@ -43,7 +46,8 @@ public record HostkeyClientConfig(
         Duration tokenTtl,
         Duration refreshMargin,
         String diskSchemeField,
-        List<String> reinstallKeyFields) {
+        List<String> reinstallKeyFields,
+        RefusalPatterns refusals) {
 
     /** The account a command uses when it names none. */
     public static final String DEFAULT_ACCOUNT = "default";
@@ -102,14 +106,18 @@ public record HostkeyClientConfig(
         if (reinstallKeyFields.stream().anyMatch(String::isBlank)) {
             throw new IllegalArgumentException("reinstallKeyFields has a blank name: " + reinstallKeyFields);
         }
+        Objects.requireNonNull(refusals, "refusals");
     }
 
-    /** The settings as before {@code reinstallKeyFields} existed: the master key under the default names. */
+    /**
+     * The settings as before {@code reinstallKeyFields} and {@code refusals} existed: the master key
+     * under the default names, the default refusal patterns.
+     */
     public HostkeyClientConfig(String baseUrl, Map<String, Credentials> accounts, Duration readTimeout,
             Duration actionTimeout, Duration callbackTimeout, RetryPolicy retry, double requestsPerSecond,
             Duration tokenTtl, Duration refreshMargin, String diskSchemeField) {
         this(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry, requestsPerSecond, tokenTtl,
-                refreshMargin, diskSchemeField, DEFAULT_REINSTALL_KEY_FIELDS);
+                refreshMargin, diskSchemeField, DEFAULT_REINSTALL_KEY_FIELDS, RefusalPatterns.DEFAULTS);
     }
 
     public static Builder builder(String baseUrl) {
@@ -133,6 +141,8 @@ public record HostkeyClientConfig(
      *       {@code HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS}, {@code HOSTKEY_DISK_SCHEME_FIELD},
      *       {@code HOSTKEY_REINSTALL_KEY_FIELD} (one field name, or several separated by commas, tried
      *       in order; replaces the default {@code reinstall_key,callback,key})</li>
+     *   <li>how refusals are recognised: {@code HOSTKEY_REFUSAL_<KIND>_PATTERN}, a regex that replaces
+     *       the default of that {@link Refusal} kind (see {@link RefusalPatterns#env(Refusal)})</li>
      * </ul>
      *
      * @throws IllegalStateException naming the variable that is missing or wrong
@@ -213,6 +223,7 @@ public record HostkeyClientConfig(
             }
             b.reinstallKeyFields(fieldNames);
         }
+        b.refusals(RefusalPatterns.fromEnv(env, RefusalPatterns.DEFAULTS));
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -282,6 +293,7 @@ public record HostkeyClientConfig(
         private Duration refreshMargin = Duration.ofSeconds(120);
         private String diskSchemeField = "disk_scheme";
         private List<String> reinstallKeyFields = DEFAULT_REINSTALL_KEY_FIELDS;
+        private RefusalPatterns refusals = RefusalPatterns.DEFAULTS;
 
         private Builder(String baseUrl) {
             this.baseUrl = baseUrl;
@@ -359,9 +371,21 @@ public record HostkeyClientConfig(
             return reinstallKeyFields(List.of(fields));
         }
 
+        /** How refusals are recognised; default {@link RefusalPatterns#DEFAULTS}. */
+        public Builder refusals(RefusalPatterns patterns) {
+            this.refusals = patterns;
+            return this;
+        }
+
+        /** Replaces the pattern of one refusal kind (a regex, case-insensitive, found in Hostkey's code or message). */
+        public Builder refusalPattern(Refusal kind, String regex) {
+            this.refusals = refusals.with(kind, regex);
+            return this;
+        }
+
         public HostkeyClientConfig build() {
             return new HostkeyClientConfig(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry,
-                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields);
+                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields, refusals);
         }
     }
 }

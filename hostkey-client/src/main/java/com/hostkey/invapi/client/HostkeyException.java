@@ -1,5 +1,8 @@
 package com.hostkey.invapi.client;
 
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * The one error taxonomy the rest of the system decides on.
  *
@@ -14,15 +17,19 @@ package com.hostkey.invapi.client;
  *   <li>{@link Ambiguous}: the request may have been applied (timeout or connection loss after
  *       the body was sent); reconcile before acting again.</li>
  * </ul>
+ * The first three are refusals: {@link #refusal()} says which kind ({@link Refusal}), read from
+ * Hostkey's code and message by {@link RefusalPatterns}, so that no caller reads Hostkey's words.
  * Messages never contain a token, API key, PIN, root password or post-install script.
  */
 public abstract sealed class HostkeyException extends RuntimeException {
 
     private final String action;
+    private final Refusal refusal;
 
-    protected HostkeyException(String action, String message, Throwable cause) {
+    protected HostkeyException(String action, String message, Refusal refusal, Throwable cause) {
         super(action + ": " + message, cause);
         this.action = action;
+        this.refusal = refusal;
     }
 
     /** The invapi action, e.g. {@code eq/create_pxe}. */
@@ -30,50 +37,50 @@ public abstract sealed class HostkeyException extends RuntimeException {
         return action;
     }
 
+    /**
+     * What kind of refusal this is: always present on {@link Rejected}, {@link AuthFailed} and
+     * {@link WrongPin} ({@link Refusal#UNCLASSIFIED} when Hostkey's words are not recognised),
+     * empty on {@link Transient} and {@link Ambiguous}, where Hostkey refused nothing.
+     */
+    public Optional<Refusal> refusal() {
+        return Optional.ofNullable(refusal);
+    }
+
     public static final class Rejected extends HostkeyException {
 
-        /** What the refusal means for the caller, where Hostkey's wording tells it. */
-        public enum Reason {
-            /**
-             * The call names a hostname the server neither carries nor has a PXE config under
-             * (clear_pxe): there is nothing of that name to act on.
-             */
-            UNKNOWN_HOSTNAME,
-            /** Any other refusal: the message says why. */
-            OTHER
-        }
-
         private final String hostkeyMessage;
-        private final Reason reason;
 
+        /** A refusal whose kind is not known ({@link Refusal#UNCLASSIFIED}). */
         public Rejected(String action, String hostkeyMessage) {
-            this(action, hostkeyMessage, Reason.OTHER);
+            this(action, hostkeyMessage, Refusal.UNCLASSIFIED);
         }
 
-        public Rejected(String action, String hostkeyMessage, Reason reason) {
-            super(action, "rejected: " + hostkeyMessage, null);
+        public Rejected(String action, String hostkeyMessage, Refusal refusal) {
+            super(action, "rejected" + detail(refusal) + ": " + hostkeyMessage, Objects.requireNonNull(refusal, "refusal"), null);
             this.hostkeyMessage = hostkeyMessage;
-            this.reason = reason;
         }
 
+        /** Hostkey's own words (secrets of the request scrubbed), for people; decide on {@link #refusal()}. */
         public String hostkeyMessage() {
             return hostkeyMessage;
-        }
-
-        public Reason reason() {
-            return reason;
         }
     }
 
     public static final class AuthFailed extends HostkeyException {
+        /** A refusal of the credentials whose kind is not known ({@link Refusal#UNCLASSIFIED}). */
         public AuthFailed(String action, String message) {
-            super(action, "authentication failed: " + message, null);
+            this(action, message, Refusal.UNCLASSIFIED);
+        }
+
+        /** {@code refusal}: {@link Refusal#LOGIN_REFUSED}, {@link Refusal#INVALID_TOKEN}, {@link Refusal#ACCOUNT_NOT_CONFIGURED}, ... */
+        public AuthFailed(String action, String message, Refusal refusal) {
+            super(action, "authentication failed" + detail(refusal) + ": " + message, Objects.requireNonNull(refusal, "refusal"), null);
         }
     }
 
     public static final class WrongPin extends HostkeyException {
         public WrongPin(String action, String message) {
-            super(action, "wrong PIN (not retried, three wrong PINs lock the account): " + message, null);
+            super(action, "wrong PIN (not retried, three wrong PINs lock the account): " + message, Refusal.WRONG_PIN, null);
         }
     }
 
@@ -81,7 +88,7 @@ public abstract sealed class HostkeyException extends RuntimeException {
         private final java.time.Duration retryAfter;
 
         public Transient(String action, String message, java.time.Duration retryAfter, Throwable cause) {
-            super(action, "transient: " + message, cause);
+            super(action, "transient: " + message, null, cause);
             this.retryAfter = retryAfter;
         }
 
@@ -93,7 +100,12 @@ public abstract sealed class HostkeyException extends RuntimeException {
 
     public static final class Ambiguous extends HostkeyException {
         public Ambiguous(String action, String message, Throwable cause) {
-            super(action, "outcome unknown, the request may have been applied: " + message, cause);
+            super(action, "outcome unknown, the request may have been applied: " + message, null, cause);
         }
+    }
+
+    /** " (SERVER_NOT_FOUND)" for a recognised refusal, nothing for an unclassified one. */
+    private static String detail(Refusal refusal) {
+        return refusal == null || refusal == Refusal.UNCLASSIFIED ? "" : " (" + refusal + ")";
     }
 }

@@ -10,20 +10,13 @@ import java.util.regex.Pattern;
 
 /**
  * Reading invapi JSON leniently: fields change type between builds (string, number, object, null),
- * and errors arrive with HTTP 200, so the body decides whether a call failed.
+ * and errors arrive with HTTP 200, so the body decides whether a call failed. What an error means is
+ * {@link RefusalPatterns}' to say.
  */
 final class InvapiBody {
 
     private static final Set<String> SUCCESS_RESULTS = Set.of("ok", "success", "not ready", "stage");
     private static final Pattern NUMERIC = Pattern.compile("-?\\d+");
-    private static final Pattern AUTH_ERROR = Pattern.compile(
-            "invalid\\s+hash|invalid\\s+token|token\\s+(has\\s+)?expired|expired\\s+token|not\\s+authori[sz]ed",
-            Pattern.CASE_INSENSITIVE);
-    /** "PIN" as a word of its own (not "pinned", "spin"); underscores count as word breaks. */
-    private static final Pattern PIN_ERROR = Pattern.compile("(?<![a-z])pin(?![a-z])", Pattern.CASE_INSENSITIVE);
-    private static final Pattern KEY_NOT_FOUND = Pattern.compile("asynckey\\s+not\\s+found", Pattern.CASE_INSENSITIVE);
-    /** clear_pxe for a hostname the server neither carries nor has a PXE config under (simulator wording; assumed). */
-    private static final Pattern UNKNOWN_HOSTNAME = Pattern.compile("hostname\\s+does\\s+not\\s+match", Pattern.CASE_INSENSITIVE);
 
     private InvapiBody() {}
 
@@ -73,23 +66,9 @@ final class InvapiBody {
         return Optional.of(text);
     }
 
-    static boolean isAuthError(String message) {
-        return AUTH_ERROR.matcher(message).find();
-    }
-
-    static boolean isPinError(String message) {
-        return PIN_ERROR.matcher(message).find();
-    }
-
-    static boolean isKeyNotFound(String message) {
-        return KEY_NOT_FOUND.matcher(message).find();
-    }
-
-    /** Why Hostkey refused a call, as far as its message tells. */
-    static HostkeyException.Rejected.Reason rejectionReason(String message) {
-        return UNKNOWN_HOSTNAME.matcher(message).find()
-                ? HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME
-                : HostkeyException.Rejected.Reason.OTHER;
+    /** The error body's {@code code} as text (e.g. {@code NO_APPROPRIATE_SERVERS}, {@code -1}), or null. */
+    static String code(JsonNode body) {
+        return body == null ? null : text(body.get("code"));
     }
 
     private static boolean hasText(JsonNode body, String field) {

@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Session {
 
-    /** A token and when Hostkey lets it expire. */
-    record Token(String value, Instant expiresAt) {
+    /** A token, when Hostkey lets it expire, and what the login answer looked like. */
+    record Token(String value, Instant expiresAt, HostkeyClient.LoginFacts facts) {
         @Override
         public String toString() {
             return "Token[value=***, expiresAt=" + expiresAt + "]";
@@ -78,6 +78,13 @@ final class Session {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What the login of the current token answered; logs in first when there is no token. */
+    HostkeyClient.LoginFacts facts() {
+        token();
+        Token t = token;
+        return t == null ? null : t.facts();
     }
 
     /** The token if logged in (for logout), without logging in. */

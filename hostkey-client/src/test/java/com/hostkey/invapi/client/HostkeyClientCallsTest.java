@@ -100,6 +100,16 @@ class HostkeyClientCallsTest extends InvapiTestBase {
     }
 
     @Test
+    void shouldNameTheFieldsOfServerDataForAProbe() {
+        invapi.enqueue("eq/show", json(ok("\"server_data\":{\"id\":\"4242\",\"status\":\"rent\",\"memory\":64,\"cpu\":\"E5\"}")));
+
+        HostkeyClient.ShowAnswer answer = client.showAnswer("default", SERVER);
+
+        assertThat(answer.fields()).containsExactly("id", "status", "memory", "cpu");
+        assertThat(answer.facts().ramGb()).as("memory is not among " + HostkeyClient.SHOW_RAM_FIELDS).isNull();
+    }
+
+    @Test
     void shouldReadServerTagsBesideServerData() {
         invapi.enqueue("eq/show", json(ok("\"server_data\":{\"id\":\"4242\",\"status\":\"rent\"},\"tags\":[\"bm\",\"reinstall_start\"]")));
 

@@ -29,6 +29,30 @@ class HostkeyClientConfigTest {
         assertThat(c.tokenTtl()).isEqualTo(Duration.ofSeconds(3600));
         assertThat(c.refreshMargin()).isEqualTo(Duration.ofSeconds(120));
         assertThat(c.diskSchemeField()).isEqualTo("disk_scheme");
+        assertThat(c.refusals()).isEqualTo(RefusalPatterns.DEFAULTS);
+    }
+
+    @Test
+    void shouldReplaceTheRefusalPatternsTheEnvironmentSets() {
+        HostkeyClientConfig c = HostkeyClientConfig.fromEnv(Map.of(
+                "HOSTKEY_BASE_URL", "https://invapi.hostkey.com", "HOSTKEY_API_KEY", "key-1",
+                "HOSTKEY_REFUSAL_SERVER_NOT_FOUND_PATTERN", "no access to equipment",
+                "HOSTKEY_REFUSAL_WRONG_PIN_PATTERN", " confirmation code rejected "));
+
+        assertThat(c.refusals().pattern(Refusal.SERVER_NOT_FOUND)).isEqualTo("no access to equipment");
+        assertThat(c.refusals().pattern(Refusal.WRONG_PIN)).isEqualTo("confirmation code rejected");
+        assertThat(c.refusals().pattern(Refusal.HOSTNAME_MISMATCH)).isEqualTo(RefusalPatterns.defaultPattern(Refusal.HOSTNAME_MISMATCH));
+        assertThat(c.refusals().classify("-1", "eq/show: server not found"))
+                .as("a replaced pattern no longer knows the default wording").isEqualTo(Refusal.UNCLASSIFIED);
+    }
+
+    @Test
+    void shouldNameTheRefusalPatternThatIsNotARegex() {
+        assertThatThrownBy(() -> HostkeyClientConfig.fromEnv(Map.of(
+                "HOSTKEY_BASE_URL", "https://invapi.hostkey.com", "HOSTKEY_API_KEY", "key-1",
+                "HOSTKEY_REFUSAL_ACCOUNT_LOCKED_PATTERN", "locked(")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("HOSTKEY_REFUSAL_ACCOUNT_LOCKED_PATTERN");
     }
 
     @Test

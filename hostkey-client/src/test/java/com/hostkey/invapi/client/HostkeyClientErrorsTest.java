@@ -30,7 +30,7 @@ class HostkeyClientErrorsTest extends InvapiTestBase {
 
         assertThat(e.hostkeyMessage()).isEqualTo("os/list: no OS found");
         assertThat(e.action()).isEqualTo("os/list");
-        assertThat(e.reason()).isEqualTo(HostkeyException.Rejected.Reason.OTHER);
+        assertThat(e.refusal()).contains(Refusal.OS_NOT_OFFERED);
         assertThat(invapi.count("os/list")).as("business errors are not retried").isEqualTo(1);
     }
 
@@ -41,7 +41,7 @@ class HostkeyClientErrorsTest extends InvapiTestBase {
         HostkeyException.Rejected e = catchThrowableOfType(HostkeyException.Rejected.class,
                 () -> client.clearPxe("default", SERVER, "h1"));
 
-        assertThat(e.reason()).isEqualTo(HostkeyException.Rejected.Reason.UNKNOWN_HOSTNAME);
+        assertThat(e.refusal()).contains(Refusal.HOSTNAME_MISMATCH);
         assertThat(invapi.count("eq/clear_pxe")).isEqualTo(1);
     }
 

@@ -101,6 +101,27 @@ class HostkeyClientSessionTest extends InvapiTestBase {
     }
 
     @Test
+    void shouldSayWhatTheLoginAnsweredNestedOrFlat() {
+        HostkeyClient.LoginFacts nested = client.loginFacts("default");
+
+        assertThat(nested.nested()).isTrue();
+        assertThat(nested.expiryGiven()).isTrue();
+        assertThat(nested.asked()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(nested.granted()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(nested.servers()).containsExactly(SERVER);
+        assertThat(client.loginFacts("default")).as("the session's, no second login").isEqualTo(nested);
+        assertThat(invapi.logins()).isEqualTo(1);
+
+        invapi.enqueue("auth/login", json("{\"token\":\"0123456789abcdef0123456789abcdef\",\"servers\":[{\"id\":\"7\"}]}"));
+        HostkeyClient.LoginFacts flat = client.loginFacts("nopin");
+
+        assertThat(flat.nested()).isFalse();
+        assertThat(flat.expiryGiven()).isFalse();
+        assertThat(flat.granted()).as("assumed as asked").isEqualTo(Duration.ofSeconds(3600));
+        assertThat(flat.servers()).containsExactly(7L);
+    }
+
+    @Test
     void shouldNotLogInForCallbackChecks() {
         invapi.always("eq_callback/check", json("{\"result\":\"Not ready\",\"key\":\"k\"}"));
 

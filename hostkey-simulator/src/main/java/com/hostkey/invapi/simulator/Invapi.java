@@ -346,6 +346,7 @@ final class Invapi {
                 .put("ram_gb", server.ramGb);
         ArrayNode disks = data.putArray("disks");
         server.diskSizesGb.forEach(size -> disks.addObject().put("size_gb", size));
+        data.remove(config.showWithout());
         ObjectNode body = JSON.objectNode().put("result", "OK");
         body.set("server_data", data);
         ArrayNode tags = body.putArray("tags");
@@ -490,7 +491,7 @@ final class Invapi {
         boolean known = server.knownHostnames.stream().anyMatch(h -> h.equalsIgnoreCase(hostname))
                 || server.pxe != null && server.pxe.hostname.equalsIgnoreCase(hostname);
         if (!known) {
-            throw new CallError("hostname does not match server " + server.id);
+            throw new CallError(config.errorWording().hostnameMismatch(server.id));
         }
         return startAsync(c, server, c.asyncFailureReason(), at -> {
             boolean had = server.pxe != null;
@@ -825,7 +826,7 @@ final class Invapi {
             throw new CallError("Invalid hash");
         }
         if (session.account().locked) {
-            throw new CallError("account locked");
+            throw new CallError(config.errorWording().accountLocked());
         }
         return session;
     }
@@ -833,7 +834,7 @@ final class Invapi {
     private ServerState ownedServer(Call c, AccountState account) {
         ServerState server = anyServer(c);
         if (!server.account.equals(account.name())) {
-            throw new CallError("server not found");
+            throw new CallError(config.errorWording().serverNotFound(c.required("id")));
         }
         return server;
     }
@@ -842,7 +843,7 @@ final class Invapi {
         String id = c.required("id");
         ServerState server = NUMBER.matcher(id).matches() ? servers.get(Long.parseLong(id)) : null;
         if (server == null) {
-            throw new CallError("server not found");
+            throw new CallError(config.errorWording().serverNotFound(id));
         }
         return server;
     }
@@ -861,7 +862,7 @@ final class Invapi {
             account.locked = true;
             log.warn("account {} locked after {} wrong PINs in a row", account.name(), account.consecutiveWrongPins);
         }
-        throw new CallError("wrong PIN code");
+        throw new CallError(config.errorWording().wrongPin());
     }
 
     private List<OsImage> offered(ServerState server) {

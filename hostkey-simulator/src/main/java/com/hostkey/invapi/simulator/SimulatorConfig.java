@@ -30,6 +30,9 @@ public final class SimulatorConfig {
     public static final String ASYNC_ACTIONS_TEXT = "create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task";
     static final Set<String> ASYNC_ACTIONS = Set.of(ASYNC_ACTIONS_TEXT.split(", "));
     public static final int DEFAULT_FLEET_SIZE = 20;
+    /** The fields of eq/show's {@code server_data} that {@link Builder#showWithout} may leave out. */
+    public static final String SHOW_FIELDS_TEXT = "status, power, hostname, location, type, ram_gb, disks";
+    static final Set<String> SHOW_FIELDS = Set.of(SHOW_FIELDS_TEXT.split(", "));
 
     private final int port;
     private final String bindAddress;
@@ -55,6 +58,8 @@ public final class SimulatorConfig {
     private final boolean keyInNotFoundMessage;
     private final boolean scopeAsObject;
     private final boolean contextIdAsNumber;
+    private final ErrorWording errorWording;
+    private final Set<String> showWithout;
     private final int wrongPinsBeforeLock;
     private final String invapiName;
     private final long faultSeed;
@@ -87,6 +92,8 @@ public final class SimulatorConfig {
         this.keyInNotFoundMessage = b.keyInNotFoundMessage;
         this.scopeAsObject = b.scopeAsObject;
         this.contextIdAsNumber = b.contextIdAsNumber;
+        this.errorWording = b.errorWording;
+        this.showWithout = Set.copyOf(b.showWithout);
         this.wrongPinsBeforeLock = b.wrongPinsBeforeLock;
         this.invapiName = b.invapiName;
         this.faultSeed = b.faultSeed;
@@ -222,6 +229,20 @@ public final class SimulatorConfig {
         return contextIdAsNumber;
     }
 
+    /** How refusals Hostkey does not document are worded (server not found, hostname mismatch, wrong PIN, locked). */
+    public ErrorWording errorWording() {
+        return errorWording;
+    }
+
+    /**
+     * The fields eq/show leaves out of {@code server_data} (e.g. {@code ram_gb}): the names of RAM,
+     * disks and server type are assumed, and a build of Hostkey that lacks one is what the
+     * validator and {@code reinstall doctor} must notice.
+     */
+    public Set<String> showWithout() {
+        return showWithout;
+    }
+
     /** Consecutive wrong PINs that lock an account. */
     public int wrongPinsBeforeLock() {
         return wrongPinsBeforeLock;
@@ -252,6 +273,7 @@ public final class SimulatorConfig {
                 + ", diskSchemeField=" + diskSchemeField + ", validateRootPassword=" + validateRootPassword
                 + ", osTypeFlagsOnObject=" + osTypeFlagsOnObject + ", keyInNotFoundMessage=" + keyInNotFoundMessage
                 + ", scopeAsObject=" + scopeAsObject + ", contextIdAsNumber=" + contextIdAsNumber
+                + ", errorWording=" + errorWording + ", showWithout=" + new java.util.TreeSet<>(showWithout)
                 + ", wrongPinsBeforeLock=" + wrongPinsBeforeLock + ", faultSeed=" + faultSeed + "]";
     }
 
@@ -281,6 +303,8 @@ public final class SimulatorConfig {
         private boolean keyInNotFoundMessage;
         private boolean scopeAsObject;
         private boolean contextIdAsNumber;
+        private ErrorWording errorWording = ErrorWording.STANDARD;
+        private final Set<String> showWithout = new HashSet<>();
         private int wrongPinsBeforeLock = 3;
         private String invapiName = "sim";
         private long faultSeed = 42L;
@@ -468,6 +492,22 @@ public final class SimulatorConfig {
         /** Callback answers carry {@code context.id} as a number; default false (a string). */
         public Builder contextIdAsNumber(boolean asNumber) {
             this.contextIdAsNumber = asNumber;
+            return this;
+        }
+
+        /** How undocumented refusals are worded; default {@link ErrorWording#STANDARD}. */
+        public Builder errorWording(ErrorWording wording) {
+            this.errorWording = Objects.requireNonNull(wording, "errorWording");
+            return this;
+        }
+
+        /** eq/show leaves {@code field} out of {@code server_data}: one of {@value #SHOW_FIELDS_TEXT}. */
+        public Builder showWithout(String field) {
+            if (!SHOW_FIELDS.contains(field)) {
+                throw new IllegalArgumentException("not an eq/show field that may be left out: " + field + " (one of "
+                        + SHOW_FIELDS_TEXT + ")");
+            }
+            showWithout.add(field);
             return this;
         }
 

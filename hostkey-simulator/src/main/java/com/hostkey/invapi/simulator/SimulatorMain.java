@@ -32,6 +32,10 @@ public final class SimulatorMain {
               --key-in-not-found-message   "AsyncKey not found: <key>" instead of the bare message
               --scope-as-object            async OK answers carry scope as an object
               --context-id-as-number       callback answers carry context.id as a number
+              --error-wording PROFILE      standard | alternative: how undocumented refusals are worded
+                                           (server not found, hostname mismatch, wrong PIN, account locked)
+              --show-without F,G           eq/show leaves these fields out of server_data
+                                           (any of status, power, hostname, location, type, ram_gb, disks)
               --stage-number-in WHERE      scope_text | context | order_only (default scope_text)
               --stage-delivery MODE        latest | oldest_unread (default latest)
               --disk-scheme-field NAME     create_pxe field of the partitioning scheme (default disk_scheme)
@@ -135,6 +139,12 @@ public final class SimulatorMain {
                 case "--reinstall-key-field" -> builder.reinstallKeyField(value);
                 case "--stage-number-in" -> builder.stageNumberIn(StageNumberIn.valueOf(value.toUpperCase(Locale.ROOT)));
                 case "--stage-delivery" -> builder.stageDelivery(StageDelivery.valueOf(value.toUpperCase(Locale.ROOT)));
+                case "--error-wording" -> builder.errorWording(ErrorWording.valueOf(value.toUpperCase(Locale.ROOT)));
+                case "--show-without" -> {
+                    for (String field : value.split(",")) {
+                        builder.showWithout(field.strip());
+                    }
+                }
                 case "--disk-scheme-field" -> builder.diskSchemeField(value);
                 case "--synchronous-actions" -> {
                     for (String action : value.split(",")) {

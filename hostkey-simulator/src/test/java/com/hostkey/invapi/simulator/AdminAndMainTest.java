@@ -60,6 +60,17 @@ class AdminAndMainTest {
         assertThat(config.actionDelay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
         assertThat(config.toString()).doesNotContain("key-a", "1111");
+        assertThat(config.errorWording()).isEqualTo(ErrorWording.STANDARD);
+        assertThat(config.showWithout()).isEmpty();
+    }
+
+    @Test
+    void shouldParseTheWireWordingsFromTheCommandLine() {
+        SimulatorConfig config = SimulatorMain.parse(new String[] {"--error-wording", "alternative", "--show-without=ram_gb, disks"});
+        assertThat(config.errorWording()).isEqualTo(ErrorWording.ALTERNATIVE);
+        assertThat(config.showWithout()).containsExactlyInAnyOrder("ram_gb", "disks");
+        assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--show-without", "cpu"})).hasMessageContaining("one of");
+        assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--error-wording", "poetic"})).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -108,6 +108,24 @@ class AuthAndPinTest {
     }
 
     @Test
+    void shouldWordRefusalsTheAlternativeWayWhenConfigured() {
+        try (SlowSim s = new SlowSim(SlowSim.config().errorWording(ErrorWording.ALTERNATIVE))) {
+            assertThat(s.eq("show", 9999).path("message").asText()).isEqualTo("eq/show: no access to equipment 9999");
+            assertThat(s.eq("clear_pxe", 1001, "hostname", "never-seen.example.net").path("message").asText())
+                    .isEqualTo("eq/clear_pxe: equipment 1001 carries another hostname");
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                assertThat(s.eq("reboot", 1001, "pin", "9999").path("message").asText())
+                        .isEqualTo("eq/reboot: confirmation code rejected");
+            }
+            assertThat(s.eq("show", 1001).path("message").asText())
+                    .isEqualTo("eq/show: access suspended: too many failed confirmations");
+            // The known wordings stay as Hostkey is seen to use them.
+            assertThat(s.api.call("eq", "action", "show", "token", "0123456789abcdef0123456789abcdef", "id", "1001")
+                    .path("message").asText()).isEqualTo("eq/show: Invalid hash");
+        }
+    }
+
+    @Test
     void shouldResetWrongPinCountOnCorrectPin() {
         try (SlowSim s = new SlowSim(SlowSim.config())) {
             s.eq("boot_dev", 1001, "pin", "1111", "media", "disk");

@@ -107,6 +107,17 @@ class CatalogueAndValidationTest {
     }
 
     @Test
+    void shouldLeaveFieldsOutOfServerDataWhenConfigured() {
+        try (SlowSim s = new SlowSim(SlowSim.config().showWithout("ram_gb").showWithout("type"))) {
+            JsonNode data = s.eq("show", 1001).path("server_data");
+            assertThat(data.has("ram_gb")).isFalse();
+            assertThat(data.has("type")).isFalse();
+            assertThat(data.path("disks").isArray()).isTrue();
+            assertThat(data.path("hostname").isTextual()).isTrue();
+        }
+    }
+
+    @Test
     void shouldNameMissingRequiredFieldOfCreatePxe() {
         try (SlowSim s = new SlowSim(SlowSim.config())) {
             assertThat(s.eq("create_pxe", 1001, "pin", InvapiHttp.PIN, "root_pass", InvapiHttp.ROOT_PASS, "hostname", "a.b")

@@ -10,7 +10,9 @@ package com.hostkey.reinstall.cli;
  *   3  watch: a reinstall was CANCELLED
  *   4  watch: a reinstall was REJECTED (validation, busy or quarantined server)
  *   5  watch: no outcome within --timeout (or none left to see: the server went on to another reinstall)
- *   6  not found: the projector knows no reinstall (status) or no history (history) for the server
+ *   6  not found: the projector knows no reinstall (status) or no history (history) for the server;
+ *      doctor: Hostkey does not know the server for the account
+ *   7  doctor: an assumed fact of Hostkey's wire does not hold for the account (the report names the setting)
  *  64  usage error: unknown option, missing or malformed argument (never a secret echoed)
  *  65  invalid request data: a field check failed (dry run, checks before publishing, bulk rows)
  *  66  an input file cannot be read (password, key, script, bulk file)
@@ -30,6 +32,7 @@ public final class ExitCode {
     public static final int REJECTED = 4;
     public static final int TIMEOUT = 5;
     public static final int NOT_FOUND = 6;
+    public static final int UNMET_ASSUMPTION = 7;
     public static final int USAGE = 64;
     public static final int INVALID_INPUT = 65;
     public static final int NO_INPUT = 66;

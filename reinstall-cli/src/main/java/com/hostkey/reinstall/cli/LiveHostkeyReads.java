@@ -4,11 +4,13 @@ import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
 import com.hostkey.invapi.client.HostkeyClient;
+import com.hostkey.invapi.client.HostkeyClient.LoginFacts;
+import com.hostkey.invapi.client.HostkeyClient.ShowAnswer;
 import com.hostkey.invapi.client.HostkeyClientConfig;
 import com.hostkey.invapi.client.HostkeyException;
+import com.hostkey.invapi.client.Refusal;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -44,6 +46,21 @@ final class LiveHostkeyReads implements HostkeyReads {
     }
 
     @Override
+    public HostkeyClientConfig settings() {
+        return client.config();
+    }
+
+    @Override
+    public LoginFacts login(String account) {
+        return call(account, "auth/login", () -> client.loginFacts(account));
+    }
+
+    @Override
+    public ShowAnswer showAnswer(String account, long serverId) {
+        return call(account, "eq/show for server " + serverId, () -> client.showAnswer(account, serverId));
+    }
+
+    @Override
     public List<OsOffer> listOs(String account, long serverId) {
         return call(account, "os/list for server " + serverId, () -> client.listOs(account, serverId));
     }
@@ -74,9 +91,12 @@ final class LiveHostkeyReads implements HostkeyReads {
 
     static CliException errorOf(HostkeyException e, String what) {
         return switch (e) {
-            case HostkeyException.Rejected r when r.hostkeyMessage() != null && r.hostkeyMessage().toLowerCase(Locale.ROOT).contains("not found") ->
+            case HostkeyException.Rejected r when r.refusal().orElse(Refusal.UNCLASSIFIED) == Refusal.SERVER_NOT_FOUND ->
                     new CliException(ExitCode.NOT_FOUND, "SERVER", "Hostkey " + what + ": " + r.hostkeyMessage(),
                             "check the server id and --account", e);
+            case HostkeyException.Rejected r when r.refusal().orElse(Refusal.UNCLASSIFIED) == Refusal.ACCOUNT_LOCKED ->
+                    new CliException(ExitCode.PERMISSION, "HOSTKEY_PIN", "Hostkey account is locked (" + what + "): " + r.hostkeyMessage(),
+                            "Hostkey support must unlock it; correct HOSTKEY_PIN before any reinstall", e);
             case HostkeyException.Rejected r -> new CliException(ExitCode.INVALID_INPUT, null, "Hostkey refused " + what + ": "
                     + r.hostkeyMessage(), null, e);
             case HostkeyException.AuthFailed a -> new CliException(ExitCode.PERMISSION, "HOSTKEY_API_KEY", "Hostkey did not accept the API key for "

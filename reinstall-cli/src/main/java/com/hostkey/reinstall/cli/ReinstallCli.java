@@ -2,6 +2,7 @@ package com.hostkey.reinstall.cli;
 
 import com.hostkey.reinstall.cli.command.BulkCommand;
 import com.hostkey.reinstall.cli.command.CancelCommand;
+import com.hostkey.reinstall.cli.command.DoctorCommand;
 import com.hostkey.reinstall.cli.command.HistoryCommand;
 import com.hostkey.reinstall.cli.command.ListCommand;
 import com.hostkey.reinstall.cli.command.OsCommand;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
  * a ReinstallServer, CancelReinstall or ReleaseServer payload); asks the state projector's API for
  * states and histories ({@code GET /reinstalls}, {@code /reinstalls/{serverId}} and its
  * {@code /history}: status, list, history, watch), showing what it answers rather than reading the
- * event topics itself; reads Hostkey's os/list, eq/show and jenkins/get_tasks (os, tasks, dry runs).
+ * event topics itself; reads Hostkey's os/list, eq/show and jenkins/get_tasks (os, tasks, dry runs,
+ * and doctor, the first-contact probe of an account).
  *
  * <p>The global options may be given before or after the subcommand. Exit codes: {@link ExitCode}.
  */
@@ -51,15 +53,17 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = "Submit, follow and inspect Hostkey server OS reinstalls.",
         subcommands = {SubmitCommand.class, BulkCommand.class, StatusCommand.class, ListCommand.class, HistoryCommand.class,
-                WatchCommand.class, CancelCommand.class, ReleaseCommand.class, OsCommand.class, TasksCommand.class},
+                WatchCommand.class, CancelCommand.class, ReleaseCommand.class, OsCommand.class, TasksCommand.class,
+                DoctorCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
                 "   0  success (watch: completed)     6  not found",
-                "   2  watch: failed                 64  usage error",
-                "   3  watch: cancelled              65  invalid request",
-                "   4  watch: rejected               66  input file unreadable",
-                "   5  watch: timeout                69  service unavailable",
-                "   1  internal error (--debug)      77  permission denied",
+                "   2  watch: failed                  7  doctor: an assumed fact fails",
+                "   3  watch: cancelled              64  usage error",
+                "   4  watch: rejected               65  invalid request",
+                "   5  watch: timeout                66  input file unreadable",
+                "   1  internal error (--debug)      69  service unavailable",
+                "                                    77  permission denied",
                 "                                    78  configuration missing"})
 public final class ReinstallCli implements Callable<Integer> {
 

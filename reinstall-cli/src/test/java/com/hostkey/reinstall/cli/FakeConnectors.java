@@ -3,6 +3,10 @@ package com.hostkey.reinstall.cli;
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
+import com.hostkey.invapi.client.Credentials;
+import com.hostkey.invapi.client.HostkeyClient.LoginFacts;
+import com.hostkey.invapi.client.HostkeyClient.ShowAnswer;
+import com.hostkey.invapi.client.HostkeyClientConfig;
 import com.hostkey.reinstall.cli.kafka.CommandSink;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
@@ -24,6 +28,8 @@ public final class FakeConnectors implements Connectors {
     public URI projectorUrl;
     public String token;
     public FakeHostkey hostkey;
+    /** Hostkey reads over the real client, configured from the environment (e.g. at a simulator started by the test). */
+    public boolean liveHostkey;
 
     @Override
     public CommandSink commands(KafkaSettings settings) {
@@ -52,6 +58,9 @@ public final class FakeConnectors implements Connectors {
 
     @Override
     public HostkeyReads hostkey(Map<String, String> env) {
+        if (liveHostkey) {
+            return LiveHostkeyReads.fromEnv(env);
+        }
         if (hostkey == null) {
             throw CliException.config("HOSTKEY_BASE_URL", "Hostkey is not configured: HOSTKEY_BASE_URL is not set", "set it");
         }
@@ -63,7 +72,24 @@ public final class FakeConnectors implements Connectors {
         public List<OsOffer> offers = new ArrayList<>();
         public ServerFacts facts = new ServerFacts(1001, "active", "old.example.net", "NL", "bm", 32, List.of(480L, 480L), List.of());
         public List<JenkinsTask> tasks = new ArrayList<>();
+        public LoginFacts login = new LoginFacts(true, true, Duration.ofHours(1), Duration.ofHours(1), List.of(1001L));
+        public List<String> showFields = List.of("id", "status", "hostname", "location", "type", "ram_gb", "disks");
         public boolean closed;
+
+        @Override
+        public HostkeyClientConfig settings() {
+            return HostkeyClientConfig.builder("http://invapi.invalid").account("default", Credentials.of("fake-key")).build();
+        }
+
+        @Override
+        public LoginFacts login(String account) {
+            return login;
+        }
+
+        @Override
+        public ShowAnswer showAnswer(String account, long serverId) {
+            return new ShowAnswer(show(account, serverId), showFields);
+        }
 
         @Override
         public List<OsOffer> listOs(String account, long serverId) {

@@ -66,8 +66,10 @@ public final class ReinstallValidator {
             "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com");
     private static final int ED25519_KEY_BYTES = 32;
 
-    private static final String TAG_MIN_RAM = "min_ram";
-    private static final String TAG_MIN_HDD = "min_hdd";
+    /** The os/list tag the RAM check reads (an assumed name, docs/hostkey-invapi.md); absent, the check does not apply. */
+    public static final String TAG_MIN_RAM = "min_ram";
+    /** The os/list tag the disk-size check reads (an assumed name); absent, the check does not apply. */
+    public static final String TAG_MIN_HDD = "min_hdd";
     private static final String TAG_PRICE_PER_CORE = "price_per_core_EUR";
     private static final String TASK_TAG_DEFAULT = "default";
 
@@ -418,6 +420,14 @@ public final class ReinstallValidator {
         }
         return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", "licences must be " + PerCoreLicences.rule()
                 + " (MS SPLA, per core); got " + licences);
+    }
+
+    /**
+     * Whether eq/show's server type is one the checks know (bm, vm or vds, gpu, vgpu). An unknown
+     * or missing type skips the OS-fits-type and Jenkins-task checks.
+     */
+    public static boolean knowsServerType(String reported) {
+        return ServerType.of(reported).isPresent();
     }
 
     // ---------------------------------------------------------------- against the server

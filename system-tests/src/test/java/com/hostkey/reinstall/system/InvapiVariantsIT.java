@@ -3,17 +3,23 @@ package com.hostkey.reinstall.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hostkey.invapi.client.Refusal;
+import com.hostkey.invapi.simulator.ErrorWording;
 import com.hostkey.invapi.simulator.ServerSnapshot;
 import com.hostkey.invapi.simulator.StageDelivery;
 import com.hostkey.invapi.simulator.StageNumberIn;
 import com.hostkey.reinstall.schemas.avro.ActionAccepted;
 import com.hostkey.reinstall.schemas.avro.ActionCompleted;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
+import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
+import com.hostkey.reinstall.schemas.avro.HostkeyRefusal;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
+import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.system.ReinstallStack.InvapiVariant;
 import java.time.Duration;
@@ -28,14 +34,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The contract matrix: the whole nine-step reinstall against the simulator speaking each variant
  * of what docs/hostkey-invapi.md only assumes of the real invapi, with the services set for it.
  * {@link ReinstallEndToEndIT} runs the default shape; every other setting of the simulator's wire
- * appears in at least one profile here, combined where they do not exclude each other.
+ * appears in at least one profile here, combined where they do not exclude each other. In every
+ * profile, each refusal the wire gives comes out typed, and a reinstall of a server Hostkey does
+ * not know is rejected SERVER_NOT_FOUND whatever Hostkey's words for it.
  */
 class InvapiVariantsIT {
 
     private static final long SERVER = 1001;
+    /** No server of the simulated fleet: its reinstall is refused as an unknown server, in every wording. */
+    private static final long UNKNOWN_SERVER = 424_242;
+
+    /**
+     * Refusals worded as no default pattern knows them, with the client told of them. create_pxe's
+     * first answer is an HTTP 500 (maybe applied), so the saga clears the PXE config before creating
+     * it again, and Hostkey refuses that clear_pxe with its hostname-mismatch wording: the client
+     * must type it HOSTNAME_MISMATCH for the reinstall to go on.
+     */
+    private static final InvapiVariant ALTERNATIVE_WORDINGS = new InvapiVariant(
+            "refusals in other words (server not found, hostname mismatch, wrong PIN, locked), the client told of them",
+            sim -> sim.errorWording(ErrorWording.ALTERNATIVE)
+                    .faults(faults -> faults.on("eq", "create_pxe").serverError(1.0, 500).times(1)),
+            client -> client.refusalPattern(Refusal.SERVER_NOT_FOUND, "no access to equipment")
+                    .refusalPattern(Refusal.HOSTNAME_MISMATCH, "carries another hostname")
+                    .refusalPattern(Refusal.WRONG_PIN, "confirmation code rejected")
+                    .refusalPattern(Refusal.ACCOUNT_LOCKED, "access suspended"));
 
     static Stream<InvapiVariant> variants() {
         return Stream.of(
+                ALTERNATIVE_WORDINGS,
                 new InvapiVariant("create_pxe, boot_dev and clear_pxe done within their answer (no callback key)",
                         sim -> sim.synchronousAction("create_pxe").synchronousAction("boot_dev").synchronousAction("clear_pxe"),
                         client -> { }),
@@ -91,6 +117,30 @@ class InvapiVariantsIT {
             assertThat(server.pxeConfigPresent()).isFalse();
             assertThat(server.jenkinsTasksRun()).containsExactly("monitoring-agent");
             assertThat(stack.simulator.invariantReport().clean()).as(stack.simulator.invariantReport().toString()).isTrue();
+
+            List<HostkeyCallFailed> failures = events.stream().map(ReinstallEvent::getPayload)
+                    .filter(HostkeyCallFailed.class::isInstance).map(HostkeyCallFailed.class::cast).toList();
+            assertThat(failures).as("every refusal the wire gave is typed").allMatch(f -> f.getRefusal() != HostkeyRefusal.UNCLASSIFIED);
+            long refusedClears = stack.simulator.audit().stream()
+                    .filter(a -> a.call().equals("eq/clear_pxe") && a.outcome().startsWith("ERROR")).count();
+            assertThat(failures).as("each clear_pxe Hostkey refused, typed as a hostname mismatch")
+                    .filteredOn(f -> f.getRefusal() == HostkeyRefusal.HOSTNAME_MISMATCH).hasSize((int) refusedClears);
+            if (variant == ALTERNATIVE_WORDINGS) {
+                assertThat(refusedClears).as("the reset's clear_pxe met the mismatch wording").isEqualTo(1);
+            }
+
+            String unknownRequest = "variant-unknown-" + UUID.randomUUID();
+            stack.submit(stack.upstream(UNKNOWN_SERVER, ReinstallServer.newBuilder()
+                    .setRequestId(unknownRequest)
+                    .setOsId(101)
+                    .setHostname("nobody.variant.example.net")
+                    .setRootPassword(stack.sealer.seal("Variant7%Root"))
+                    .build()));
+            await("the refusal of an unknown server").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> !stack.completionsFor(UNKNOWN_SERVER).isEmpty());
+            assertThat(stack.completionsFor(UNKNOWN_SERVER).get(0).getOutcome()).as("whatever the wording of 'not found'")
+                    .isInstanceOfSatisfying(ReinstallRejected.class,
+                            r -> assertThat(r.getReason()).isEqualTo(RejectionReason.SERVER_NOT_FOUND));
         }
     }
 
