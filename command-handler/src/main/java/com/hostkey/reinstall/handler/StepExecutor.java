@@ -246,6 +246,13 @@ public final class StepExecutor {
         try {
             facts = hostkey.show(command.getAccount(), serverId);
             offers = hostkey.listOs(command.getAccount(), serverId);
+        } catch (HostkeyException.AuthFailed e) {
+            if (e.refusal().orElse(Refusal.UNCLASSIFIED) == Refusal.ACCOUNT_NOT_CONFIGURED) {
+                // The request's mistake, found before anything touched the server: a typed rejection, not a failure.
+                return rejected(RejectionReason.UNKNOWN_ACCOUNT, "account", "no Hostkey account '" + command.getAccount()
+                        + "' is configured in the command handler (HOSTKEY_ACCOUNTS); use one of its accounts, or 'default'");
+            }
+            throw e;
         } catch (HostkeyException.Rejected e) {
             // The client tells the refusal; any other than these two is a failed call, typed as such.
             switch (e.refusal().orElse(Refusal.UNCLASSIFIED)) {

@@ -176,6 +176,22 @@ class StepExecutorTest {
     }
 
     @Test
+    void shouldRejectAnAccountTheHandlerHasNoCredentialsForAndFailOnALockedOne() {
+        hostkey.showError = new HostkeyException.AuthFailed("auth/login", "no credentials configured for account 'acme'",
+                Refusal.ACCOUNT_NOT_CONFIGURED);
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(ValidationFailed.class, f -> {
+            assertThat(f.getReason()).isEqualTo(RejectionReason.UNKNOWN_ACCOUNT);
+            assertThat(f.getField()).isEqualTo("account");
+        });
+
+        hostkey.showError = new HostkeyException.AuthFailed("eq/show", "account locked", Refusal.ACCOUNT_LOCKED);
+        assertThat(executor.execute(command(validate(101))).getPayload()).isInstanceOfSatisfying(HostkeyCallFailed.class, f -> {
+            assertThat(f.getErrorClass()).as("the account's fault: the saga counts it towards no quarantine").isEqualTo(HostkeyErrorClass.AUTH);
+            assertThat(f.getRefusal()).isEqualTo(HostkeyRefusal.ACCOUNT_LOCKED);
+        });
+    }
+
+    @Test
     void shouldValidateWithReadsOnlyAndReportTheOsName() {
         ReinstallEvent event = executor.execute(command(validate(101)));
         assertThat(event.getPayload()).isInstanceOfSatisfying(ReinstallValidated.class, v -> {

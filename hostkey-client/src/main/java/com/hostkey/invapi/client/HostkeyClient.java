@@ -679,6 +679,10 @@ public final class HostkeyClient implements HostkeyApi {
             if (refusal == Refusal.WRONG_PIN) {
                 throw new HostkeyException.WrongPin(name, message);
             }
+            if (refusal == Refusal.ACCOUNT_LOCKED) {
+                // The account, not the call: every call of it is refused until support unlocks it.
+                throw new HostkeyException.AuthFailed(name, message, Refusal.ACCOUNT_LOCKED);
+            }
             if (spec.module().equals("auth")) {
                 throw new HostkeyException.AuthFailed(name, message,
                         refusal == Refusal.UNCLASSIFIED || refusal == Refusal.INVALID_TOKEN ? Refusal.LOGIN_REFUSED : refusal);

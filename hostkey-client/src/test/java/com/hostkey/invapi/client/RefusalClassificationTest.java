@@ -61,9 +61,9 @@ class RefusalClassificationTest extends InvapiTestBase {
 
     static Stream<Wording> wordings() {
         return Stream.of(
-                known("account locked", Call.REBOOT, "eq/reboot: account locked", HostkeyException.Rejected.class, Refusal.ACCOUNT_LOCKED),
+                known("account locked", Call.REBOOT, "eq/reboot: account locked", HostkeyException.AuthFailed.class, Refusal.ACCOUNT_LOCKED),
                 known("locked, mentioning the PIN", Call.REBOOT, "eq/reboot: account is locked after 3 wrong PIN attempts",
-                        HostkeyException.Rejected.class, Refusal.ACCOUNT_LOCKED),
+                        HostkeyException.AuthFailed.class, Refusal.ACCOUNT_LOCKED),
                 known("wrong PIN code", Call.REBOOT, "eq/reboot: wrong PIN code", HostkeyException.WrongPin.class, Refusal.WRONG_PIN),
                 new Wording("Invalid PIN as result -1", Call.REBOOT, "{\"result\":-1,\"error\":\"Invalid PIN\"}",
                         HostkeyException.WrongPin.class, Refusal.WRONG_PIN, false),
@@ -94,7 +94,7 @@ class RefusalClassificationTest extends InvapiTestBase {
                 alternative("confirmation code rejected", Call.REBOOT, "eq/reboot: confirmation code rejected",
                         HostkeyException.WrongPin.class, Refusal.WRONG_PIN),
                 alternative("access suspended", Call.REBOOT, "eq/reboot: access suspended: too many failed confirmations",
-                        HostkeyException.Rejected.class, Refusal.ACCOUNT_LOCKED));
+                        HostkeyException.AuthFailed.class, Refusal.ACCOUNT_LOCKED));
     }
 
     private static Wording known(String name, Call call, String message, Class<? extends HostkeyException> type, Refusal refusal) {

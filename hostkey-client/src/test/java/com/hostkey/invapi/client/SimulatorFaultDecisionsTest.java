@@ -527,11 +527,12 @@ class SimulatorFaultDecisionsTest {
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> wrongPin.reboot("default", SERVER)).isInstanceOf(HostkeyException.WrongPin.class);
         }
-        HostkeyException.Rejected locked = catchThrowableOfType(HostkeyException.Rejected.class,
+        HostkeyException.AuthFailed locked = catchThrowableOfType(HostkeyException.AuthFailed.class,
                 () -> client.reboot("default", SERVER));
 
         assertThat(sim.audit("eq", "reboot")).as("one request per call, three calls: three wrong PINs").hasSize(4);
-        assertThat(locked.hostkeyMessage()).isEqualTo("eq/reboot: account locked");
+        assertThat(locked.getMessage()).contains("eq/reboot: account locked");
+        assertThat(locked.refusal()).contains(Refusal.ACCOUNT_LOCKED);
         sim.unlockAccount("default");
         assertThat(client.reboot("default", SERVER).callbackKey()).isNotNull();
     }
