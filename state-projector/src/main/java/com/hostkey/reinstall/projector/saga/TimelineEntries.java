@@ -106,7 +106,8 @@ public final class TimelineEntries {
             case ActionFailed f -> facts.put("action", f.getAction()).put("reason", f.getReason());
             case InstallStageReached s -> facts.put("stage", s.getStage()).put("scope", s.getScope()).put("observed", s.getObserved());
             case InstallFailed f -> facts.put("lastStage", f.getLastStage()).put("reason", f.getReason());
-            case HostkeyCallFailed f -> facts.put("call", f.getCall()).put("errorClass", f.getErrorClass()).put("message", f.getMessage());
+            case HostkeyCallFailed f -> facts.put("call", f.getCall()).put("errorClass", f.getErrorClass()).put("message", f.getMessage())
+                    .put("refusal", f.getRefusal()).put("retryAfterMillis", f.getRetryAfterMillis());
             case StepRetryScheduled r -> facts.put("attempt", r.getAttempt()).put("phase", r.getPhase()).put("retryAt", r.getRetryAt())
                     .put("reason", r.getReason());
             case DeadlineExceeded d -> facts.put("deadline", d.getDeadline()).put("phase", d.getPhase()).put("message", d.getMessage());
@@ -173,7 +174,9 @@ public final class TimelineEntries {
             case "InstallStageReached" -> info(stageStep(f.get("stage")), "installer stage " + f.get("stage") + "/5"
                     + (f.get("scope") == null ? "" : ": " + f.get("scope")) + ("false".equals(f.get("observed")) ? " (inferred)" : ""));
             case "InstallFailed" -> error(stepOf(ReinstallPhase.INSTALLING, stage(f.get("lastStage"))), "install FAILED after stage " + f.get("lastStage") + ": " + f.get("reason"));
-            case "HostkeyCallFailed" -> warn(0, "Hostkey call " + f.get("call") + " failed (" + f.get("errorClass") + "): " + f.get("message"));
+            case "HostkeyCallFailed" -> warn(0, "Hostkey call " + f.get("call") + " failed (" + f.get("errorClass")
+                    + (f.get("refusal") == null ? "" : ", " + f.get("refusal")) + "): " + f.get("message")
+                    + (f.get("retryAfterMillis") == null ? "" : "; Hostkey asked to wait " + waitSeconds(f.get("retryAfterMillis")) + " s"));
             case "StepRetryScheduled" -> warn(phaseStep(f.get("phase")), "retry " + f.get("attempt") + " of " + f.get("phase")
                     + " scheduled at " + f.get("retryAt") + ": " + f.get("reason"));
             case "DeadlineExceeded" -> warn(phaseStep(f.get("phase")), "deadline " + f.get("deadline") + " passed in " + f.get("phase")
@@ -230,6 +233,10 @@ public final class TimelineEntries {
 
     private static int stage(String stage) {
         return stage == null || !stage.matches("\\d{1,2}") ? 0 : Integer.parseInt(stage);
+    }
+
+    private static long waitSeconds(String millis) {
+        return Duration.ofMillis(Long.parseLong(millis)).toSeconds();
     }
 
     private static String waited(String millis) {

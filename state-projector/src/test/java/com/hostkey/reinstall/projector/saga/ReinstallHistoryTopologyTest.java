@@ -135,6 +135,10 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
                 .setFacts(Map.of("osName", "Ubuntu 22.04", "notChecked", "min-ram (eq/show gave no RAM size)")).build();
         assertThat(TimelineEntries.render(partly)).isEqualTo(new TimelineEntries.Line(0, HistoryLevel.WARN,
                 "validated: Ubuntu 22.04 fits this server; not checked, left to Hostkey: min-ram (eq/show gave no RAM size)"));
+        HistoryEntry refused = HistoryEntry.newBuilder(facts).setType("HostkeyCallFailed").setFacts(Map.of("call", "eq/reboot",
+                "errorClass", "AUTH", "refusal", "ACCOUNT_LOCKED", "message", "account locked", "retryAfterMillis", "120000")).build();
+        assertThat(TimelineEntries.render(refused).summary())
+                .isEqualTo("Hostkey call eq/reboot failed (AUTH, ACCOUNT_LOCKED): account locked; Hostkey asked to wait 120 s");
         HistoryEntry failedEarly = HistoryEntry.newBuilder(facts).setType("InstallFailed").setFacts(Map.of("lastStage", "0", "reason", "no PXE")).build();
         HistoryEntry failedLate = HistoryEntry.newBuilder(failedEarly).setFacts(Map.of("lastStage", "3", "reason", "disk")).build();
         assertThat(TimelineEntries.render(failedEarly)).isEqualTo(new TimelineEntries.Line(5, HistoryLevel.ERROR, "install FAILED after stage 0: no PXE"));
