@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.handler;
 
 import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.RegistrySettings;
 import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
@@ -30,6 +31,7 @@ import java.util.UUID;
  *                          partitions back without a rebalance) and KAFKA_SESSION_TIMEOUT_MS (how fast
  *                          a dead instance's partitions move on; default Kafka's 45 s)
  * @param flow              how much work is in flight at once (see {@link Flow})
+ * @param registryAccess    the schema registry's credentials and trust ({@link RegistrySettings}: SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, ...)
  * @param stepAuth          STEP_AUTH_KEYS: comma-separated {@code keyId=path} of the keys the state projector
  *                          signs step commands with (required); a step no key verifies is dead-lettered and
  *                          never reaches Hostkey (see {@link StepAuthenticator})
@@ -43,7 +45,20 @@ public record HandlerConfig(
         Properties clientSecurity,
         Properties consumerOverrides,
         Flow flow,
-        StepAuthenticator stepAuth) {
+        StepAuthenticator stepAuth,
+        Map<String, String> registryAccess) {
+
+    public HandlerConfig {
+        registryAccess = Map.copyOf(registryAccess);
+    }
+
+    /** Settings with an open schema registry. */
+    public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
+                         Map<String, Path> sealingKeys, Properties clientSecurity, Properties consumerOverrides, Flow flow,
+                         StepAuthenticator stepAuth) {
+        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity, consumerOverrides, flow,
+                stepAuth, Map.of());
+    }
 
     /**
      * Bounds of the handler's pipeline.
@@ -88,7 +103,7 @@ public record HandlerConfig(
     /** The same settings with other pipeline bounds. */
     public HandlerConfig withFlow(Flow flow) {
         return new HandlerConfig(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity,
-                consumerOverrides, flow, stepAuth);
+                consumerOverrides, flow, stepAuth, registryAccess);
     }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
@@ -104,7 +119,8 @@ public record HandlerConfig(
                 KafkaClientSecurity.fromEnv(env),
                 KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"),
                 Flow.fromEnv(env),
-                stepKeys == null ? null : StepAuthenticator.verifier(StepAuthenticator.readKeys(stepKeys)));
+                stepKeys == null ? null : StepAuthenticator.verifier(StepAuthenticator.readKeys(stepKeys)),
+                RegistrySettings.fromEnv(env));
         env.validate("command-handler");
         return config;
     }
@@ -138,10 +154,14 @@ public record HandlerConfig(
     public String toString() {
         return "HandlerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", groupId=" + groupId + ", transactionalId=" + transactionalId + ", sealingKeys=" + sealingKeys.keySet()
-                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + ", flow=" + flow + "]";
+                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + ", flow=" + flow
+                + ", registryAccess=" + registryAccess.keySet() + "]";
     }
 
+    /** The serdes' settings: the registry's URL, credentials and trust. */
     public Map<String, Object> serdeConfig() {
-        return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        Map<String, Object> serde = new HashMap<>(registryAccess);
+        serde.put(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        return serde;
     }
 }

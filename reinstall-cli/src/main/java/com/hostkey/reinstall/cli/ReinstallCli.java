@@ -14,6 +14,7 @@ import com.hostkey.reinstall.cli.command.WatchCommand;
 import com.hostkey.reinstall.cli.kafka.KafkaSettings;
 import com.hostkey.reinstall.cli.state.ReinstallStates;
 import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.RegistrySettings;
 import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -176,13 +177,17 @@ public final class ReinstallCli implements Callable<Integer> {
                     + " for the local stack");
         }
         Map<String, Object> security = new HashMap<>();
+        Map<String, String> registryAccess;
         try {
             KafkaClientSecurity.fromEnv(new EnvSettings(context.env())).forEach((k, v) -> security.put(k.toString(), v));
+            registryAccess = RegistrySettings.fromEnv(new EnvSettings(context.env()));
         } catch (UncheckedIOException e) {
-            throw new CliException(ExitCode.CONFIG, null, "Kafka security settings: " + e.getMessage(),
-                    "check the KAFKA_*_FILE variables name readable files", e);
+            throw new CliException(ExitCode.CONFIG, null, "Kafka and schema registry security settings: " + e.getMessage(),
+                    "check the KAFKA_*_FILE and SCHEMA_REGISTRY_*_FILE variables name readable files", e);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.CONFIG, null, e.getMessage(), "check the SCHEMA_REGISTRY_* variables", e);
         }
-        return new KafkaSettings(servers, registryUrl, connectTimeout, security);
+        return new KafkaSettings(servers, registryUrl, connectTimeout, security, registryAccess);
     }
 
     public URI projectorUrl() {

@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.poller;
 
 import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.RegistrySettings;
 import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.time.Duration;
@@ -25,11 +26,22 @@ public record PollerConfig(
         Duration interval,
         int requestsPerSecond,
         Properties clientSecurity,
-        Properties consumerOverrides) {
+        Properties consumerOverrides,
+        Map<String, String> registryAccess) {
+
+    public PollerConfig {
+        registryAccess = Map.copyOf(registryAccess);
+    }
 
     /** Settings without SASL/SSL, for tests and local stacks. */
     public PollerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, Duration interval, int requestsPerSecond) {
-        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, new Properties(), new Properties());
+        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, new Properties(), new Properties(), Map.of());
+    }
+
+    /** Settings with Kafka security and an open schema registry. */
+    public PollerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, Duration interval, int requestsPerSecond,
+                        Properties clientSecurity, Properties consumerOverrides) {
+        this(bootstrapServers, schemaRegistryUrl, groupId, interval, requestsPerSecond, clientSecurity, consumerOverrides, Map.of());
     }
 
     public static PollerConfig fromEnv(EnvSettings env) {
@@ -40,7 +52,8 @@ public record PollerConfig(
                 Duration.ofMillis(env.optionalLong("POLLER_INTERVAL_MS", 15_000)),
                 env.optionalInt("POLLER_MAX_REQUESTS_PER_SECOND", 20),
                 KafkaClientSecurity.fromEnv(env),
-                KafkaClientSecurity.membership(env, "POLLER_INSTANCE_ID"));
+                KafkaClientSecurity.membership(env, "POLLER_INSTANCE_ID"),
+                RegistrySettings.fromEnv(env));
         env.validate("stage-poller");
         return config;
     }
@@ -50,10 +63,14 @@ public record PollerConfig(
     public String toString() {
         return "PollerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", groupId=" + groupId + ", interval=" + interval + ", requestsPerSecond=" + requestsPerSecond
-                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + "]";
+                + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides
+                + ", registryAccess=" + registryAccess.keySet() + "]";
     }
 
+    /** The serdes' settings: the registry's URL, credentials and trust. */
     public Map<String, Object> serdeConfig() {
-        return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        Map<String, Object> serde = new java.util.HashMap<>(registryAccess);
+        serde.put(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        return serde;
     }
 }

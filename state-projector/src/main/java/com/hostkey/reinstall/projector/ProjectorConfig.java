@@ -6,6 +6,7 @@ import com.hostkey.reinstall.projector.saga.DeadLetterHandler;
 import com.hostkey.reinstall.projector.saga.SagaSettings;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.EnvSettings;
+import com.hostkey.reinstall.runtime.RegistrySettings;
 import com.hostkey.reinstall.runtime.KafkaClientProperties;
 import com.hostkey.reinstall.runtime.KafkaClientSecurity;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
@@ -56,11 +57,21 @@ public record ProjectorConfig(
         QueryApiSettings queryApi,
         Properties clientSecurity,
         Properties membership,
-        StepAuthenticator stepAuth) {
+        StepAuthenticator stepAuth,
+        Map<String, String> registryAccess) {
 
     public ProjectorConfig {
         clientSecurity = copyOf(clientSecurity);
         membership = copyOf(membership);
+        registryAccess = Map.copyOf(registryAccess);
+    }
+
+    /** Settings with an open schema registry. */
+    public ProjectorConfig(String bootstrapServers, String schemaRegistryUrl, String applicationId, String stateDir, String httpHost,
+                           int httpPort, int replication, SagaSettings saga, AdmissionSettings admission, Duration timerInterval,
+                           QueryApiSettings queryApi, Properties clientSecurity, Properties membership, StepAuthenticator stepAuth) {
+        this(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort, replication, saga, admission,
+                timerInterval, queryApi, clientSecurity, membership, stepAuth, Map.of());
     }
 
     /**
@@ -90,7 +101,8 @@ public record ProjectorConfig(
                 QueryApiSettings.fromEnv(env),
                 KafkaClientSecurity.fromEnv(env),
                 KafkaClientSecurity.membership(env, "PROJECTOR_INSTANCE_ID"),
-                stepAuthFromEnv(env));
+                stepAuthFromEnv(env),
+                RegistrySettings.fromEnv(env));
         env.validate("state-projector");
         return config;
     }
@@ -122,23 +134,26 @@ public record ProjectorConfig(
     /** The same settings with another query API configuration. */
     public ProjectorConfig withQueryApi(QueryApiSettings settings) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, settings, clientSecurity, membership, stepAuth);
+                replication, saga, admission, timerInterval, settings, clientSecurity, membership, stepAuth, registryAccess);
     }
 
     /** The same settings with other Kafka client security properties. */
     public ProjectorConfig withClientSecurity(Properties security) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, queryApi, security, membership, stepAuth);
+                replication, saga, admission, timerInterval, queryApi, security, membership, stepAuth, registryAccess);
     }
 
     /** The same settings with other group membership ({@code group.instance.id}, {@code session.timeout.ms}). */
     public ProjectorConfig withMembership(Properties groupMembership) {
         return new ProjectorConfig(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                replication, saga, admission, timerInterval, queryApi, clientSecurity, groupMembership, stepAuth);
+                replication, saga, admission, timerInterval, queryApi, clientSecurity, groupMembership, stepAuth, registryAccess);
     }
 
+    /** The serdes' settings: the registry's URL, credentials and trust. */
     public Map<String, Object> serdeConfig() {
-        return Map.of(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        Map<String, Object> serde = new java.util.HashMap<>(registryAccess);
+        serde.put(AvroSerde.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+        return serde;
     }
 
     /** Settings of an Admin client of the same cluster, with the same credentials. */

@@ -84,7 +84,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             throw new IllegalArgumentException("Missing required setting " + SCHEMA_REGISTRY_URL);
         }
         Object auto = config.get(AUTO_REGISTER_SCHEMAS);
-        configure(SchemaRegistryClient.forUrl(url.toString()), auto == null || Boolean.parseBoolean(auto.toString()), isKey);
+        configure(SchemaRegistryClient.forAccess(RegistryAccess.fromConfig(url.toString(), config)),
+                auto == null || Boolean.parseBoolean(auto.toString()), isKey);
     }
 
     /** Configures with a given registry client (tests count its calls). */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
@@ -35,12 +36,21 @@ public class SchemaRegistryClient {
 
     private final String baseUrl;
     private final HttpClient http;
+    private final Optional<String> authorization;
     private final Map<String, Integer> idBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
 
     public SchemaRegistryClient(String baseUrl) {
-        this.baseUrl = stripTrailingSlash(Objects.requireNonNull(baseUrl, "schema.registry.url"));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this(RegistryAccess.open(baseUrl));
+    }
+
+    /** A client that authenticates and trusts as {@code access} says. */
+    public SchemaRegistryClient(RegistryAccess access) {
+        this.baseUrl = stripTrailingSlash(Objects.requireNonNull(access.url(), "schema.registry.url"));
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        access.sslContext().ifPresent(builder::sslContext);
+        this.http = builder.build();
+        this.authorization = access.authorization();
     }
 
     /**
@@ -48,8 +58,16 @@ public class SchemaRegistryClient {
      * registry shared by everything in the process that names it (for TopologyTestDriver tests).
      */
     public static SchemaRegistryClient forUrl(String baseUrl) {
-        return SHARED.computeIfAbsent(stripTrailingSlash(baseUrl),
-                url -> url.startsWith(MOCK_SCHEME) ? new InMemorySchemaRegistry(url) : new SchemaRegistryClient(url));
+        return forAccess(RegistryAccess.open(baseUrl));
+    }
+
+    /** The process-wide client for this registry and these credentials ({@link RegistryAccess}). */
+    public static SchemaRegistryClient forAccess(RegistryAccess access) {
+        String url = stripTrailingSlash(access.url());
+        if (url.startsWith(MOCK_SCHEME)) {
+            return SHARED.computeIfAbsent(url, InMemorySchemaRegistry::new);
+        }
+        return SHARED.computeIfAbsent(access.identity(), identity -> new SchemaRegistryClient(access));
     }
 
     /** {@code POST /subjects/{subject}/versions}: registers (or finds) the schema, returns its id. */
@@ -98,6 +116,7 @@ public class SchemaRegistryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Accept", CONTENT_TYPE);
+        authorization.ifPresent(value -> request.header("Authorization", value));
         if (body == null) {
             request.GET();
         } else {
@@ -108,6 +127,11 @@ public class SchemaRegistryClient {
             JsonNode json = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() == 404 && path.startsWith("/schemas/ids/")) {
                 throw new UnknownSchemaIdException(Integer.parseInt(path.substring("/schemas/ids/".length())), response.body());
+            }
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw new SerializationException("Schema registry " + method + " " + path + " refused the credentials (HTTP "
+                        + response.statusCode() + "): check " + RegistryAccess.BASIC_AUTH_USER_INFO + " or " + RegistryAccess.BEARER_TOKEN
+                        + " (SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO, SCHEMA_REGISTRY_BEARER_TOKEN)");
             }
             if (response.statusCode() / 100 != 2) {
                 throw new SerializationException("Schema registry " + method + " " + path + " answered "
