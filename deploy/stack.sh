@@ -246,6 +246,10 @@ start_registry() {
   wait_for registry 90 http_ok "$REGISTRY_URL/subjects"
   curl -sf -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' -d '{"compatibility":"BACKWARD"}' \
     "$REGISTRY_URL/config" >/dev/null || die "cannot set the registry's default compatibility"
+  # The public subjects (requests, completions) are held FULL_TRANSITIVE, as in production.
+  "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.RegistrySubjectsConfigure "$REGISTRY_URL" \
+    > "$STACK/logs/registry-setup.log" 2>&1 || { cat "$STACK/logs/registry-setup.log" >&2; die "configuring the public subjects failed"; }
+  say "$(tail -n 1 "$STACK/logs/registry-setup.log")"
 }
 
 start_simulator() {

@@ -13,6 +13,7 @@ import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -49,6 +50,16 @@ public final class ReinstallTopics {
     public static final String DEAD_LETTERS = "reinstall-dead-letters";
     /** The one key of reinstall-admissions: every slot request and release goes to one owner. */
     public static final String ADMISSION_SCOPE = "fleet";
+
+    /**
+     * The value schemas other teams' code writes or reads, by registry subject: upstream writes
+     * requests, billing reads completions. These subjects are held FULL_TRANSITIVE in the registry
+     * ({@value #PUBLIC_COMPATIBILITY}: every version reads every other's data) and in the build.
+     */
+    public static final Map<String, Schema> PUBLIC_VALUE_SCHEMAS = Map.of(
+            REQUESTS + "-value", ReinstallRequest.getClassSchema(),
+            COMPLETIONS + "-value", ReinstallCompletion.getClassSchema());
+    public static final String PUBLIC_COMPATIBILITY = "FULL_TRANSITIVE";
 
     public final Topic<String, ReinstallRequest> requests;
     public final Topic<String, StepCommand> steps;

@@ -3,7 +3,6 @@ package com.hostkey.reinstall.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
-import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -28,9 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PublicSchemaCompatibilityTest {
 
     /** The subjects other teams' code reads or writes, with the schema this build has for each. */
-    static final Map<String, Schema> PUBLIC_SUBJECTS = Map.of(
-            ReinstallTopics.REQUESTS + "-value", ReinstallRequest.getClassSchema(),
-            ReinstallTopics.COMPLETIONS + "-value", ReinstallCompletion.getClassSchema());
+    static final Map<String, Schema> PUBLIC_SUBJECTS = ReinstallTopics.PUBLIC_VALUE_SCHEMAS;
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> all = new ArrayList<>();

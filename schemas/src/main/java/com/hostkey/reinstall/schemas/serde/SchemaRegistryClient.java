@@ -96,6 +96,17 @@ public class SchemaRegistryClient {
         });
     }
 
+    /** {@code PUT /config/{subject}}: the compatibility level the registry holds new versions of the subject to. */
+    public void setCompatibility(String subject, String level) {
+        send("PUT", "/config/" + encode(subject), JSON.createObjectNode().put("compatibility", level).toString());
+    }
+
+    /** {@code GET /config/{subject}}: the subject's compatibility level as the registry answers it. */
+    public String compatibility(String subject) {
+        JsonNode answer = send("GET", "/config/" + encode(subject), null);
+        return answer.path("compatibilityLevel").asText(answer.path("compatibility").asText(null));
+    }
+
     /** {@code GET /schemas/ids/{id}}: the writer schema behind a wire-format id. */
     public Schema byId(int id) {
         return schemaById.computeIfAbsent(id, k -> {
