@@ -504,6 +504,17 @@ public final class ReinstallValidator {
     }
 
     /**
+     * What an OS licensed per core asks of a server with {@code cores} cores (null: not known), for
+     * people choosing a count: "at least 12 for its 12 cores, in steps of 2", or "at least 8, in steps of 2".
+     */
+    public static String licencesNeeded(Integer cores) {
+        if (cores == null) {
+            return PerCoreLicences.rule();
+        }
+        return "at least " + PerCoreLicences.minimumFor(cores) + " for its " + cores + " cores, in steps of " + PerCoreLicences.STEP;
+    }
+
+    /**
      * A licensed OS needs a valid count ({@link PerCoreLicences}) that covers every core eq/show
      * reports; without a core count the cover check is left to Hostkey and said so.
      */
