@@ -280,6 +280,7 @@ public final class StepExecutor {
                 .setChecked(assessment.checked())
                 .setNotChecked(assessment.notChecked().stream()
                         .map(u -> UncheckedRule.newBuilder().setCheck(u.check()).setWhy(u.why()).build()).toList())
+                .setLicences(assessment.licences())
                 .build();
     }
 
@@ -298,7 +299,8 @@ public final class StepExecutor {
                 command.getPostInstallCallbackUrl(),
                 command.getPostInstallScript() == null ? null : secrets.open(command.getPostInstallScript()),
                 command.getReinstallKey(),
-                command.getPartitionScheme() == null ? null : command.getPartitionScheme().name());
+                command.getPartitionScheme() == null ? null : command.getPartitionScheme().name(),
+                command.getLicences());
     }
 
     /**

@@ -202,6 +202,39 @@ class StepExecutorTest {
     }
 
     @Test
+    void shouldCarryTheLicencesOfAnOsLicensedPerCoreOnlyAndCheckThemAgainstTheCores() {
+        ValidateReinstall windows = validate(201);
+        windows.setLicences(12);
+        assertThat(executor.execute(command(windows)).getPayload()).isInstanceOfSatisfying(ReinstallValidated.class, v -> {
+            assertThat(v.getLicences()).isEqualTo(12);
+            assertThat(v.getChecked()).contains(ReinstallValidator.CHECK_LICENCES, ReinstallValidator.CHECK_LICENCES_COVER_CORES);
+        });
+
+        ValidateReinstall ubuntu = validate(101);
+        ubuntu.setLicences(12);
+        assertThat(executor.execute(command(ubuntu)).getPayload()).isInstanceOfSatisfying(ReinstallValidated.class,
+                v -> assertThat(v.getLicences()).as("Ubuntu is not licensed per core: nothing to send or bill").isNull());
+
+        windows.setLicences(8);
+        assertThat(executor.execute(command(windows)).getPayload()).isInstanceOfSatisfying(ValidationFailed.class, f -> {
+            assertThat(f.getReason()).isEqualTo(RejectionReason.INVALID_LICENCE_COUNT);
+            assertThat(f.getMessage()).contains("this server has 12 cores");
+        });
+    }
+
+    @Test
+    void shouldSendTheLicencesTheStepCarriesWithCreatePxe() {
+        executor.execute(command(CreatePxeConfig.newBuilder()
+                .setAccount("default").setOsId(201).setHostname("win.example.net")
+                .setRootPassword(SEALER.seal("Open7%Sesame")).setReinstallKey("master").setLicences(12).build()));
+        executor.execute(command(CreatePxeConfig.newBuilder()
+                .setAccount("default").setOsId(101).setHostname("srv.example.net")
+                .setRootPassword(SEALER.seal("Open7%Sesame")).setReinstallKey("master").build()));
+
+        assertThat(hostkey.createPxeRequests).extracting(HostkeyApi.CreatePxeRequest::licences).containsExactly(12, null);
+    }
+
+    @Test
     void shouldRejectAnOsTheServerIsNotOffered() {
         ReinstallEvent event = executor.execute(command(validate(999)));
         assertThat(event.getPayload()).isInstanceOfSatisfying(ValidationFailed.class,
@@ -240,6 +273,7 @@ class StepExecutorTest {
     /** Hostkey as far as these tests need it; records every side-effecting call. */
     private static final class FakeHostkey implements HostkeyApi {
         final List<String> createPxePasswords = new ArrayList<>();
+        final List<CreatePxeRequest> createPxeRequests = new ArrayList<>();
         final List<String> sideEffects = new ArrayList<>();
         HostkeyException rebootError;
         HostkeyException clearPxeError;
@@ -253,7 +287,8 @@ class StepExecutorTest {
             if (listOsError != null) {
                 throw listOsError;
             }
-            return List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1", "min_ram", "2", "min_hdd", "20")));
+            return List.of(new OsOffer(101, "Ubuntu 22.04", true, Map.of("bm", "1", "min_ram", "2", "min_hdd", "20")),
+                    new OsOffer(201, "Windows Server 2022", true, Map.of("bm", "1", "price_per_core_EUR", "1.5")));
         }
 
         @Override
@@ -261,7 +296,7 @@ class StepExecutorTest {
             if (showError != null) {
                 throw showError;
             }
-            return new ServerFacts(serverId, "rent", "srv", "NL", "bm", 64, List.of(480L, 480L), List.of());
+            return new ServerFacts(serverId, "rent", "srv", "NL", "bm", 64, List.of(480L, 480L), List.of(), 12);
         }
 
         @Override
@@ -279,6 +314,7 @@ class StepExecutorTest {
         public AsyncAction createPxe(String account, CreatePxeRequest request) {
             sideEffects.add("create_pxe");
             createPxePasswords.add(request.rootPassword());
+            createPxeRequests.add(request);
             return new AsyncAction("create_pxe", "pxe-key");
         }
 

@@ -45,7 +45,10 @@ public interface HostkeyApi extends AutoCloseable {
     /** {@code eq.php action=reboot id=...}: never repeated by the client. */
     AsyncAction reboot(String account, long serverId);
 
-    /** Launches one Jenkins/Ansible task on the server (assumed action {@code run_task}). */
+    /**
+     * Launches one Jenkins/Ansible task on the server: the call Hostkey does not document, as
+     * {@link JenkinsLaunch} configures it (assumed {@code jenkins.php action=run_task id task_id}).
+     */
     AsyncAction runJenkinsTask(String account, long serverId, String taskId);
 
     /** {@code eq.php action=clear_pxe id=... hostname=...}: harmless to repeat, retried. */
@@ -94,16 +97,25 @@ public interface HostkeyApi extends AutoCloseable {
     record JenkinsTask(String id, String name, List<String> tags) {}
 
     /**
-     * What {@code eq.php action=show} says of a server. {@code type} (bm, vm, gpu, vgpu), RAM and
-     * disks are not documented by Hostkey (assumed field names, parsed leniently): null or empty
-     * when the answer lacks them, and checks that need them are then left to Hostkey.
+     * What {@code eq.php action=show} says of a server. {@code type} (bm, vm, gpu, vgpu), RAM, disks
+     * and CPU cores are not documented by Hostkey (assumed field names, parsed leniently): null or
+     * empty when the answer lacks them, and checks that need them are then left to Hostkey.
      */
     record ServerFacts(long id, String status, String hostname, String location, String type, Integer ramGb,
-                       List<Long> diskSizesGb, List<String> tags) {}
+                       List<Long> diskSizesGb, List<String> tags, Integer cores) {
+
+        /** Facts without a core count, as eq/show answers that carry none. */
+        public ServerFacts(long id, String status, String hostname, String location, String type, Integer ramGb,
+                           List<Long> diskSizesGb, List<String> tags) {
+            this(id, status, hostname, location, type, ramGb, diskSizesGb, tags, null);
+        }
+    }
 
     /**
      * Everything create_pxe takes. {@code rootPassword} and {@code postInstallScript} are secrets
-     * for logging purposes: {@link #toString()} masks them.
+     * for logging purposes: {@link #toString()} masks them. {@code licences} is the per-core licence
+     * count of an OS licensed per core, null for any other OS (the validator decides which); it is
+     * sent in the configured {@link HostkeyClientConfig#licencesField()} only when set.
      */
     record CreatePxeRequest(
             long serverId,
@@ -114,7 +126,15 @@ public interface HostkeyApi extends AutoCloseable {
             String postInstallCallback,
             String postInstallScript,
             String reinstallKey,
-            String diskScheme) {
+            String diskScheme,
+            Integer licences) {
+
+        /** A request for an OS that is not licensed per core: no licences sent. */
+        public CreatePxeRequest(long serverId, long osId, String rootPassword, String hostname, String sshKey,
+                                String postInstallCallback, String postInstallScript, String reinstallKey, String diskScheme) {
+            this(serverId, osId, rootPassword, hostname, sshKey, postInstallCallback, postInstallScript, reinstallKey,
+                    diskScheme, null);
+        }
 
         @Override
         public String toString() {
@@ -123,7 +143,7 @@ public interface HostkeyApi extends AutoCloseable {
                     + ", postInstallCallback=" + postInstallCallback
                     + ", postInstallScript=" + (postInstallScript == null ? null : "***")
                     + ", reinstallKey=" + (reinstallKey == null ? null : "<set>")
-                    + ", diskScheme=" + diskScheme + "]";
+                    + ", diskScheme=" + diskScheme + ", licences=" + licences + "]";
         }
     }
 

@@ -83,6 +83,8 @@ public final class HostkeyClient implements HostkeyApi {
     public static final List<String> SHOW_DISKS_FIELDS = List.of("disks");
     /** The fields of one disk its size in GB is read from, when disks are objects. */
     public static final List<String> SHOW_DISK_SIZE_FIELDS = List.of("size_gb", "size", "gb");
+    /** The eq/show fields the CPU core count is read from, the first present wins (not documented by Hostkey). */
+    public static final List<String> SHOW_CORES_FIELDS = List.of("cpu_cores", "cores", "core_count");
 
     /** Idle connections kept per client: as many as a service makes calls at once. */
     private static final int IDLE_CONNECTIONS = 64;
@@ -244,7 +246,8 @@ public final class HostkeyClient implements HostkeyApi {
                 InvapiBody.intValue(first(data, SHOW_RAM_FIELDS.toArray(String[]::new))),
                 diskSizes(first(data, SHOW_DISKS_FIELDS.toArray(String[]::new))),
                 // Builds differ on whether the tags sit inside server_data or beside it.
-                tagNames(data.has("tags") ? data.get("tags") : body.get("tags")));
+                tagNames(data.has("tags") ? data.get("tags") : body.get("tags")),
+                positive(InvapiBody.intValue(first(data, SHOW_CORES_FIELDS.toArray(String[]::new)))));
         List<String> names = new ArrayList<>();
         data.fieldNames().forEachRemaining(names::add);
         return new ShowAnswer(facts, List.copyOf(names));
@@ -252,6 +255,11 @@ public final class HostkeyClient implements HostkeyApi {
 
     /** eq/show as read, and the field names its server data carried, in the answer's order. */
     public record ShowAnswer(ServerFacts facts, List<String> fields) {}
+
+    /** A count that means something (cores): zero, negative or unreadable is no count. */
+    private static Integer positive(Integer value) {
+        return value == null || value <= 0 ? null : value;
+    }
 
     /** Disks as [{"size_gb": 480}, ...] or [480, ...]; sizes in GB. */
     private static List<Long> diskSizes(JsonNode disks) {
@@ -308,6 +316,9 @@ public final class HostkeyClient implements HostkeyApi {
         putIfSet(f, "post_install_script", request.postInstallScript());
         putIfSet(f, "reinstall_key", request.reinstallKey());
         putIfSet(f, config.diskSchemeField(), request.diskScheme());
+        if (request.licences() != null) {
+            f.put(config.licencesField(), Integer.toString(request.licences()));
+        }
         return async(spec("eq", "create_pxe", account, request.serverId(), f, Timeout.ACTION, false, true));
     }
 
@@ -330,10 +341,11 @@ public final class HostkeyClient implements HostkeyApi {
     @Override
     public AsyncAction runJenkinsTask(String account, long serverId, String taskId) {
         Objects.requireNonNull(taskId, "taskId");
-        Map<String, String> f = fields("id", serverId);
+        JenkinsLaunch launch = config.jenkinsLaunch();
+        Map<String, String> f = fields(launch.serverField(), serverId);
         pin(account, f);
-        f.put("task_id", taskId);
-        return async(spec("jenkins", "run_task", account, serverId, f, Timeout.ACTION, false, true));
+        f.put(launch.taskField(), taskId);
+        return async(spec(launch.module(), launch.action(), account, serverId, f, Timeout.ACTION, false, true));
     }
 
     @Override

@@ -34,6 +34,11 @@ import java.util.Objects;
  * @param refusals how Hostkey's error answers are told apart ({@link Refusal}): one pattern per kind,
  *     defaults matching the known wordings and the simulator's; Hostkey documents few of its
  *     wordings, so each is a setting (the simulator's is {@code --error-wording})
+ * @param licencesField the create_pxe form field that carries the per-core licences of a licensed OS;
+ *     no such field is public, so it is a setting (the simulator's is {@code --licences-field})
+ * @param jenkinsLaunch the call that launches a Jenkins task, its module, action and field names; not
+ *     documented by Hostkey, so a setting (the simulator's are {@code --jenkins-run-action},
+ *     {@code --jenkins-server-field}, {@code --jenkins-task-field})
  */
 public record HostkeyClientConfig(
         String baseUrl,
@@ -47,7 +52,9 @@ public record HostkeyClientConfig(
         Duration refreshMargin,
         String diskSchemeField,
         List<String> reinstallKeyFields,
-        RefusalPatterns refusals) {
+        RefusalPatterns refusals,
+        String licencesField,
+        JenkinsLaunch jenkinsLaunch) {
 
     /** The account a command uses when it names none. */
     public static final String DEFAULT_ACCOUNT = "default";
@@ -67,6 +74,13 @@ public record HostkeyClientConfig(
     public static final String ENV_TOKEN_REFRESH_MARGIN_SECONDS = "HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS";
     public static final String ENV_DISK_SCHEME_FIELD = "HOSTKEY_DISK_SCHEME_FIELD";
     public static final String ENV_REINSTALL_KEY_FIELD = "HOSTKEY_REINSTALL_KEY_FIELD";
+    public static final String ENV_LICENCES_FIELD = "HOSTKEY_LICENCES_FIELD";
+    public static final String ENV_JENKINS_RUN_ACTION = "HOSTKEY_JENKINS_RUN_ACTION";
+    public static final String ENV_JENKINS_SERVER_FIELD = "HOSTKEY_JENKINS_SERVER_FIELD";
+    public static final String ENV_JENKINS_TASK_FIELD = "HOSTKEY_JENKINS_TASK_FIELD";
+
+    /** The create_pxe field the licences are sent in unless set: a guess, Hostkey documents none. */
+    public static final String DEFAULT_LICENCES_FIELD = "licenses";
 
     /** The field names eq/reinstall's master key has been seen or guessed under. */
     public static final List<String> DEFAULT_REINSTALL_KEY_FIELDS = List.of("reinstall_key", "callback", "key");
@@ -107,17 +121,26 @@ public record HostkeyClientConfig(
             throw new IllegalArgumentException("reinstallKeyFields has a blank name: " + reinstallKeyFields);
         }
         Objects.requireNonNull(refusals, "refusals");
+        Objects.requireNonNull(licencesField, "licencesField");
+        if (licencesField.isBlank()) {
+            throw new IllegalArgumentException("licencesField is blank");
+        }
+        if (licencesField.equals(diskSchemeField)) {
+            throw new IllegalArgumentException("licencesField and diskSchemeField are both '" + licencesField + "'");
+        }
+        Objects.requireNonNull(jenkinsLaunch, "jenkinsLaunch");
     }
 
     /**
-     * The settings as before {@code reinstallKeyFields} and {@code refusals} existed: the master key
-     * under the default names, the default refusal patterns.
+     * The settings as before {@code reinstallKeyFields}, {@code refusals}, {@code licencesField} and
+     * {@code jenkinsLaunch} existed: each of them at its default.
      */
     public HostkeyClientConfig(String baseUrl, Map<String, Credentials> accounts, Duration readTimeout,
             Duration actionTimeout, Duration callbackTimeout, RetryPolicy retry, double requestsPerSecond,
             Duration tokenTtl, Duration refreshMargin, String diskSchemeField) {
         this(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry, requestsPerSecond, tokenTtl,
-                refreshMargin, diskSchemeField, DEFAULT_REINSTALL_KEY_FIELDS, RefusalPatterns.DEFAULTS);
+                refreshMargin, diskSchemeField, DEFAULT_REINSTALL_KEY_FIELDS, RefusalPatterns.DEFAULTS,
+                DEFAULT_LICENCES_FIELD, JenkinsLaunch.ASSUMED);
     }
 
     public static Builder builder(String baseUrl) {
@@ -141,6 +164,11 @@ public record HostkeyClientConfig(
      *       {@code HOSTKEY_TOKEN_REFRESH_MARGIN_SECONDS}, {@code HOSTKEY_DISK_SCHEME_FIELD},
      *       {@code HOSTKEY_REINSTALL_KEY_FIELD} (one field name, or several separated by commas, tried
      *       in order; replaces the default {@code reinstall_key,callback,key})</li>
+     *   <li>assumed wire names: {@code HOSTKEY_LICENCES_FIELD} (create_pxe's licences field, default
+     *       {@code licenses}); the Jenkins launch: {@code HOSTKEY_JENKINS_RUN_ACTION} (an action of
+     *       {@code jenkins.php}, or {@code module/action}; default {@code run_task}),
+     *       {@code HOSTKEY_JENKINS_SERVER_FIELD} (default {@code id}), {@code HOSTKEY_JENKINS_TASK_FIELD}
+     *       (default {@code task_id})</li>
      *   <li>how refusals are recognised: {@code HOSTKEY_REFUSAL_<KIND>_PATTERN}, a regex that replaces
      *       the default of that {@link Refusal} kind (see {@link RefusalPatterns#env(Refusal)})</li>
      * </ul>
@@ -224,6 +252,29 @@ public record HostkeyClientConfig(
             b.reinstallKeyFields(fieldNames);
         }
         b.refusals(RefusalPatterns.fromEnv(env, RefusalPatterns.DEFAULTS));
+        String licences = value(env, ENV_LICENCES_FIELD);
+        if (licences != null) {
+            b.licencesField(licences);
+        }
+        JenkinsLaunch launch = JenkinsLaunch.ASSUMED;
+        try {
+            String run = value(env, ENV_JENKINS_RUN_ACTION);
+            if (run != null) {
+                launch = launch.withAction(run);
+            }
+            String serverField = value(env, ENV_JENKINS_SERVER_FIELD);
+            if (serverField != null) {
+                launch = launch.withServerField(serverField);
+            }
+            String taskField = value(env, ENV_JENKINS_TASK_FIELD);
+            if (taskField != null) {
+                launch = launch.withTaskField(taskField);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("invalid Jenkins launch settings (" + ENV_JENKINS_RUN_ACTION + ", "
+                    + ENV_JENKINS_SERVER_FIELD + ", " + ENV_JENKINS_TASK_FIELD + "): " + e.getMessage(), e);
+        }
+        b.jenkinsLaunch(launch);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -294,6 +345,8 @@ public record HostkeyClientConfig(
         private String diskSchemeField = "disk_scheme";
         private List<String> reinstallKeyFields = DEFAULT_REINSTALL_KEY_FIELDS;
         private RefusalPatterns refusals = RefusalPatterns.DEFAULTS;
+        private String licencesField = DEFAULT_LICENCES_FIELD;
+        private JenkinsLaunch jenkinsLaunch = JenkinsLaunch.ASSUMED;
 
         private Builder(String baseUrl) {
             this.baseUrl = baseUrl;
@@ -383,9 +436,22 @@ public record HostkeyClientConfig(
             return this;
         }
 
+        /** The create_pxe field carrying a licensed OS's per-core licences; default {@code licenses}. */
+        public Builder licencesField(String field) {
+            this.licencesField = field;
+            return this;
+        }
+
+        /** How a Jenkins task is launched; default {@link JenkinsLaunch#ASSUMED}. */
+        public Builder jenkinsLaunch(JenkinsLaunch launch) {
+            this.jenkinsLaunch = launch;
+            return this;
+        }
+
         public HostkeyClientConfig build() {
             return new HostkeyClientConfig(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry,
-                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields, refusals);
+                    requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields, refusals,
+                    licencesField, jenkinsLaunch);
         }
     }
 }

@@ -110,6 +110,20 @@ class HostkeyClientCallsTest extends InvapiTestBase {
     }
 
     @Test
+    void shouldReadTheCoreCountFromAnyOfItsAssumedFieldNames() {
+        invapi.enqueue("eq/show",
+                json(ok("\"server_data\":{\"id\":\"4242\",\"cpu_cores\":12}")),
+                json(ok("\"server_data\":{\"id\":\"4242\",\"cores\":\"16\"}")),
+                json(ok("\"server_data\":{\"id\":\"4242\",\"core_count\":0}")),
+                json(ok("\"server_data\":{\"id\":\"4242\",\"cpu\":\"2 x E5-2680\"}")));
+
+        assertThat(client.show("default", SERVER).cores()).isEqualTo(12);
+        assertThat(client.show("default", SERVER).cores()).as("a number as text").isEqualTo(16);
+        assertThat(client.show("default", SERVER).cores()).as("zero cores is no count").isNull();
+        assertThat(client.show("default", SERVER).cores()).as("cpu is not among " + HostkeyClient.SHOW_CORES_FIELDS).isNull();
+    }
+
+    @Test
     void shouldReadServerTagsBesideServerData() {
         invapi.enqueue("eq/show", json(ok("\"server_data\":{\"id\":\"4242\",\"status\":\"rent\"},\"tags\":[\"bm\",\"reinstall_start\"]")));
 
@@ -182,6 +196,30 @@ class HostkeyClientCallsTest extends InvapiTestBase {
     }
 
     @Test
+    void shouldSendTheLicencesOfALicensedOsUnderTheConfiguredFieldName() {
+        invapi.enqueue("eq/create_pxe", json(ok("\"callback\":\"" + CALLBACK + "\"")), json(ok("\"callback\":\"" + CALLBACK + "\"")));
+
+        client.createPxe("default", new CreatePxeRequest(SERVER, 201, "Str0ng-Pass", "win1", null, null, null, null, null, 12));
+        assertThat(invapi.lastForm("eq/create_pxe")).as("the assumed default name")
+                .containsEntry(HostkeyClientConfig.DEFAULT_LICENCES_FIELD, "12").containsEntry("os_id", "201");
+
+        client.close();
+        client = newClient(config().licencesField("spla_cores").build());
+        client.createPxe("default", new CreatePxeRequest(SERVER, 201, "Str0ng-Pass", "win1", null, null, null, null, null, 8));
+        assertThat(invapi.lastForm("eq/create_pxe"))
+                .containsEntry("spla_cores", "8").doesNotContainKey(HostkeyClientConfig.DEFAULT_LICENCES_FIELD);
+    }
+
+    @Test
+    void shouldSendNoLicencesFieldForAnOsThatIsNotLicensed() {
+        invapi.enqueue("eq/create_pxe", json(ok("\"callback\":\"" + CALLBACK + "\"")));
+
+        client.createPxe("default", new CreatePxeRequest(SERVER, 101, "Str0ng-Pass", "h1", null, null, null, null, null, null));
+
+        assertThat(invapi.lastForm("eq/create_pxe")).doesNotContainKey(HostkeyClientConfig.DEFAULT_LICENCES_FIELD);
+    }
+
+    @Test
     void shouldBootFromMediaWithPin() {
         invapi.enqueue("eq/boot_dev", json(ok("\"action\":\"boot_dev\",\"callback\":\"" + CALLBACK + "\"")));
 
@@ -214,6 +252,22 @@ class HostkeyClientCallsTest extends InvapiTestBase {
         assertThat(answer).isEqualTo(new AsyncAction("run_task", CALLBACK));
         assertThat(invapi.lastForm("jenkins/run_task"))
                 .containsEntry("id", "4242").containsEntry("task_id", "7").containsEntry("pin", FakeInvapi.PIN);
+    }
+
+    @Test
+    void shouldLaunchAJenkinsTaskWithTheConfiguredModuleActionAndFieldNames() {
+        client.close();
+        client = newClient(config().jenkinsLaunch(JenkinsLaunch.ASSUMED.withAction("eq/start_jenkins")
+                .withServerField("server_id").withTaskField("job")).build());
+        invapi.enqueue("eq/start_jenkins", json(ok("\"action\":\"start_jenkins\",\"callback\":\"" + CALLBACK + "\"")));
+
+        AsyncAction answer = client.runJenkinsTask("default", SERVER, "7");
+
+        assertThat(answer).isEqualTo(new AsyncAction("start_jenkins", CALLBACK));
+        assertThat(invapi.lastForm("eq/start_jenkins"))
+                .containsEntry("action", "start_jenkins").containsEntry("server_id", "4242").containsEntry("job", "7")
+                .containsEntry("pin", FakeInvapi.PIN).doesNotContainKeys("id", "task_id");
+        assertThat(invapi.count("jenkins/run_task")).isZero();
     }
 
     @Test

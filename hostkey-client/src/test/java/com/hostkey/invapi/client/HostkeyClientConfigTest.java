@@ -30,6 +30,40 @@ class HostkeyClientConfigTest {
         assertThat(c.refreshMargin()).isEqualTo(Duration.ofSeconds(120));
         assertThat(c.diskSchemeField()).isEqualTo("disk_scheme");
         assertThat(c.refusals()).isEqualTo(RefusalPatterns.DEFAULTS);
+        assertThat(c.licencesField()).isEqualTo("licenses");
+        assertThat(c.jenkinsLaunch()).isEqualTo(new JenkinsLaunch("jenkins", "run_task", "id", "task_id"));
+    }
+
+    @Test
+    void shouldReadTheAssumedWireNamesOfLicencesAndTheJenkinsLaunch() {
+        Map<String, String> env = new HashMap<>(Map.of("HOSTKEY_BASE_URL", "http://x", "HOSTKEY_API_KEY", "k",
+                "HOSTKEY_LICENCES_FIELD", "spla", "HOSTKEY_JENKINS_RUN_ACTION", "start",
+                "HOSTKEY_JENKINS_TASK_FIELD", "job"));
+
+        HostkeyClientConfig c = HostkeyClientConfig.fromEnv(env);
+
+        assertThat(c.licencesField()).isEqualTo("spla");
+        assertThat(c.jenkinsLaunch()).as("an action alone stays in jenkins.php")
+                .isEqualTo(new JenkinsLaunch("jenkins", "start", "id", "job"));
+
+        env.put("HOSTKEY_JENKINS_RUN_ACTION", " eq/run_jenkins ");
+        env.put("HOSTKEY_JENKINS_SERVER_FIELD", "server_id");
+        assertThat(HostkeyClientConfig.fromEnv(env).jenkinsLaunch())
+                .isEqualTo(new JenkinsLaunch("eq", "run_jenkins", "server_id", "job"));
+    }
+
+    @Test
+    void shouldNameTheJenkinsLaunchSettingThatCannotWork() {
+        assertThatThrownBy(() -> HostkeyClientConfig.fromEnv(Map.of("HOSTKEY_BASE_URL", "http://x", "HOSTKEY_API_KEY", "k",
+                "HOSTKEY_JENKINS_TASK_FIELD", "id")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("HOSTKEY_JENKINS_TASK_FIELD").hasMessageContaining("both 'id'");
+        assertThatThrownBy(() -> HostkeyClientConfig.fromEnv(Map.of("HOSTKEY_BASE_URL", "http://x", "HOSTKEY_API_KEY", "k",
+                "HOSTKEY_JENKINS_RUN_ACTION", "jenkins/")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("HOSTKEY_JENKINS_RUN_ACTION");
+        assertThatThrownBy(() -> HostkeyClientConfig.fromEnv(Map.of("HOSTKEY_BASE_URL", "http://x", "HOSTKEY_API_KEY", "k",
+                "HOSTKEY_LICENCES_FIELD", "disk_scheme")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("licencesField and diskSchemeField");
     }
 
     @Test

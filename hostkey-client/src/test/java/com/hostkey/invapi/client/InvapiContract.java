@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * produces it.
  *
  * <p>Both backends hold the same world: account "default" ({@link #API_KEY}, {@link #PIN}) owns
- * server {@link #SERVER} (bm, NL, 64 GB, 2 x 480 GB, {@link #HOSTNAME}) and
+ * server {@link #SERVER} (bm, NL, 64 GB, 2 x 480 GB, 12 cores, {@link #HOSTNAME}) and
  * {@link #SERVER_WITHOUT_OS}, for which no OS fits. Time never passes by itself: the backend's
  * clock moves only in the {@code when} hooks, the client's only when a scenario moves it.
  */
@@ -433,7 +433,7 @@ abstract class InvapiContract {
         ServerFacts facts = client().show("default", SERVER);
 
         assertThat(facts).isEqualTo(new ServerFacts(SERVER, "rent", HOSTNAME, "NL", "bm", 64, List.of(480L, 480L),
-                List.of("bm")));
+                List.of("bm"), 12));
         assertThat(wire.last("eq/show").json().path("server_data").isObject()).isTrue();
     }
 

@@ -66,7 +66,7 @@ final class RecordedInvapi implements AutoCloseable {
                 {"tag":"min_ram","value":"4"},{"tag":"min_hdd","value":"60"},{"tag":"price_per_core_EUR","value":"1.5"}]}]}""";
     static final String SHOW = """
             {"result":"OK","server_data":{"id":"1001","status":"rent","power":"on","hostname":"srv1001.example.net",
-              "location":"NL","type":"bm","ram_gb":64,"disks":[{"size_gb":480},{"size_gb":480}]},"tags":[%s]}""";
+              "location":"NL","type":"bm","ram_gb":64,"disks":[{"size_gb":480},{"size_gb":480}],"cpu_cores":12},"tags":[%s]}""";
     // jenkins.php: shape assumed.
     static final String JENKINS_TASKS = """
             {"result":"OK","tasks":[{"id":"gpu-drivers","name":"Install NVIDIA GPU drivers","tags":["gpu","vgpu"]},

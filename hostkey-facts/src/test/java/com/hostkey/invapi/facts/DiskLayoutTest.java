@@ -31,4 +31,16 @@ class DiskLayoutTest {
         assertThat(PerCoreLicences.isValidCount(9)).isFalse();
         assertThat(PerCoreLicences.isValidCount(6)).isFalse();
     }
+
+    @Test
+    void shouldAskForEnoughLicencesToCoverEveryCore() {
+        assertThat(PerCoreLicences.minimumFor(4)).as("a small server still takes the minimum").isEqualTo(8);
+        assertThat(PerCoreLicences.minimumFor(8)).isEqualTo(8);
+        assertThat(PerCoreLicences.minimumFor(9)).as("the next step up").isEqualTo(10);
+        assertThat(PerCoreLicences.minimumFor(12)).isEqualTo(12);
+        assertThat(PerCoreLicences.covers(12, 12)).isTrue();
+        assertThat(PerCoreLicences.covers(10, 12)).isFalse();
+        assertThat(PerCoreLicences.covers(11, 10)).as("covers the cores, but odd").isFalse();
+        assertThat(PerCoreLicences.covers(8, 2)).isTrue();
+    }
 }

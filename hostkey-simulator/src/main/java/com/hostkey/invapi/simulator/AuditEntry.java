@@ -10,7 +10,8 @@ import java.util.Map;
  * @param at       simulated instant the call arrived
  * @param module   the module, e.g. {@code eq} for {@code /eq.php}
  * @param action   the {@code action} field, empty when absent
- * @param serverId the {@code id} field when it is a number, else null
+ * @param serverId the {@code id} field (of the Jenkins launch: its configured server field) when it
+ *                 is a number, else null
  * @param outcome  {@code OK}; the callback result ({@code Not ready}, {@code Stage 3}, {@code OK},
  *                 {@code Error}); {@code ERROR: <message>} for a business error; or
  *                 {@code FAULT: <kind>} when an injected fault answered instead

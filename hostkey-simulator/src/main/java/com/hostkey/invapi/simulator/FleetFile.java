@@ -15,13 +15,14 @@ import java.util.Set;
  * Reads a fleet file: a JSON array of server objects, e.g.
  * <pre>{@code
  * [{"id":2001,"type":"bm","location":"NL","ram_gb":64,"disks":[{"size_gb":480},{"size_gb":480}],
- *   "hostname":"db1.example.net","account":"default","power":"on","boot_device":"disk"}]
+ *   "cpu_cores":12,"hostname":"db1.example.net","account":"default","power":"on","boot_device":"disk"}]
  * }</pre>
  * Only {@code id} is required. Defaults: type bm, location NL, 64 GB RAM (8 for vm), 2 x 480 GB
- * (1 x 60 for vm), hostname {@code srv<id>.example.net}, the first account, power on, boot device
- * disk, no PXE config. Disks may also be plain sizes ({@code [480, 480]}); camelCase names
- * ({@code ramGb}, {@code bootDevice}, {@code powerState}, {@code diskSizesGb},
- * {@code pxeConfigLeft}) are accepted too.
+ * (1 x 60 for vm), cores by type ({@link ServerSpec#defaultCores}), hostname
+ * {@code srv<id>.example.net}, the first account, power on, boot device disk, no PXE config. Disks
+ * may also be plain sizes ({@code [480, 480]}); camelCase names ({@code ramGb}, {@code bootDevice},
+ * {@code powerState}, {@code diskSizesGb}, {@code pxeConfigLeft}, {@code cpuCores}) and
+ * {@code cores} are accepted too.
  */
 public final class FleetFile {
 
@@ -73,7 +74,9 @@ public final class FleetFile {
                     text(node, null, "account"),
                     text(node, "on", "power", "powerState", "power_state"),
                     text(node, "disk", "boot_device", "bootDevice"),
-                    bool(node, "pxe_config_left", "pxeConfigLeft", "pxe_config_present", "pxeConfigPresent")));
+                    bool(node, "pxe_config_left", "pxeConfigLeft", "pxe_config_present", "pxeConfigPresent"),
+                    first(node, "cpu_cores", "cpuCores", "cores") != null ? number(node, "cpu_cores", "cpuCores", "cores")
+                            : ServerSpec.defaultCores(type)));
         }
         return fleet;
     }

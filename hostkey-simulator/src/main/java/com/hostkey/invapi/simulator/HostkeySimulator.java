@@ -57,7 +57,7 @@ public final class HostkeySimulator implements AutoCloseable {
         // the JDK's default backlog (50) would reset some mid-request: faults nobody injected.
         this.server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 1024);
         server.setExecutor(executor);
-        server.createContext("/", new InvapiHttpHandler(invapi, faults, audit, clock, mapper));
+        server.createContext("/", new InvapiHttpHandler(invapi, faults, audit, clock, mapper, config));
         server.createContext("/_sim/", new AdminHttpHandler(this, mapper));
         server.start();
         String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::")

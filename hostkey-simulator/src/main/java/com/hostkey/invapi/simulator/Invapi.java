@@ -1,6 +1,7 @@
 package com.hostkey.invapi.simulator;
 
 import com.hostkey.invapi.facts.DiskLayout;
+import com.hostkey.invapi.facts.PerCoreLicences;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -257,6 +258,9 @@ final class Invapi {
     }
 
     private Reply dispatch(Call c) {
+        if (c.module().equals(config.jenkinsRunModule()) && c.action().equals(config.jenkinsRunAction())) {
+            return runJenkinsTask(c);
+        }
         return switch (c.module()) {
             case "auth" -> switch (c.action()) {
                 case "login" -> login(c);
@@ -281,7 +285,6 @@ final class Invapi {
             };
             case "jenkins" -> switch (c.action()) {
                 case "get_tasks" -> jenkinsTasks(c);
-                case "run_task" -> runJenkinsTask(c);
                 default -> throw unknownAction();
             };
             case "eq_callback" -> switch (c.action()) {
@@ -346,6 +349,7 @@ final class Invapi {
                 .put("ram_gb", server.ramGb);
         ArrayNode disks = data.putArray("disks");
         server.diskSizesGb.forEach(size -> disks.addObject().put("size_gb", size));
+        data.put("cpu_cores", server.cores);
         data.remove(config.showWithout());
         ObjectNode body = JSON.objectNode().put("result", "OK");
         body.set("server_data", data);
@@ -412,14 +416,39 @@ final class Invapi {
             }
             scheme = layout.name();
         }
+        Integer licences = os.licensedPerCore() ? licences(c, os) : null;
         PxeConfig pxe = new PxeConfig(osId, hostname, reinstallKey, scheme, c.param("ssh_key") != null,
-                c.param("post_install_callback"));
+                c.param("post_install_callback"), licences);
         installMove(server, "eq/create_pxe accepted");
         return startAsync(c, server, c.asyncFailureReason(), at -> {
             server.pxe = pxe;
-            log.info("server {}: PXE config created for {} (os_id {})", server.id, os.name(), osId);
+            log.info("server {}: PXE config created for {} (os_id {}{})", server.id, os.name(), osId,
+                    licences == null ? "" : ", " + licences + " per-core licences");
             return "PXE config created";
         });
+    }
+
+    /**
+     * The per-core licences a licensed OS needs, from the configured field ({@link PerCoreLicences}'s
+     * rule). Worded so that the client's default patterns type the refusals INVALID_PARAMETER. For an
+     * OS not licensed per core the field is ignored, as Hostkey presumably ignores fields it does not use.
+     */
+    private Integer licences(Call c, OsImage os) {
+        String field = config.licencesField();
+        String text = c.param(field);
+        String licensed = os.name() + " is licensed per core (" + OsImage.PRICE_PER_CORE_TAG + " "
+                + os.extraTags().get(OsImage.PRICE_PER_CORE_TAG) + "): " + field + " must be " + PerCoreLicences.rule();
+        if (text == null) {
+            throw new CallError("missing required field " + field + ": " + licensed);
+        }
+        if (!NUMBER.matcher(text.strip()).matches() || text.strip().length() > 9) {
+            throw new CallError("invalid parameter " + field + ": " + text + " is not a whole number; " + licensed);
+        }
+        int licences = Integer.parseInt(text.strip());
+        if (!PerCoreLicences.isValidCount(licences)) {
+            throw new CallError("invalid parameter " + field + ": " + licences + " licences; " + licensed);
+        }
+        return licences;
     }
 
     private Reply bootDevice(Call c) {
@@ -549,9 +578,10 @@ final class Invapi {
         return ok(body);
     }
 
+    /** The Jenkins launch, under the module, action and field names the config gives it. */
     private Reply runJenkinsTask(Call c) {
-        ServerState server = ownedServer(c, session(c).account());
-        String taskId = c.required("task_id");
+        ServerState server = ownedServer(c, session(c).account(), config.jenkinsServerField());
+        String taskId = c.required(config.jenkinsTaskField());
         JenkinsTask task = JENKINS_TASKS.stream()
                 .filter(t -> t.id().equals(taskId))
                 .findFirst()
@@ -561,7 +591,7 @@ final class Invapi {
         }
         String failure = c.asyncFailureReason() != null ? c.asyncFailureReason()
                 : faults.failsJenkinsTask(taskId) ? "Jenkins task " + taskId + " failed" : null;
-        return startAsync(c, server, failure, at -> {
+        return startAsync(c, "run_task", server, failure, at -> {
             server.jenkinsTasksRun.add(taskId);
             log.info("server {}: Jenkins task {} completed", server.id, taskId);
             return "Task " + taskId + " completed";
@@ -793,7 +823,15 @@ final class Invapi {
     // ---- shared checks and bodies
 
     private Reply startAsync(Call c, ServerState server, String failureReason, Function<Instant, String> effect) {
-        if (config.synchronous(c.action())) {
+        return startAsync(c, c.action(), server, failureReason, effect);
+    }
+
+    /**
+     * {@code kind} names the action in the settings ({@code --synchronous-actions},
+     * {@code actionDelay}): its own name, or {@code run_task} for the Jenkins launch whatever it is called.
+     */
+    private Reply startAsync(Call c, String kind, ServerState server, String failureReason, Function<Instant, String> effect) {
+        if (config.synchronous(kind)) {
             if (failureReason != null) {
                 log.warn("server {}: {} fails at once (injected fault): {}", server.id, c.name(), failureReason);
                 throw new CallError(failureReason);
@@ -802,7 +840,7 @@ final class Invapi {
             return ok(JSON.objectNode().put("result", "OK").put("action", c.action()));
         }
         String key = uniqueKey();
-        Instant dueAt = c.now().plus(config.actionDelay(c.action()));
+        Instant dueAt = c.now().plus(config.actionDelay(kind));
         AsyncTask task = new AsyncTask(key, c.action(), server.id, server.location, dueAt, failureReason);
         asyncTasks.put(key, task);
         if (failureReason == null) {
@@ -832,15 +870,24 @@ final class Invapi {
     }
 
     private ServerState ownedServer(Call c, AccountState account) {
-        ServerState server = anyServer(c);
+        return ownedServer(c, account, "id");
+    }
+
+    /** The server named in {@code field}, if {@code account} owns it. */
+    private ServerState ownedServer(Call c, AccountState account, String field) {
+        ServerState server = anyServer(c, field);
         if (!server.account.equals(account.name())) {
-            throw new CallError(config.errorWording().serverNotFound(c.required("id")));
+            throw new CallError(config.errorWording().serverNotFound(c.required(field)));
         }
         return server;
     }
 
     private ServerState anyServer(Call c) {
-        String id = c.required("id");
+        return anyServer(c, "id");
+    }
+
+    private ServerState anyServer(Call c, String field) {
+        String id = c.required(field);
         ServerState server = NUMBER.matcher(id).matches() ? servers.get(Long.parseLong(id)) : null;
         if (server == null) {
             throw new CallError(config.errorWording().serverNotFound(id));

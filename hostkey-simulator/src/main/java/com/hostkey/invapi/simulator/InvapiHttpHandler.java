@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * faults, lets {@link Invapi} answer, and records the call in the audit with secrets masked.
  *
  * <p>Logging: one INFO line per call that changes state (login, logout, reinstall, create_pxe,
- * boot_dev, reboot, on, off, clear_pxe, run_task) and per call an injected fault answered; reads
+ * boot_dev, reboot, on, off, clear_pxe, the Jenkins launch) and per call an injected fault answered; reads
  * and eq_callback checks, which pollers send many times a minute, log at DEBUG only.
  */
 final class InvapiHttpHandler implements HttpHandler {
@@ -34,15 +34,17 @@ final class InvapiHttpHandler implements HttpHandler {
     private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
     private static final Set<String> STATE_CHANGING = Set.of(
             "auth/login", "auth/logout", "eq/reinstall", "eq/create_pxe", "eq/boot_dev", "eq/reboot", "eq/on",
-            "eq/off", "eq/clear_pxe", "jenkins/run_task");
+            "eq/off", "eq/clear_pxe");
 
     private final Invapi invapi;
     private final Faults faults;
     private final AuditLog audit;
     private final SimClock clock;
     private final ObjectMapper mapper;
+    private final SimulatorConfig config;
 
-    InvapiHttpHandler(Invapi invapi, Faults faults, AuditLog audit, SimClock clock, ObjectMapper mapper) {
+    InvapiHttpHandler(Invapi invapi, Faults faults, AuditLog audit, SimClock clock, ObjectMapper mapper, SimulatorConfig config) {
+        this.config = config;
         this.invapi = invapi;
         this.faults = faults;
         this.audit = audit;
@@ -75,7 +77,9 @@ final class InvapiHttpHandler implements HttpHandler {
                 Forms.parseInto(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), params);
             }
             String action = params.getOrDefault("action", "");
-            String id = params.get("id");
+            boolean jenkinsRun = (module + "/" + action).equals(config.jenkinsRunCall());
+            // The audit names the server of the Jenkins launch too, whatever field carries it.
+            String id = params.get(jenkinsRun ? config.jenkinsServerField() : "id");
             Long serverId = id != null && NUMBER.matcher(id).matches() ? Long.valueOf(id) : null;
             Map<String, String> masked = Secrets.mask(module, params);
             Answer answer;
@@ -89,7 +93,7 @@ final class InvapiHttpHandler implements HttpHandler {
             // Recorded before answering, so a caller that got its answer finds its call in the audit.
             audit.record(arrival, new AuditEntry(arrivedAt, module, action, serverId, answer.outcome(), masked));
             String server = serverId == null ? "" : " id=" + serverId;
-            if (STATE_CHANGING.contains(module + "/" + action) || answer.status() != 200
+            if (STATE_CHANGING.contains(module + "/" + action) || jenkinsRun || answer.status() != 200
                     || answer.outcome().startsWith("FAULT")) {
                 log.info("{}/{}{} -> {}", module, action, server, answer.outcome());
                 log.debug("{}/{} fields {}", module, action, masked);

@@ -24,6 +24,15 @@ public record OsImage(long id, String name, List<String> types, int minRamGb, in
         extraTags = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraTags));
     }
 
+    /** The os/list tag that marks an OS licensed per core (MS SPLA) and gives its price. */
+    public static final String PRICE_PER_CORE_TAG = "price_per_core_EUR";
+
+    /** Licensed per core: its os/list entry has a {@value #PRICE_PER_CORE_TAG} tag, and create_pxe needs licences. */
+    public boolean licensedPerCore() {
+        String price = extraTags.get(PRICE_PER_CORE_TAG);
+        return price != null && !price.isBlank();
+    }
+
     /** Whether this OS is offered for a server of this type, RAM and smallest disk. */
     public boolean fits(String serverType, int ramGb, int smallestDiskGb) {
         return types.contains(serverType) && ramGb >= minRamGb && smallestDiskGb >= minHddGb;
@@ -37,7 +46,7 @@ public record OsImage(long id, String name, List<String> types, int minRamGb, in
                 new OsImage(102, "Ubuntu 24.04", bmVm, 2, 25, Map.of()),
                 new OsImage(103, "Debian 12", bmVm, 1, 10, Map.of()),
                 new OsImage(104, "Rocky 9", bmVm, 2, 20, Map.of()),
-                new OsImage(201, "Windows Server 2022", bmVm, 4, 60, Map.of("price_per_core_EUR", "1.5")),
+                new OsImage(201, "Windows Server 2022", bmVm, 4, 60, Map.of(PRICE_PER_CORE_TAG, "1.5")),
                 new OsImage(301, "Ubuntu 22.04 GPU", List.of("gpu", "vgpu"), 16, 100, Map.of()));
     }
 }

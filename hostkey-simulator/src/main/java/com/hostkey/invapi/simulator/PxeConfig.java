@@ -13,21 +13,24 @@ final class PxeConfig {
     final String diskScheme;
     final boolean sshKeySet;
     final String postInstallCallback;
+    /** Per-core licences of a licensed OS; null for any other. */
+    final Integer licences;
     boolean consumed;
 
     PxeConfig(long osId, String hostname, String reinstallKey, String diskScheme, boolean sshKeySet,
-              String postInstallCallback) {
+              String postInstallCallback, Integer licences) {
         this.osId = osId;
         this.hostname = hostname;
         this.reinstallKey = reinstallKey;
         this.diskScheme = diskScheme;
         this.sshKeySet = sshKeySet;
         this.postInstallCallback = postInstallCallback;
+        this.licences = licences;
     }
 
     /** A config an earlier, finished install left behind (fleet setting {@code pxeConfigLeft}). */
     static PxeConfig leftOver(String hostname) {
-        PxeConfig config = new PxeConfig(0, hostname, null, null, false, null);
+        PxeConfig config = new PxeConfig(0, hostname, null, null, false, null, null);
         config.consumed = true;
         return config;
     }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param bootDevice     {@code disk}, {@code pxe} or {@code cd}
  * @param pxeConfigLeft  the server starts with a consumed PXE config left over from an earlier
  *                       install (a reboot from pxe then is a sudden reinstall)
+ * @param cores          CPU cores, what per-core licences are counted against (eq/show's
+ *                       {@code cpu_cores}, an assumed name)
  */
 public record ServerSpec(
         long id,
@@ -30,7 +32,8 @@ public record ServerSpec(
         String account,
         String powerState,
         String bootDevice,
-        boolean pxeConfigLeft) {
+        boolean pxeConfigLeft,
+        int cores) {
 
     static final Set<String> TYPES = Set.of("bm", "vm", "gpu", "vgpu");
     static final Set<String> BOOT_DEVICES = Set.of("disk", "pxe", "cd");
@@ -55,13 +58,33 @@ public record ServerSpec(
             throw new IllegalArgumentException("server " + id + ": at least one disk is required");
         }
         diskSizesGb = List.copyOf(diskSizesGb);
+        if (cores < 1) {
+            throw new IllegalArgumentException("server " + id + ": cores must be at least 1, was " + cores);
+        }
+    }
+
+    /** A server with the cores its type has by default ({@link #defaultCores}). */
+    public ServerSpec(long id, String type, String location, int ramGb, List<Integer> diskSizesGb, String hostname,
+                      String account, String powerState, String bootDevice, boolean pxeConfigLeft) {
+        this(id, type, location, ramGb, diskSizesGb, hostname, account, powerState, bootDevice, pxeConfigLeft,
+                defaultCores(type));
+    }
+
+    /** Cores of a server of this type unless said: bm 12, vm 4, gpu 16, vgpu 8. */
+    public static int defaultCores(String type) {
+        return switch (type) {
+            case "vm" -> 4;
+            case "gpu" -> 16;
+            case "vgpu" -> 8;
+            default -> 12;
+        };
     }
 
     /**
      * The generated fleet: ids 1001..1000+n; types cycle bm, bm, vm, gpu; locations cycle NL, NL,
      * US, DE; bm and gpu have 2 x 480 GB (every 5th bm 4 x 960 GB) and 64 GB RAM; vm has 1 x 60 GB
-     * and 8 GB RAM; all on, booting from disk, no PXE config; owners round-robin over
-     * {@code accounts}.
+     * and 8 GB RAM; cores as {@link #defaultCores} (every 5th bm 24); all on, booting from disk, no
+     * PXE config; owners round-robin over {@code accounts}.
      */
     public static List<ServerSpec> generatedFleet(int n, List<String> accounts) {
         if (n < 0) {
@@ -79,6 +102,7 @@ public record ServerSpec(
             String type = types[i % types.length];
             List<Integer> disks;
             int ram = 64;
+            int cores = defaultCores(type);
             switch (type) {
                 case "vm" -> {
                     disks = List.of(60);
@@ -87,11 +111,12 @@ public record ServerSpec(
                 case "bm" -> {
                     bareMetal++;
                     disks = bareMetal % 5 == 0 ? List.of(960, 960, 960, 960) : List.of(480, 480);
+                    cores = bareMetal % 5 == 0 ? 24 : cores;
                 }
                 default -> disks = List.of(480, 480);
             }
             fleet.add(new ServerSpec(id, type, locations[i % locations.length], ram, disks,
-                    "srv" + id + ".example.net", accounts.get(i % accounts.size()), "on", "disk", false));
+                    "srv" + id + ".example.net", accounts.get(i % accounts.size()), "on", "disk", false, cores));
         }
         return fleet;
     }

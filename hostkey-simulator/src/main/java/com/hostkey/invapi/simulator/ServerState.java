@@ -15,6 +15,7 @@ final class ServerState {
     final String location;
     final int ramGb;
     final List<Integer> diskSizesGb;
+    final int cores;
     final String account;
     String hostname;
     /** Every hostname the server has had; clear_pxe accepts any of them or the PXE config's. */
@@ -48,6 +49,7 @@ final class ServerState {
         this.location = spec.location();
         this.ramGb = spec.ramGb();
         this.diskSizesGb = spec.diskSizesGb();
+        this.cores = spec.cores();
         this.account = account;
         this.hostname = spec.hostname();
         this.knownHostnames.add(spec.hostname());

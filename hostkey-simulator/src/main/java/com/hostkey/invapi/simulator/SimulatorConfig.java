@@ -26,13 +26,20 @@ public final class SimulatorConfig {
             Duration.ofSeconds(600), Duration.ofSeconds(720));
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofSeconds(10800);
     public static final Duration DEFAULT_ACTION_DELAY = Duration.ofSeconds(5);
-    /** The actions that answer with a callback key unless made synchronous. */
+    /**
+     * The actions that answer with a callback key unless made synchronous; {@code run_task} stands for
+     * the Jenkins launch under whatever name {@link Builder#jenkinsRunAction} gives it.
+     */
     public static final String ASYNC_ACTIONS_TEXT = "create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task";
     static final Set<String> ASYNC_ACTIONS = Set.of(ASYNC_ACTIONS_TEXT.split(", "));
     public static final int DEFAULT_FLEET_SIZE = 20;
     /** The fields of eq/show's {@code server_data} that {@link Builder#showWithout} may leave out. */
-    public static final String SHOW_FIELDS_TEXT = "status, power, hostname, location, type, ram_gb, disks";
+    public static final String SHOW_FIELDS_TEXT = "status, power, hostname, location, type, ram_gb, disks, cpu_cores";
     static final Set<String> SHOW_FIELDS = Set.of(SHOW_FIELDS_TEXT.split(", "));
+    /** The calls the simulator answers besides the Jenkins launch, which must not take one of their names. */
+    static final Set<String> OTHER_CALLS = Set.of("auth/login", "auth/logout", "eq/show", "eq/reinstall", "eq/create_pxe",
+            "eq/boot_dev", "eq/reboot", "eq/on", "eq/off", "eq/status", "eq/clear_pxe", "os/list", "jenkins/get_tasks",
+            "eq_callback/check");
 
     private final int port;
     private final String bindAddress;
@@ -53,6 +60,11 @@ public final class SimulatorConfig {
     private final StageNumberIn stageNumberIn;
     private final StageDelivery stageDelivery;
     private final String diskSchemeField;
+    private final String licencesField;
+    private final String jenkinsRunModule;
+    private final String jenkinsRunAction;
+    private final String jenkinsServerField;
+    private final String jenkinsTaskField;
     private final boolean validateRootPassword;
     private final boolean osTypeFlagsOnObject;
     private final boolean keyInNotFoundMessage;
@@ -87,6 +99,11 @@ public final class SimulatorConfig {
         this.stageNumberIn = b.stageNumberIn;
         this.stageDelivery = b.stageDelivery;
         this.diskSchemeField = b.diskSchemeField;
+        this.licencesField = b.licencesField;
+        this.jenkinsRunModule = b.jenkinsRunModule;
+        this.jenkinsRunAction = b.jenkinsRunAction;
+        this.jenkinsServerField = b.jenkinsServerField;
+        this.jenkinsTaskField = b.jenkinsTaskField;
         this.validateRootPassword = b.validateRootPassword;
         this.osTypeFlagsOnObject = b.osTypeFlagsOnObject;
         this.keyInNotFoundMessage = b.keyInNotFoundMessage;
@@ -200,6 +217,39 @@ public final class SimulatorConfig {
         return diskSchemeField;
     }
 
+    /**
+     * Name of the create_pxe field carrying the per-core licences of a licensed OS (one with a
+     * {@code price_per_core_EUR} tag); Hostkey documents none.
+     */
+    public String licencesField() {
+        return licencesField;
+    }
+
+    /** Module of the Jenkins launch call ({@code jenkins} for {@code jenkins.php}). */
+    public String jenkinsRunModule() {
+        return jenkinsRunModule;
+    }
+
+    /** Action of the Jenkins launch call; Hostkey documents none ({@code run_task} assumed). */
+    public String jenkinsRunAction() {
+        return jenkinsRunAction;
+    }
+
+    /** The Jenkins launch as {@code module/action}. */
+    public String jenkinsRunCall() {
+        return jenkinsRunModule + "/" + jenkinsRunAction;
+    }
+
+    /** Field of the Jenkins launch carrying the server id. */
+    public String jenkinsServerField() {
+        return jenkinsServerField;
+    }
+
+    /** Field of the Jenkins launch carrying the task id. */
+    public String jenkinsTaskField() {
+        return jenkinsTaskField;
+    }
+
     /** create_pxe refuses a root_pass outside Hostkey's password policy. */
     public boolean validateRootPassword() {
         return validateRootPassword;
@@ -270,7 +320,9 @@ public final class SimulatorConfig {
                 + ", reinstallKeyField=" + reinstallKeyField + ", stage5AsStage=" + stage5AsStage
                 + ", synchronousActions=" + new java.util.TreeSet<>(synchronousActions)
                 + ", stageNumberIn=" + stageNumberIn + ", stageDelivery=" + stageDelivery
-                + ", diskSchemeField=" + diskSchemeField + ", validateRootPassword=" + validateRootPassword
+                + ", diskSchemeField=" + diskSchemeField + ", licencesField=" + licencesField
+                + ", jenkinsRun=" + jenkinsRunCall() + "(" + jenkinsServerField + ", " + jenkinsTaskField + ")"
+                + ", validateRootPassword=" + validateRootPassword
                 + ", osTypeFlagsOnObject=" + osTypeFlagsOnObject + ", keyInNotFoundMessage=" + keyInNotFoundMessage
                 + ", scopeAsObject=" + scopeAsObject + ", contextIdAsNumber=" + contextIdAsNumber
                 + ", errorWording=" + errorWording + ", showWithout=" + new java.util.TreeSet<>(showWithout)
@@ -298,6 +350,11 @@ public final class SimulatorConfig {
         private StageNumberIn stageNumberIn = StageNumberIn.SCOPE_TEXT;
         private StageDelivery stageDelivery = StageDelivery.LATEST;
         private String diskSchemeField = "disk_scheme";
+        private String licencesField = "licenses";
+        private String jenkinsRunModule = "jenkins";
+        private String jenkinsRunAction = "run_task";
+        private String jenkinsServerField = "id";
+        private String jenkinsTaskField = "task_id";
         private boolean validateRootPassword = true;
         private boolean osTypeFlagsOnObject;
         private boolean keyInNotFoundMessage;
@@ -465,6 +522,37 @@ public final class SimulatorConfig {
             return this;
         }
 
+        /** create_pxe field carrying a licensed OS's per-core licences; default {@code licenses}. */
+        public Builder licencesField(String field) {
+            this.licencesField = nonBlank(field, "licencesField");
+            return this;
+        }
+
+        /**
+         * The Jenkins launch call: an action of {@code jenkins.php} ({@code run_task}, the default) or
+         * {@code module/action} ({@code eq/run_jenkins}). The old name is then unknown, as it would be
+         * on a Hostkey build that names the call otherwise.
+         */
+        public Builder jenkinsRunAction(String moduleAndAction) {
+            String text = nonBlank(moduleAndAction, "jenkinsRunAction").strip();
+            int slash = text.indexOf('/');
+            this.jenkinsRunModule = slash < 0 ? "jenkins" : nonBlank(text.substring(0, slash), "jenkinsRunAction's module").strip();
+            this.jenkinsRunAction = nonBlank(slash < 0 ? text : text.substring(slash + 1), "jenkinsRunAction's action").strip();
+            return this;
+        }
+
+        /** Field of the Jenkins launch carrying the server id; default {@code id}. */
+        public Builder jenkinsServerField(String field) {
+            this.jenkinsServerField = nonBlank(field, "jenkinsServerField");
+            return this;
+        }
+
+        /** Field of the Jenkins launch carrying the task id; default {@code task_id}. */
+        public Builder jenkinsTaskField(String field) {
+            this.jenkinsTaskField = nonBlank(field, "jenkinsTaskField");
+            return this;
+        }
+
         /** Refuse root passwords outside Hostkey's policy; default true. */
         public Builder validateRootPassword(boolean validate) {
             this.validateRootPassword = validate;
@@ -541,6 +629,16 @@ public final class SimulatorConfig {
         }
 
         public SimulatorConfig build() {
+            if (OTHER_CALLS.contains(jenkinsRunModule + "/" + jenkinsRunAction)) {
+                throw new IllegalArgumentException("the Jenkins launch cannot be " + jenkinsRunModule + "/" + jenkinsRunAction
+                        + ": the simulator answers that call already");
+            }
+            if (jenkinsServerField.equals(jenkinsTaskField)) {
+                throw new IllegalArgumentException("the Jenkins launch's server and task fields are both " + jenkinsTaskField);
+            }
+            if (licencesField.equals(diskSchemeField)) {
+                throw new IllegalArgumentException("the licences and disk scheme fields are both " + licencesField);
+            }
             return new SimulatorConfig(this);
         }
 

@@ -28,17 +28,23 @@ public final class SimulatorMain {
               --reinstall-key-field NAME   field of eq/reinstall's key (default reinstall_key)
               --stage5-as-stage            stage 5 answers once as Stage before OK
               --synchronous-actions A,B    these actions answer OK without a callback key, done at once
-                                           (any of create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task)
+                                           (any of create_pxe, boot_dev, clear_pxe, reboot, on, off, run_task;
+                                           run_task is the Jenkins launch, whatever its name)
               --key-in-not-found-message   "AsyncKey not found: <key>" instead of the bare message
               --scope-as-object            async OK answers carry scope as an object
               --context-id-as-number       callback answers carry context.id as a number
               --error-wording PROFILE      standard | alternative: how undocumented refusals are worded
                                            (server not found, hostname mismatch, wrong PIN, account locked)
               --show-without F,G           eq/show leaves these fields out of server_data
-                                           (any of status, power, hostname, location, type, ram_gb, disks)
+                                           (any of status, power, hostname, location, type, ram_gb, disks,
+                                           cpu_cores)
               --stage-number-in WHERE      scope_text | context | order_only (default scope_text)
               --stage-delivery MODE        latest | oldest_unread (default latest)
               --disk-scheme-field NAME     create_pxe field of the partitioning scheme (default disk_scheme)
+              --licences-field NAME        create_pxe field of a licensed OS's per-core licences (default licenses)
+              --jenkins-run-action [MODULE/]ACTION  the Jenkins launch call (default run_task, in jenkins.php)
+              --jenkins-server-field NAME  its field of the server id (default id)
+              --jenkins-task-field NAME    its field of the task id (default task_id)
               --no-password-policy         accept any root_pass
               --seed N                     fault draw seed (default 42)
             admin on the same port: GET /_sim/health|audit|servers[/ID]|report|faults,
@@ -146,6 +152,10 @@ public final class SimulatorMain {
                     }
                 }
                 case "--disk-scheme-field" -> builder.diskSchemeField(value);
+                case "--licences-field" -> builder.licencesField(value);
+                case "--jenkins-run-action" -> builder.jenkinsRunAction(value);
+                case "--jenkins-server-field" -> builder.jenkinsServerField(value);
+                case "--jenkins-task-field" -> builder.jenkinsTaskField(value);
                 case "--synchronous-actions" -> {
                     for (String action : value.split(",")) {
                         builder.synchronousAction(action.strip());

@@ -74,6 +74,25 @@ class AdminAndMainTest {
     }
 
     @Test
+    void shouldParseTheAssumedNamesOfLicencesAndTheJenkinsLaunch() {
+        SimulatorConfig defaults = SimulatorMain.parse(new String[0]);
+        assertThat(defaults.licencesField()).isEqualTo("licenses");
+        assertThat(defaults.jenkinsRunCall()).isEqualTo("jenkins/run_task");
+        assertThat(defaults.jenkinsServerField()).isEqualTo("id");
+        assertThat(defaults.jenkinsTaskField()).isEqualTo("task_id");
+
+        SimulatorConfig config = SimulatorMain.parse(new String[] {"--licences-field", "spla", "--jenkins-run-action=launch",
+                "--jenkins-server-field", "server", "--jenkins-task-field", "job", "--show-without", "cpu_cores"});
+        assertThat(config.licencesField()).isEqualTo("spla");
+        assertThat(config.jenkinsRunCall()).as("an action alone stays in jenkins.php").isEqualTo("jenkins/launch");
+        assertThat(config.jenkinsServerField()).isEqualTo("server");
+        assertThat(config.jenkinsTaskField()).isEqualTo("job");
+        assertThat(config.showWithout()).containsExactly("cpu_cores");
+        assertThat(SimulatorMain.parse(new String[] {"--jenkins-run-action", "eq/run_jenkins"}).jenkinsRunCall())
+                .isEqualTo("eq/run_jenkins");
+    }
+
+    @Test
     void shouldDefaultCommandLineToPort8090AndDefaultAccount() {
         SimulatorConfig config = SimulatorMain.parse(new String[0]);
         assertThat(config.port()).isEqualTo(8090);

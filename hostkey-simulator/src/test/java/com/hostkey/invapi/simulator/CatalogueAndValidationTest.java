@@ -26,6 +26,8 @@ class CatalogueAndValidationTest {
         // the 5th bare-metal server is id 1009 (bm at 1001, 1002, 1005, 1006, 1009)
         assertThat(fleet.get(8).diskSizesGb()).containsExactly(960, 960, 960, 960);
         assertThat(fleet.get(8).hostname()).isEqualTo("srv1009.example.net");
+        assertThat(fleet).extracting(ServerSpec::cores).startsWith(12, 12, 4, 16);
+        assertThat(fleet.get(8).cores()).as("the big bare-metal server").isEqualTo(24);
         assertThat(fleet).allSatisfy(s -> {
             assertThat(s.bootDevice()).isEqualTo("disk");
             assertThat(s.powerState()).isEqualTo("on");
@@ -39,7 +41,8 @@ class CatalogueAndValidationTest {
         Files.writeString(file, """
                 [{"id":2001,"type":"gpu","location":"US","ram_gb":128,"disks":[{"size_gb":960},{"size_gb":960}],
                   "hostname":"gpu1.example.net","account":"default","power":"on","boot_device":"disk"},
-                 {"id":2002,"type":"vm","disks":[100]}]
+                 {"id":2002,"type":"vm","disks":[100]},
+                 {"id":2003,"cpu_cores":20}, {"id":2004,"cores":"6"}]
                 """);
         try (SlowSim s = new SlowSim(SlowSim.config().fleetFile(file))) {
             ServerSnapshot gpu = s.sim.server(2001);
@@ -47,7 +50,10 @@ class CatalogueAndValidationTest {
             assertThat(gpu.location()).isEqualTo("US");
             assertThat(gpu.hostname()).isEqualTo("gpu1.example.net");
             assertThat(s.sim.server(2002).hostname()).isEqualTo("srv2002.example.net");
-            assertThat(s.sim.servers()).hasSize(2);
+            assertThat(s.sim.servers()).hasSize(4);
+            assertThat(s.eq("show", 2002).path("server_data").path("cpu_cores").asInt()).as("a vm's default").isEqualTo(4);
+            assertThat(s.eq("show", 2003).path("server_data").path("cpu_cores").asInt()).isEqualTo(20);
+            assertThat(s.eq("show", 2004).path("server_data").path("cpu_cores").asInt()).isEqualTo(6);
         }
     }
 
@@ -102,16 +108,18 @@ class CatalogueAndValidationTest {
             assertThat(data.path("power").asText()).isEqualTo("on");
             assertThat(data.path("type").asText()).isEqualTo("bm");
             assertThat(data.path("disks").size()).isEqualTo(4);
+            assertThat(data.path("cpu_cores").asInt()).isEqualTo(24);
             assertThat(show.path("tags").isArray()).isTrue();
         }
     }
 
     @Test
     void shouldLeaveFieldsOutOfServerDataWhenConfigured() {
-        try (SlowSim s = new SlowSim(SlowSim.config().showWithout("ram_gb").showWithout("type"))) {
+        try (SlowSim s = new SlowSim(SlowSim.config().showWithout("ram_gb").showWithout("type").showWithout("cpu_cores"))) {
             JsonNode data = s.eq("show", 1001).path("server_data");
             assertThat(data.has("ram_gb")).isFalse();
             assertThat(data.has("type")).isFalse();
+            assertThat(data.has("cpu_cores")).isFalse();
             assertThat(data.path("disks").isArray()).isTrue();
             assertThat(data.path("hostname").isTextual()).isTrue();
         }
@@ -180,6 +188,48 @@ class CatalogueAndValidationTest {
     }
 
     @Test
+    void shouldRequireEightOrMoreLicencesInStepsOfTwoForAnOsLicensedPerCore() {
+        try (SlowSim s = new SlowSim(SlowSim.config())) {
+            String[] windows = {"pin", InvapiHttp.PIN, "os_id", "201", "root_pass", InvapiHttp.ROOT_PASS, "hostname", "win.example.net"};
+            assertThat(s.eq("create_pxe", 1001, windows).path("message").asText())
+                    .isEqualTo("eq/create_pxe: missing required field licenses: Windows Server 2022 is licensed per core"
+                            + " (price_per_core_EUR 1.5): licenses must be at least 8, in steps of 2");
+            assertThat(s.eq("create_pxe", 1001, concat(windows, "licenses", "6")).path("message").asText())
+                    .startsWith("eq/create_pxe: invalid parameter licenses: 6 licences;").contains("at least 8, in steps of 2");
+            assertThat(s.eq("create_pxe", 1001, concat(windows, "licenses", "9")).path("message").asText())
+                    .startsWith("eq/create_pxe: invalid parameter licenses: 9 licences;");
+            assertThat(s.eq("create_pxe", 1001, concat(windows, "licenses", "eight")).path("message").asText())
+                    .startsWith("eq/create_pxe: invalid parameter licenses: eight is not a whole number;");
+            assertThat(s.sim.server(1001).pxeConfigPresent()).as("nothing refused left a PXE config").isFalse();
+
+            s.completes("create_pxe", 1001, concat(windows, "licenses", "12"));
+            assertThat(s.sim.server(1001).pxeConfigPresent()).isTrue();
+            assertThat(s.sim.audit("eq", "create_pxe").getLast().params()).as("the audit shows the licences")
+                    .containsEntry("licenses", "12");
+        }
+    }
+
+    @Test
+    void shouldReadLicencesFromTheConfiguredFieldAndIgnoreThemForAnOsNotLicensed() {
+        try (SlowSim s = new SlowSim(SlowSim.config().licencesField("spla_licences"))) {
+            String[] windows = {"pin", InvapiHttp.PIN, "os_id", "201", "root_pass", InvapiHttp.ROOT_PASS, "hostname", "win.example.net"};
+            assertThat(s.eq("create_pxe", 1001, concat(windows, "licenses", "8")).path("message").asText())
+                    .as("the default name is not read any more").startsWith("eq/create_pxe: missing required field spla_licences");
+            assertThat(s.eq("create_pxe", 1001, concat(windows, "spla_licences", "8")).path("result").asText()).isEqualTo("OK");
+            assertThat(s.eq("create_pxe", 1002, "pin", InvapiHttp.PIN, "os_id", "101", "root_pass", InvapiHttp.ROOT_PASS,
+                    "hostname", "u.example.net").path("result").asText()).as("Ubuntu needs none").isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void shouldRefuseAJenkinsLaunchNamedLikeAnotherCall() {
+        assertThatThrownBy(() -> SlowSim.config().jenkinsRunAction("eq/reboot").build())
+                .hasMessageContaining("the Jenkins launch cannot be eq/reboot");
+        assertThatThrownBy(() -> SlowSim.config().jenkinsServerField("job").jenkinsTaskField("job").build())
+                .hasMessageContaining("both job");
+    }
+
+    @Test
     void shouldRefuseReinstallKeyOfAnotherServer() {
         try (SlowSim s = new SlowSim(SlowSim.config())) {
             String key = s.reinstallKey(1002);
@@ -233,6 +283,23 @@ class CatalogueAndValidationTest {
             s.advance(5);
             assertThat(s.api.check(key).path("result").asText()).isEqualTo("OK");
             assertThat(s.sim.server(1004).jenkinsTasksRun()).containsExactly("gpu-drivers");
+        }
+    }
+
+    @Test
+    void shouldLaunchJenkinsTasksUnderTheConfiguredModuleActionAndFieldNames() {
+        try (SlowSim s = new SlowSim(SlowSim.config().jenkinsRunAction("eq/start_playbook")
+                .jenkinsServerField("server_id").jenkinsTaskField("playbook"))) {
+            assertThat(s.api.call("jenkins", "action", "run_task", "token", s.token, "id", "1004", "task_id", "gpu-drivers")
+                    .path("message").asText()).as("the assumed name is unknown here").isEqualTo("jenkins/run_task: unknown action");
+            assertThat(s.api.call("eq", "action", "start_playbook", "token", s.token, "id", "1004", "playbook", "gpu-drivers")
+                    .path("message").asText()).isEqualTo("eq/start_playbook: missing required field server_id");
+            String key = s.api.call("eq", "action", "start_playbook", "token", s.token, "server_id", "1004",
+                    "playbook", "gpu-drivers").path("callback").asText();
+            s.advance(5);
+            assertThat(s.api.check(key).path("result").asText()).isEqualTo("OK");
+            assertThat(s.sim.server(1004).jenkinsTasksRun()).containsExactly("gpu-drivers");
+            assertThat(s.sim.audit("eq", "start_playbook").getLast().serverId()).as("the audit names the server").isEqualTo(1004L);
         }
     }
 

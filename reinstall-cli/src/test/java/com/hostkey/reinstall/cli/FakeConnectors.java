@@ -70,7 +70,7 @@ public final class FakeConnectors implements Connectors {
     /** Scripted Hostkey reads. */
     public static final class FakeHostkey implements HostkeyReads {
         public List<OsOffer> offers = new ArrayList<>();
-        public ServerFacts facts = new ServerFacts(1001, "active", "old.example.net", "NL", "bm", 32, List.of(480L, 480L), List.of());
+        public ServerFacts facts = new ServerFacts(1001, "active", "old.example.net", "NL", "bm", 32, List.of(480L, 480L), List.of(), 12);
         public List<JenkinsTask> tasks = new ArrayList<>();
         public LoginFacts login = new LoginFacts(true, true, Duration.ofHours(1), Duration.ofHours(1), List.of(1001L));
         public List<String> showFields = List.of("id", "status", "hostname", "location", "type", "ram_gb", "disks");

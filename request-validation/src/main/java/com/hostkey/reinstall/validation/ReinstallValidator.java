@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  *       OpenSSH public key, script size, callback URL, licence count);</li>
  *   <li>{@link #checkAgainstServer}: the request against Hostkey's answers to os/list, eq/show and
  *       jenkins/get_tasks (OS offered, active and fit for the server type, RAM and disk minimums,
- *       per-core licences, partition scheme against the disks, Jenkins tasks).</li>
+ *       per-core licences and that they cover the server's cores, partition scheme against the
+ *       disks, Jenkins tasks).</li>
  * </ol>
  * Each returns the first failure in that order, or empty when the request passes.
  *
@@ -44,7 +45,7 @@ import java.util.stream.Stream;
  * to do. Messages never contain the root password or the post-install script, nor anything derived
  * from them beyond the script's size: they end up in events and logs.
  *
- * <p>Server facts Hostkey does not report (type, RAM, disks) leave the checks that need them
+ * <p>Server facts Hostkey does not report (type, RAM, disks, cores) leave the checks that need them
  * undone, and say so ({@link ServerAssessment#notChecked()}, carried on {@code ReinstallValidated}):
  * Hostkey's own checks at create_pxe still apply, and refusing a request for a fact nobody knows
  * would block reinstalls on every build that omits it, unless the operator asks for strict mode.
@@ -79,6 +80,7 @@ public final class ReinstallValidator {
     public static final String CHECK_MIN_RAM = "min-ram";
     public static final String CHECK_MIN_HDD = "min-hdd";
     public static final String CHECK_LICENCES = "licences";
+    public static final String CHECK_LICENCES_COVER_CORES = "licences-cover-cores";
     public static final String CHECK_PARTITION_SCHEME = "partition-scheme";
     public static final String CHECK_JENKINS_TASKS = "jenkins-tasks";
     public static final String CHECK_JENKINS_TASK_TAGS = "jenkins-task-tags";
@@ -119,7 +121,7 @@ public final class ReinstallValidator {
 
     /**
      * The checks against what Hostkey says, with which of them ran and which could not for a fact
-     * Hostkey did not give (eq/show's server type, RAM or disks). In strict mode
+     * Hostkey did not give (eq/show's server type, RAM, disks or cores). In strict mode
      * ({@link ValidationLimits#strictServerFacts()}) a check that could not run is a rejection
      * ({@link RejectionReason#SERVER_FACTS_MISSING}) instead of being left to Hostkey.
      */
@@ -130,6 +132,7 @@ public final class ReinstallValidator {
         Objects.requireNonNull(facts, "facts");
         Objects.requireNonNull(tasks, "tasks");
         Assessing a = new Assessing();
+        Integer billedLicences = null;
 
         long osId = command.getOsId();
         List<OsOffer> activeOffers = offers.stream().filter(OsOffer::active).toList();
@@ -150,9 +153,12 @@ public final class ReinstallValidator {
             PartitionScheme scheme = command.getPartitionScheme();
             failure = checkOsFitsType(os, type, facts.type(), activeOffers, a)
                     .or(() -> checkResources(os, facts.ramGb(), disks, scheme, a))
-                    .or(() -> checkLicencesFor(os, command.getLicences(), a))
+                    .or(() -> checkLicencesFor(os, command.getLicences(), facts.cores(), a))
                     .or(() -> checkPartitionScheme(scheme, disks, a))
                     .or(() -> checkJenkinsTasks(command.getJenkinsTasks(), tasks, type, facts.type(), a));
+            if (licensedPerCore(os)) {
+                billedLicences = command.getLicences();
+            }
         }
         if (failure.isEmpty() && limits.strictServerFacts() && !a.notChecked.isEmpty()) {
             failure = fail(RejectionReason.SERVER_FACTS_MISSING, "serverId", "strict validation (VALIDATION_STRICT=true): what"
@@ -160,11 +166,17 @@ public final class ReinstallValidator {
                     + a.notChecked.stream().map(u -> u.check() + " (" + u.why() + ")").collect(Collectors.joining(", "))
                     + "; VALIDATION_STRICT=false leaves them to Hostkey's own checks");
         }
-        return new ServerAssessment(failure, List.copyOf(a.checked), List.copyOf(a.notChecked));
+        return new ServerAssessment(failure, List.copyOf(a.checked), List.copyOf(a.notChecked),
+                failure.isPresent() ? null : billedLicences);
     }
 
-    /** What the checks against the server found. */
-    public record ServerAssessment(Optional<ValidationFailed> failure, List<String> checked, List<Unchecked> notChecked) {}
+    /**
+     * What the checks against the server found. {@code licences} is what create_pxe sends and billing
+     * counts: the request's licences when its OS is licensed per core and the request passed, else
+     * null (a count given for an OS that is not licensed is neither sent nor billed).
+     */
+    public record ServerAssessment(Optional<ValidationFailed> failure, List<String> checked, List<Unchecked> notChecked,
+                                   Integer licences) {}
 
     /** A check that applied but could not run: {@code why} names the fact Hostkey did not give. */
     public record Unchecked(String check, String why) {}
@@ -485,11 +497,32 @@ public final class ReinstallValidator {
         return a.checked(CHECK_MIN_HDD, Optional.empty());
     }
 
-    private static Optional<ValidationFailed> checkLicencesFor(OsOffer os, Integer licences, Assessing a) {
+    /** Whether the OS is licensed per core: its os/list entry has a {@code price_per_core_EUR} tag. */
+    public static boolean licensedPerCore(OsOffer os) {
         String pricePerCore = tags(os).get(TAG_PRICE_PER_CORE);
-        if (pricePerCore == null || pricePerCore.isBlank()) {
+        return pricePerCore != null && !pricePerCore.isBlank();
+    }
+
+    /**
+     * What an OS licensed per core asks of a server with {@code cores} cores (null: not known), for
+     * people choosing a count: "at least 12 for its 12 cores, in steps of 2", or "at least 8, in steps of 2".
+     */
+    public static String licencesNeeded(Integer cores) {
+        if (cores == null) {
+            return PerCoreLicences.rule();
+        }
+        return "at least " + PerCoreLicences.minimumFor(cores) + " for its " + cores + " cores, in steps of " + PerCoreLicences.STEP;
+    }
+
+    /**
+     * A licensed OS needs a valid count ({@link PerCoreLicences}) that covers every core eq/show
+     * reports; without a core count the cover check is left to Hostkey and said so.
+     */
+    private static Optional<ValidationFailed> checkLicencesFor(OsOffer os, Integer licences, Integer cores, Assessing a) {
+        if (!licensedPerCore(os)) {
             return Optional.empty();
         }
+        String pricePerCore = tags(os).get(TAG_PRICE_PER_CORE);
         String licensing = describe(os) + " is licensed per core (MS SPLA, " + pricePerCore.strip()
                 + " EUR per core without VAT)";
         if (licences == null) {
@@ -500,7 +533,16 @@ public final class ReinstallValidator {
             return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": licences must be "
                     + PerCoreLicences.rule() + "; got " + licences);
         }
-        return a.checked(CHECK_LICENCES, Optional.empty());
+        a.checked(CHECK_LICENCES, Optional.empty());
+        if (cores == null) {
+            return a.couldNot(CHECK_LICENCES_COVER_CORES, "eq/show gave no CPU core count");
+        }
+        if (!PerCoreLicences.covers(licences, cores)) {
+            return fail(RejectionReason.INVALID_LICENCE_COUNT, "licences", licensing + ": this server has " + cores
+                    + " cores and each needs a licence; got " + licences + ": set licences to at least "
+                    + PerCoreLicences.minimumFor(cores) + " (" + PerCoreLicences.rule() + ")");
+        }
+        return a.checked(CHECK_LICENCES_COVER_CORES, Optional.empty());
     }
 
     /** Hostkey's documented disk counts per layout ({@link DiskLayout}): stated there once, for the simulator too. */

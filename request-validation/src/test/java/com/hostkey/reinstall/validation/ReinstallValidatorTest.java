@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import com.hostkey.invapi.client.HostkeyApi.JenkinsTask;
 import com.hostkey.invapi.client.HostkeyApi.OsOffer;
 import com.hostkey.invapi.client.HostkeyApi.ServerFacts;
+import com.hostkey.invapi.facts.PerCoreLicences;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
@@ -534,6 +535,11 @@ class ReinstallValidatorTest {
         return new ServerFacts(42, "rent", "web-1.example.com", "NL", type, ramGb, disks, List.of());
     }
 
+    private static ServerFacts withCores(ServerFacts facts, int cores) {
+        return new ServerFacts(facts.id(), facts.status(), facts.hostname(), facts.location(), facts.type(), facts.ramGb(),
+                facts.diskSizesGb(), facts.tags(), cores);
+    }
+
     private static final ServerFacts BARE_METAL = facts("bm", 64, List.of(480L, 480L));
     private static final ServerFacts UNKNOWN_SERVER = facts(null, null, List.of());
 
@@ -741,6 +747,53 @@ class ReinstallValidatorTest {
 
             assertThat(checkAgainst(BARE_METAL, b -> b.setLicences(null))).isEmpty();
             assertThat(validator.checkAgainstServer(validCommand(), offers, UNKNOWN_SERVER, List.of())).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{1} licences on {0} cores -> covered: {2}")
+        @CsvSource({"12, 12, true", "12, 14, true", "12, 10, false", "9, 10, true", "9, 8, false", "4, 8, true", "24, 22, false"})
+        void shouldRequireLicencesThatCoverEveryCoreEqShowReports(int cores, int licences, boolean covered) {
+            ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(
+                    command(b -> b.setOsId(201).setLicences(licences)), OFFERS, withCores(BARE_METAL, cores), TASKS);
+
+            if (covered) {
+                assertThat(assessment.failure()).isEmpty();
+                assertThat(assessment.checked()).contains(ReinstallValidator.CHECK_LICENCES, ReinstallValidator.CHECK_LICENCES_COVER_CORES);
+                assertThat(assessment.licences()).as("what create_pxe sends and billing counts").isEqualTo(licences);
+            } else {
+                assertFailure(assessment.failure(), RejectionReason.INVALID_LICENCE_COUNT, "licences",
+                        "osId 201 (Windows Server 2022) is licensed per core", "this server has " + cores + " cores",
+                        "got " + licences, "set licences to at least " + PerCoreLicences.minimumFor(cores));
+                assertThat(assessment.licences()).as("nothing is sent for a rejected request").isNull();
+            }
+        }
+
+        @Test
+        void shouldListTheCoresCheckAsNotCheckedWhenEqShowGivesNoCores() {
+            ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(
+                    command(b -> b.setOsId(201).setLicences(8)), OFFERS, BARE_METAL, TASKS);
+
+            assertThat(assessment.failure()).isEmpty();
+            assertThat(assessment.checked()).contains(ReinstallValidator.CHECK_LICENCES)
+                    .doesNotContain(ReinstallValidator.CHECK_LICENCES_COVER_CORES);
+            assertThat(assessment.notChecked()).containsExactly(new ReinstallValidator.Unchecked(
+                    ReinstallValidator.CHECK_LICENCES_COVER_CORES, "eq/show gave no CPU core count"));
+            assertThat(assessment.licences()).isEqualTo(8);
+
+            ReinstallValidator strict = new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(true));
+            assertFailure(strict.checkAgainstServer(command(b -> b.setOsId(201).setLicences(8)), OFFERS, BARE_METAL, TASKS),
+                    RejectionReason.SERVER_FACTS_MISSING, "serverId", "licences-cover-cores (eq/show gave no CPU core count)");
+        }
+
+        @Test
+        void shouldNeitherCheckNorCarryLicencesForAnOsThatIsNotLicensed() {
+            ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(
+                    command(b -> b.setOsId(101).setLicences(8)), OFFERS, withCores(BARE_METAL, 64), TASKS);
+
+            assertThat(assessment.failure()).isEmpty();
+            assertThat(assessment.checked()).doesNotContain(ReinstallValidator.CHECK_LICENCES,
+                    ReinstallValidator.CHECK_LICENCES_COVER_CORES);
+            assertThat(assessment.notChecked()).isEmpty();
+            assertThat(assessment.licences()).as("Ubuntu is not billed per core").isNull();
         }
     }
 

@@ -3,7 +3,9 @@ package com.hostkey.reinstall.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hostkey.invapi.client.JenkinsLaunch;
 import com.hostkey.invapi.client.Refusal;
+import com.hostkey.invapi.simulator.AuditEntry;
 import com.hostkey.invapi.simulator.ErrorWording;
 import com.hostkey.invapi.simulator.ServerSnapshot;
 import com.hostkey.invapi.simulator.StageDelivery;
@@ -59,6 +61,21 @@ class InvapiVariantsIT {
                     .refusalPattern(Refusal.WRONG_PIN, "confirmation code rejected")
                     .refusalPattern(Refusal.ACCOUNT_LOCKED, "access suspended"));
 
+    /**
+     * The names Hostkey documents for none of these: the Jenkins launch (module, action, server and
+     * task fields) and create_pxe's licences field, all other than assumed on both sides. Its
+     * reinstall is of the licensed Windows Server 2022 on the 12-core server, so that the licences
+     * travel in the renamed field and reach the billing record.
+     */
+    private static final InvapiVariant OTHER_LAUNCH_AND_LICENCE_NAMES = new InvapiVariant(
+            "the Jenkins launch as eq/run_playbook server_id playbook; licences (Windows, 12 cores) in spla_licences",
+            sim -> sim.jenkinsRunAction("eq/run_playbook").jenkinsServerField("server_id").jenkinsTaskField("playbook")
+                    .licencesField("spla_licences"),
+            client -> client.jenkinsLaunch(JenkinsLaunch.ASSUMED.withAction("eq/run_playbook").withServerField("server_id")
+                    .withTaskField("playbook")).licencesField("spla_licences"));
+    private static final long WINDOWS = 201;
+    private static final int LICENCES = 12;
+
     static Stream<InvapiVariant> variants() {
         return Stream.of(
                 ALTERNATIVE_WORDINGS,
@@ -75,17 +92,20 @@ class InvapiVariantsIT {
                 new InvapiVariant("stage number by order only; every action done within its answer",
                         sim -> sim.stageNumberIn(StageNumberIn.ORDER_ONLY).synchronousAction("create_pxe").synchronousAction("boot_dev")
                                 .synchronousAction("clear_pxe").synchronousAction("reboot").synchronousAction("run_task"),
-                        client -> { }));
+                        client -> { }),
+                OTHER_LAUNCH_AND_LICENCE_NAMES);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void shouldReinstallThroughAllNineStepsWhateverShapeTheWireTakes(InvapiVariant variant) throws Exception {
+        boolean licensed = variant == OTHER_LAUNCH_AND_LICENCE_NAMES;
         try (ReinstallStack stack = new ReinstallStack(100.0, variant)) {
             String requestId = "variant-" + UUID.randomUUID();
             stack.submit(stack.upstream(SERVER, ReinstallServer.newBuilder()
                     .setRequestId(requestId)
-                    .setOsId(101)
+                    .setOsId(licensed ? WINDOWS : 101)
+                    .setLicences(licensed ? LICENCES : null)
                     .setHostname("srv" + SERVER + ".variant.example.net")
                     .setRootPassword(stack.sealer.seal("Variant7%Root"))
                     .setPartitionScheme(PartitionScheme.LVM_RAID1)
@@ -100,6 +120,7 @@ class InvapiVariantsIT {
             assertThat(completions.get(0).getRequestId()).isEqualTo(requestId);
             assertThat(completions.get(0).getOutcome()).isInstanceOf(ReinstallCompleted.class);
             assertThat(completions.get(0).getStageTimes()).containsOnlyKeys("1", "2", "3", "4", "5");
+            assertThat(completions.get(0).getLicences()).as("licences billed").isEqualTo(licensed ? LICENCES : null);
 
             List<ReinstallEvent> events = stack.eventsFor(SERVER);
             assertThat(stages(events)).as("each stage once, in order").containsExactly(1, 2, 3, 4, 5);
@@ -127,6 +148,16 @@ class InvapiVariantsIT {
                     .filteredOn(f -> f.getRefusal() == HostkeyRefusal.HOSTNAME_MISMATCH).hasSize((int) refusedClears);
             if (variant == ALTERNATIVE_WORDINGS) {
                 assertThat(refusedClears).as("the reset's clear_pxe met the mismatch wording").isEqualTo(1);
+            }
+            if (licensed) {
+                AuditEntry createPxe = stack.simulator.audit("eq", "create_pxe").getLast();
+                assertThat(createPxe.params()).as("create_pxe as Hostkey saw it")
+                        .containsEntry("spla_licences", String.valueOf(LICENCES)).doesNotContainKey("licenses");
+                assertThat(stack.simulator.audit("eq", "run_playbook")).singleElement().satisfies(run -> {
+                    assertThat(run.params()).containsEntry("server_id", String.valueOf(SERVER)).containsEntry("playbook", "monitoring-agent");
+                    assertThat(run.outcome()).isEqualTo("OK");
+                });
+                assertThat(stack.simulator.audit("jenkins", "run_task")).as("the assumed name is not used").isEmpty();
             }
 
             String unknownRequest = "variant-unknown-" + UUID.randomUUID();

@@ -122,8 +122,11 @@ class ReinstallEndToEndIT {
         assertThat(response.body()).doesNotContain(ROOT_PASSWORD);
 
         // The secrets were delivered to Hostkey ...
-        AuditEntry createPxe = stack.simulator.audit("eq", "create_pxe").get(0);
-        assertThat(createPxe.params()).containsEntry("hostname", "srv1001.reinstalled.example.net");
+        AuditEntry createPxe = stack.simulator.audit("eq", "create_pxe").stream()
+                .filter(a -> Long.valueOf(SERVER).equals(a.serverId())).findFirst().orElseThrow();
+        assertThat(createPxe.params()).containsEntry("hostname", "srv1001.reinstalled.example.net")
+                .as("Ubuntu is not licensed per core").doesNotContainKey("licenses");
+        assertThat(completion.getLicences()).isNull();
         // ... and appear in no topic, internal changelogs included.
         try (var admin = stack.kafka.admin()) {
             for (String topic : admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names().get()) {
@@ -133,6 +136,39 @@ class ReinstallEndToEndIT {
                 }
             }
         }
+    }
+
+    @Test
+    void shouldSendTheLicencesOfAnOsLicensedPerCoreAndBillThemWhenTheyCoverTheCores() throws Exception {
+        long server = 1005; // bm, 12 cores
+        long tooFew = 1006; // bm, 12 cores too
+        submit(licensed(server, "it-windows-" + UUID.randomUUID(), 12));
+        submit(licensed(tooFew, "it-windows-short-" + UUID.randomUUID(), 10));
+
+        await("the completions of both Windows reinstalls").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !completionsFor(server).isEmpty() && !completionsFor(tooFew).isEmpty());
+
+        ReinstallCompletion completion = completionsFor(server).get(0);
+        assertThat(completion.getOutcome()).isInstanceOf(ReinstallCompleted.class);
+        assertThat(completion.getOsName()).isEqualTo("Windows Server 2022");
+        assertThat(completion.getLicences()).as("the licences billed").isEqualTo(12);
+        assertThat(stack.eventsFor(server).stream().map(ReinstallEvent::getPayload)
+                .filter(com.hostkey.reinstall.schemas.avro.ReinstallValidated.class::isInstance).findFirst().orElseThrow())
+                .isInstanceOfSatisfying(com.hostkey.reinstall.schemas.avro.ReinstallValidated.class, v -> {
+                    assertThat(v.getChecked()).contains("licences", "licences-cover-cores");
+                    assertThat(v.getNotChecked()).isEmpty();
+                });
+        assertThat(stack.simulator.audit("eq", "create_pxe").stream().filter(a -> Long.valueOf(server).equals(a.serverId())))
+                .singleElement().satisfies(a -> assertThat(a.params()).containsEntry("licenses", "12").containsEntry("os_id", "201"));
+
+        assertThat(completionsFor(tooFew).get(0).getOutcome()).isInstanceOfSatisfying(
+                com.hostkey.reinstall.schemas.avro.ReinstallRejected.class, r -> {
+                    assertThat(r.getReason().name()).isEqualTo("INVALID_LICENCE_COUNT");
+                    assertThat(r.getMessage()).contains("this server has 12 cores").contains("at least 12");
+                });
+        assertThat(completionsFor(tooFew).get(0).getLicences()).isNull();
+        assertThat(stack.simulator.audit("eq", "create_pxe").stream().filter(a -> Long.valueOf(tooFew).equals(a.serverId())))
+                .as("a request rejected before anything touched the server").isEmpty();
     }
 
     @Test
@@ -181,6 +217,22 @@ class ReinstallEndToEndIT {
                         .setSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl it@example")
                         .setPartitionScheme(PartitionScheme.LVM_RAID1)
                         .setJenkinsTasks(tasks)
+                        .build())
+                .build();
+    }
+
+    private static ReinstallRequest licensed(long server, String requestId, int licences) {
+        return ReinstallRequest.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setServerId(server)
+                .setIssuedAt(Instant.now())
+                .setIssuedBy("it-upstream")
+                .setPayload(ReinstallServer.newBuilder()
+                        .setRequestId(requestId)
+                        .setOsId(201)
+                        .setHostname("win" + server + ".reinstalled.example.net")
+                        .setRootPassword(stack.sealer.seal(ROOT_PASSWORD))
+                        .setLicences(licences)
                         .build())
                 .build();
     }

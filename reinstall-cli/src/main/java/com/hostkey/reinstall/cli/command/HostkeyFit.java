@@ -38,7 +38,7 @@ final class HostkeyFit {
             return new Fit(true, "");
         }
         if (failure.get().getReason() == RejectionReason.INVALID_LICENCE_COUNT) {
-            return new Fit(true, "licensed per core: give --licences (at least 8, even)");
+            return new Fit(true, "licensed per core: give --licences (" + ReinstallValidator.licencesNeeded(facts.cores()) + ")");
         }
         return new Fit(false, failure.get().getMessage());
     }

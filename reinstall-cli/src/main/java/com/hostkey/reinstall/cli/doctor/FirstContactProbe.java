@@ -109,11 +109,14 @@ public final class FirstContactProbe {
                     + " three tries before the account locks", HostkeyClientConfig.ENV_PIN),
             new Unchecked("the field eq/reinstall answers the master key in", HostkeyClientConfig.ENV_REINSTALL_KEY_FIELD),
             new Unchecked("the create_pxe field of the partition scheme", HostkeyClientConfig.ENV_DISK_SCHEME_FIELD),
+            new Unchecked("the create_pxe field of a licensed OS's per-core licences", HostkeyClientConfig.ENV_LICENCES_FIELD),
             new Unchecked("the wordings of a wrong PIN, a locked account and a hostname mismatch",
                     "HOSTKEY_REFUSAL_<KIND>_PATTERN"),
             new Unchecked("whether create_pxe, boot_dev and clear_pxe answer with a callback key, and how installer stages"
                     + " are reported (the handler and poller accept every known variant)", null),
-            new Unchecked("the Jenkins launch call (jenkins/run_task with task_id, assumed)", null));
+            new Unchecked("the Jenkins launch call (assumed jenkins/run_task with id and task_id; also "
+                    + HostkeyClientConfig.ENV_JENKINS_SERVER_FIELD + ", " + HostkeyClientConfig.ENV_JENKINS_TASK_FIELD + ")",
+                    HostkeyClientConfig.ENV_JENKINS_RUN_ACTION));
 
     private final HostkeyReads hostkey;
     private final String account;
@@ -132,7 +135,7 @@ public final class FirstContactProbe {
         Optional<LoginFacts> login = read("login", out, () -> hostkey.login(account));
         if (login.isEmpty()) {
             for (String check : List.of("login servers", "token lifetime", "eq/show type", "eq/show RAM", "eq/show disks",
-                    "os/list tags", "jenkins/get_tasks", "not-found wording")) {
+                    "eq/show cores", "os/list tags", "jenkins/get_tasks", "not-found wording")) {
                 out.add(Finding.skipped(check, "login failed"));
             }
             return new Report(account, serverId, settings.baseUrl(), out, NOT_CHECKED);
@@ -146,7 +149,7 @@ public final class FirstContactProbe {
             out.addAll(showFacts(show.get()));
             out.add(osTags());
         } else {
-            for (String check : List.of("eq/show type", "eq/show RAM", "eq/show disks", "os/list tags")) {
+            for (String check : List.of("eq/show type", "eq/show RAM", "eq/show disks", "eq/show cores", "os/list tags")) {
                 out.add(Finding.skipped(check, "eq/show of server " + serverId + " failed"));
             }
         }
@@ -239,6 +242,11 @@ public final class FirstContactProbe {
                         + "): the OS's min_hdd and the partition-scheme checks will be skipped", null, carried)
                 : Finding.ok("eq/show disks", facts.diskSizesGb().size() + " disks: "
                         + String.join(", ", facts.diskSizesGb().stream().map(String::valueOf).toList()) + " GB"));
+        out.add(facts.cores() == null
+                ? Finding.problem("eq/show cores", "no CPU core count (read from " + String.join(", ", HostkeyClient.SHOW_CORES_FIELDS)
+                        + "): the check that an OS licensed per core gets a licence for every core ("
+                        + ReinstallValidator.CHECK_LICENCES_COVER_CORES + ") will be skipped", null, carried)
+                : Finding.ok("eq/show cores", facts.cores() + " CPU cores"));
         return out;
     }
 

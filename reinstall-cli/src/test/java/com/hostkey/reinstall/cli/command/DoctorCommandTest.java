@@ -71,7 +71,7 @@ class DoctorCommandTest {
         assertThat(json.json().get("exitCode").asInt()).isZero();
         assertThat(statuses(json.json())).containsOnly("OK");
         assertThat(checks(json.json())).containsExactly("login", "login servers", "token lifetime", "eq/show type", "eq/show RAM",
-                "eq/show disks", "os/list tags", "jenkins/get_tasks", "not-found wording");
+                "eq/show disks", "eq/show cores", "os/list tags", "jenkins/get_tasks", "not-found wording");
     }
 
     @Test
@@ -98,11 +98,25 @@ class DoctorCommandTest {
         JsonNode ram = check(result.json(), "eq/show RAM");
         assertThat(ram.get("status").asText()).isEqualTo("PROBLEM");
         assertThat(ram.get("detail").asText()).contains("ram_gb, ram, memory_gb").contains("min_ram check will be skipped");
-        assertThat(ram.get("fix").asText()).contains("eq/show's server data carried: id, status, power, hostname, location, type, disks");
+        assertThat(ram.get("fix").asText()).contains("eq/show's server data carried: id, status, power, hostname, location, type, disks, cpu_cores");
         assertThat(check(result.json(), "eq/show disks").get("status").asText()).isEqualTo("OK");
         assertThat(result.json().get("verdict").asText()).isEqualTo("PROBLEMS");
         assertThat(text.code()).isEqualTo(ExitCode.UNMET_ASSUMPTION);
         assertThat(text.out()).containsPattern("PROBLEM\\s+eq/show RAM").contains("Verdict: 1 PROBLEM:");
+    }
+
+    @Test
+    void shouldReportACoreCountMissingFromEqShowAsASkippedLicenceCheck() {
+        simulator(sim -> sim.showWithout("cpu_cores"));
+
+        CliRun.Result result = cli.run("doctor", "--server", "1001", "--json");
+
+        assertThat(result.code()).isEqualTo(ExitCode.UNMET_ASSUMPTION);
+        JsonNode cores = check(result.json(), "eq/show cores");
+        assertThat(cores.get("status").asText()).isEqualTo("PROBLEM");
+        assertThat(cores.get("detail").asText()).contains("cpu_cores, cores, core_count").contains("licences-cover-cores");
+        assertThat(StreamSupport.stream(result.json().get("notChecked").spliterator(), false).map(u -> u.get("setting").asText()))
+                .contains("HOSTKEY_LICENCES_FIELD", "HOSTKEY_JENKINS_RUN_ACTION");
     }
 
     @Test

@@ -39,7 +39,7 @@ class OsTasksCommandTest {
         assertThat(result.code()).isZero();
         assertThat(result.out()).contains("Server 1001: bm, in NL, 32 GB RAM, disks 480, 480 GB")
                 .containsPattern("101\\s+Ubuntu 22.04\\s+yes")
-                .containsPattern("102\\s+Windows Server 2022\\s+yes\\s+licensed per core: give --licences")
+                .containsPattern("102\\s+Windows Server 2022\\s+yes\\s+licensed per core: give --licences \\(at least 12 for its 12 cores, in steps of 2\\)")
                 .doesNotContain("Proxmox").doesNotContain("Alpine").doesNotContain("CentOS")
                 .contains("2 OSes that fit");
         assertThat(hostkey.closed).isTrue();

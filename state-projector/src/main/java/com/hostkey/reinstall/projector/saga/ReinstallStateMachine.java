@@ -371,6 +371,9 @@ public final class ReinstallStateMachine {
                         .setOsName(validated.getOsName())
                         .setServerType(validated.getServerType())
                         .setLocation(validated.getLocation())
+                        // From here on, the licences create_pxe sends and billing counts: the validator's
+                        // word, null for an OS not licensed per core whatever the request said.
+                        .setLicences(validated.getLicences())
                         .setPendingCommandId(null)
                         .build();
                 out.queue(now);
@@ -960,6 +963,7 @@ public final class ReinstallStateMachine {
                     .setPostInstallCallbackUrl(state.getPostInstallCallbackUrl())
                     .setPartitionScheme(state.getPartitionScheme())
                     .setReinstallKey(state.getReinstallKey())
+                    .setLicences(state.getLicences())
                     .build();
             case SETTING_BOOT_PXE -> SetBootDevice.newBuilder().setAccount(account).setMedia(BootMedia.PXE).build();
             case REBOOTING -> RebootServer.newBuilder().setAccount(account).build();
@@ -1077,7 +1081,17 @@ public final class ReinstallStateMachine {
                 .setAttempts(state.getAttempts())
                 .setSkippedJenkinsTasks(state.getSkippedJenkinsTasks())
                 .setOutcome(outcome)
+                .setLicences(billedLicences(state))
                 .build();
+    }
+
+    /**
+     * The licences the completion carries for billing: those validation confirmed (entering QUEUED
+     * means it passed). Before that, the state holds the request's count, unchecked and for an OS
+     * that may not be licensed at all, so a reinstall that ended there bills none.
+     */
+    private static Integer billedLicences(ReinstallState state) {
+        return state.getPhaseTimes().containsKey(QUEUED.name()) ? state.getLicences() : null;
     }
 
     /** Refuses a request without touching the state of the reinstall the server has. */

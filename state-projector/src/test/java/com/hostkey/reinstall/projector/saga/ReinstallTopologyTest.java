@@ -112,6 +112,70 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldSendAndBillTheLicencesValidationConfirmedForAnOsLicensedPerCore() {
+        submitLicensed("req-1", 201, 12);
+        StepCommand validate = nextCommand(ValidateReinstall.class);
+        assertThat(((ValidateReinstall) validate.getPayload()).getLicences()).isEqualTo(12);
+        answer(validate, ReinstallValidated.newBuilder(validated()).setOsName("Windows Server 2022").setLicences(12).build());
+        answer(nextCommand(CreateReinstallKey.class), ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
+
+        StepCommand createPxe = nextCommand(CreatePxeConfig.class);
+        assertThat(((CreatePxeConfig) createPxe.getPayload()).getLicences()).as("sent with create_pxe").isEqualTo(12);
+        finishFrom(createPxe);
+
+        ReinstallCompletion completion = completionsOut.readValue();
+        assertThat(completion.getOutcome()).isInstanceOf(ReinstallCompleted.class);
+        assertThat(completion.getLicences()).as("on the billing record").isEqualTo(12);
+    }
+
+    @Test
+    void shouldNeitherSendNorBillLicencesForAnOsValidationFoundNotLicensed() {
+        submitLicensed("req-1", 101, 8);
+        answer(nextCommand(ValidateReinstall.class), validated());
+        answer(nextCommand(CreateReinstallKey.class), ReinstallKeyCreated.newBuilder().setReinstallKey("master-key").build());
+
+        StepCommand createPxe = nextCommand(CreatePxeConfig.class);
+        assertThat(((CreatePxeConfig) createPxe.getPayload()).getLicences()).isNull();
+        finishFrom(createPxe);
+
+        assertThat(completionsOut.readValue().getLicences()).isNull();
+    }
+
+    @Test
+    void shouldBillNoLicencesForARequestRejectedInValidation() {
+        submitLicensed("req-1", 201, 10);
+        answer(nextCommand(ValidateReinstall.class), ValidationFailed.newBuilder().setReason(RejectionReason.INVALID_LICENCE_COUNT)
+                .setField("licences").setMessage("this server has 12 cores and each needs a licence; got 10").build());
+
+        ReinstallCompletion completion = completionsOut.readValue();
+        assertThat(completion.getOutcome()).isInstanceOf(ReinstallRejected.class);
+        assertThat(completion.getLicences()).isNull();
+    }
+
+    private void submitLicensed(String requestId, long osId, int licences) {
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder()
+                .setRequestId(requestId)
+                .setOsId(osId)
+                .setHostname("srv" + SERVER + ".example.net")
+                .setRootPassword(sealed())
+                .setLicences(licences)
+                .build()), tick());
+    }
+
+    /** Takes a reinstall from its create_pxe step to the end, every action answered at once. */
+    private void finishFrom(StepCommand createPxe) {
+        acceptAndComplete(createPxe, AsyncActionKind.CREATE_PXE, "pxe-key");
+        acceptAndComplete(nextCommand(SetBootDevice.class), AsyncActionKind.BOOT_FROM_PXE, "boot-pxe-key");
+        answer(nextCommand(RebootServer.class), accepted(AsyncActionKind.REBOOT, "reboot-key"));
+        poller(ActionCompleted.newBuilder().setAction(AsyncActionKind.REBOOT).setCallbackKey("reboot-key").build());
+        for (int stage = 1; stage <= 5; stage++) {
+            poller(stage(stage));
+        }
+        acceptAndComplete(nextCommand(SetBootDevice.class), AsyncActionKind.BOOT_FROM_DISK, "boot-disk-key");
+        acceptAndComplete(nextCommand(ClearPxeConfig.class), AsyncActionKind.CLEAR_PXE, "clear-key");
+    }
+
+    @Test
     void shouldAcknowledgeARepeatedRequestOnceAndRejectANewRequestForABusyServer() {
         submit("req-1", List.of());
         nextCommand(ValidateReinstall.class);
