@@ -75,17 +75,6 @@ public final class HostkeyClient implements HostkeyApi {
     static final Set<String> SECRET_FIELDS =
             Set.of("token", "key", "pin", "root_pass", "post_install_script", "ssh_key", "reinstall_key");
 
-    /** The eq/show fields the server type is read from, the first present wins (not documented by Hostkey). */
-    public static final List<String> SHOW_TYPE_FIELDS = List.of("type", "server_type");
-    /** The eq/show fields the RAM in GB is read from (not documented by Hostkey). */
-    public static final List<String> SHOW_RAM_FIELDS = List.of("ram_gb", "ram", "memory_gb");
-    /** The eq/show fields the disks are read from (not documented by Hostkey). */
-    public static final List<String> SHOW_DISKS_FIELDS = List.of("disks");
-    /** The fields of one disk its size in GB is read from, when disks are objects. */
-    public static final List<String> SHOW_DISK_SIZE_FIELDS = List.of("size_gb", "size", "gb");
-    /** The eq/show fields the CPU core count is read from, the first present wins (not documented by Hostkey). */
-    public static final List<String> SHOW_CORES_FIELDS = List.of("cpu_cores", "cores", "core_count");
-
     /** Idle connections kept per client: as many as a service makes calls at once. */
     private static final int IDLE_CONNECTIONS = 64;
     private static final String CALLBACK_BUDGET = "\u0000eq_callback";
@@ -212,7 +201,7 @@ public final class HostkeyClient implements HostkeyApi {
                     InvapiBody.longValue(os.get("id"), -1),
                     InvapiBody.firstText(os, "name", "title"),
                     active == null || InvapiBody.flag(active),
-                    osTags(os)));
+                    config.osTags().canonical(osTags(os))));
         }
         return List.copyOf(out);
     }
@@ -242,12 +231,12 @@ public final class HostkeyClient implements HostkeyApi {
                 InvapiBody.firstText(data, "status", "state", "server_status"),
                 InvapiBody.firstText(data, "hostname", "name", "host"),
                 InvapiBody.firstText(data, "location", "datacenter", "dc"),
-                InvapiBody.firstText(data, SHOW_TYPE_FIELDS.toArray(String[]::new)),
-                InvapiBody.intValue(first(data, SHOW_RAM_FIELDS.toArray(String[]::new))),
-                diskSizes(first(data, SHOW_DISKS_FIELDS.toArray(String[]::new))),
+                InvapiBody.firstText(data, config.showFields().type().toArray(String[]::new)),
+                InvapiBody.intValue(first(data, config.showFields().ram().toArray(String[]::new))),
+                diskSizes(first(data, config.showFields().disks().toArray(String[]::new)), config.showFields().diskSize()),
                 // Builds differ on whether the tags sit inside server_data or beside it.
                 tagNames(data.has("tags") ? data.get("tags") : body.get("tags")),
-                positive(InvapiBody.intValue(first(data, SHOW_CORES_FIELDS.toArray(String[]::new)))));
+                positive(InvapiBody.intValue(first(data, config.showFields().cores().toArray(String[]::new)))));
         List<String> names = new ArrayList<>();
         data.fieldNames().forEachRemaining(names::add);
         return new ShowAnswer(facts, List.copyOf(names));
@@ -262,11 +251,11 @@ public final class HostkeyClient implements HostkeyApi {
     }
 
     /** Disks as [{"size_gb": 480}, ...] or [480, ...]; sizes in GB. */
-    private static List<Long> diskSizes(JsonNode disks) {
+    private static List<Long> diskSizes(JsonNode disks, List<String> sizeFields) {
         List<Long> sizes = new ArrayList<>();
         if (disks != null && disks.isArray()) {
             for (JsonNode disk : disks) {
-                long size = InvapiBody.longValue(disk.isObject() ? first(disk, SHOW_DISK_SIZE_FIELDS.toArray(String[]::new)) : disk, -1);
+                long size = InvapiBody.longValue(disk.isObject() ? first(disk, sizeFields.toArray(String[]::new)) : disk, -1);
                 if (size > 0) {
                     sizes.add(size);
                 }

@@ -34,6 +34,10 @@ import java.util.Objects;
  * @param refusals how Hostkey's error answers are told apart ({@link Refusal}): one pattern per kind,
  *     defaults matching the known wordings and the simulator's; Hostkey documents few of its
  *     wordings, so each is a setting (the simulator's is {@code --error-wording})
+ * @param showFields the names eq/show's facts are read under (type, RAM, disks, disk sizes, cores), each
+ *     list tried in order ({@link ShowFields}; HOSTKEY_SHOW_*_FIELD)
+ * @param osTags other names os/list's min_ram, min_hdd and price_per_core_EUR tags may come under
+ *     ({@link OsTagNames}; HOSTKEY_OS_TAG_*)
  * @param licencesField the create_pxe form field that carries the per-core licences of a licensed OS;
  *     no such field is public, so it is a setting (the simulator's is {@code --licences-field})
  * @param jenkinsLaunch the call that launches a Jenkins task, its module, action and field names; not
@@ -54,7 +58,9 @@ public record HostkeyClientConfig(
         List<String> reinstallKeyFields,
         RefusalPatterns refusals,
         String licencesField,
-        JenkinsLaunch jenkinsLaunch) {
+        JenkinsLaunch jenkinsLaunch,
+        ShowFields showFields,
+        OsTagNames osTags) {
 
     /** The account a command uses when it names none. */
     public static final String DEFAULT_ACCOUNT = "default";
@@ -129,6 +135,26 @@ public record HostkeyClientConfig(
             throw new IllegalArgumentException("licencesField and diskSchemeField are both '" + licencesField + "'");
         }
         Objects.requireNonNull(jenkinsLaunch, "jenkinsLaunch");
+        Objects.requireNonNull(showFields, "showFields");
+        Objects.requireNonNull(osTags, "osTags");
+    }
+
+    /** The settings as before {@code osTags} existed: os/list's requirement tags under their seed names only. */
+    public HostkeyClientConfig(String baseUrl, Map<String, Credentials> accounts, Duration readTimeout, Duration actionTimeout,
+            Duration callbackTimeout, RetryPolicy retry, double requestsPerSecond, Duration tokenTtl, Duration refreshMargin,
+            String diskSchemeField, List<String> reinstallKeyFields, RefusalPatterns refusals, String licencesField,
+            JenkinsLaunch jenkinsLaunch, ShowFields showFields) {
+        this(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry, requestsPerSecond, tokenTtl, refreshMargin,
+                diskSchemeField, reinstallKeyFields, refusals, licencesField, jenkinsLaunch, showFields, OsTagNames.SEED);
+    }
+
+    /** The settings as before {@code showFields} existed: eq/show read under the assumed names. */
+    public HostkeyClientConfig(String baseUrl, Map<String, Credentials> accounts, Duration readTimeout, Duration actionTimeout,
+            Duration callbackTimeout, RetryPolicy retry, double requestsPerSecond, Duration tokenTtl, Duration refreshMargin,
+            String diskSchemeField, List<String> reinstallKeyFields, RefusalPatterns refusals, String licencesField,
+            JenkinsLaunch jenkinsLaunch) {
+        this(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry, requestsPerSecond, tokenTtl, refreshMargin,
+                diskSchemeField, reinstallKeyFields, refusals, licencesField, jenkinsLaunch, ShowFields.DEFAULTS);
     }
 
     /**
@@ -252,6 +278,8 @@ public record HostkeyClientConfig(
             b.reinstallKeyFields(fieldNames);
         }
         b.refusals(RefusalPatterns.fromEnv(env, RefusalPatterns.DEFAULTS));
+        b.showFields(ShowFields.fromEnv(env));
+        b.osTags(OsTagNames.fromEnv(env));
         String licences = value(env, ENV_LICENCES_FIELD);
         if (licences != null) {
             b.licencesField(licences);
@@ -346,6 +374,8 @@ public record HostkeyClientConfig(
         private List<String> reinstallKeyFields = DEFAULT_REINSTALL_KEY_FIELDS;
         private RefusalPatterns refusals = RefusalPatterns.DEFAULTS;
         private String licencesField = DEFAULT_LICENCES_FIELD;
+        private ShowFields showFields = ShowFields.DEFAULTS;
+        private OsTagNames osTags = OsTagNames.SEED;
         private JenkinsLaunch jenkinsLaunch = JenkinsLaunch.ASSUMED;
 
         private Builder(String baseUrl) {
@@ -448,10 +478,22 @@ public record HostkeyClientConfig(
             return this;
         }
 
+        /** The names eq/show's facts are read under ({@link ShowFields}). */
+        public Builder showFields(ShowFields fields) {
+            this.showFields = Objects.requireNonNull(fields, "showFields");
+            return this;
+        }
+
+        /** Other names os/list's requirement tags may come under ({@link OsTagNames}). */
+        public Builder osTags(OsTagNames names) {
+            this.osTags = Objects.requireNonNull(names, "osTags");
+            return this;
+        }
+
         public HostkeyClientConfig build() {
             return new HostkeyClientConfig(baseUrl, accounts, readTimeout, actionTimeout, callbackTimeout, retry,
                     requestsPerSecond, tokenTtl, refreshMargin, diskSchemeField, reinstallKeyFields, refusals,
-                    licencesField, jenkinsLaunch);
+                    licencesField, jenkinsLaunch, showFields, osTags);
         }
     }
 }

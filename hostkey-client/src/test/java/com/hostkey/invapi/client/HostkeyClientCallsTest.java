@@ -106,7 +106,7 @@ class HostkeyClientCallsTest extends InvapiTestBase {
         HostkeyClient.ShowAnswer answer = client.showAnswer("default", SERVER);
 
         assertThat(answer.fields()).containsExactly("id", "status", "memory", "cpu");
-        assertThat(answer.facts().ramGb()).as("memory is not among " + HostkeyClient.SHOW_RAM_FIELDS).isNull();
+        assertThat(answer.facts().ramGb()).as("memory is not among " + ShowFields.DEFAULTS.ram()).isNull();
     }
 
     @Test
@@ -120,7 +120,7 @@ class HostkeyClientCallsTest extends InvapiTestBase {
         assertThat(client.show("default", SERVER).cores()).isEqualTo(12);
         assertThat(client.show("default", SERVER).cores()).as("a number as text").isEqualTo(16);
         assertThat(client.show("default", SERVER).cores()).as("zero cores is no count").isNull();
-        assertThat(client.show("default", SERVER).cores()).as("cpu is not among " + HostkeyClient.SHOW_CORES_FIELDS).isNull();
+        assertThat(client.show("default", SERVER).cores()).as("cpu is not among " + ShowFields.DEFAULTS.cores()).isNull();
     }
 
     @Test

@@ -348,9 +348,15 @@ final class Invapi {
                 .put("type", server.type)
                 .put("ram_gb", server.ramGb);
         ArrayNode disks = data.putArray("disks");
-        server.diskSizesGb.forEach(size -> disks.addObject().put("size_gb", size));
+        String sizeName = config.showRenamed().getOrDefault("size_gb", "size_gb");
+        server.diskSizesGb.forEach(size -> disks.addObject().put(sizeName, size));
         data.put("cpu_cores", server.cores);
         data.remove(config.showWithout());
+        config.showRenamed().forEach((field, name) -> {
+            if (data.has(field)) {
+                data.set(name, data.remove(field));
+            }
+        });
         ObjectNode body = JSON.objectNode().put("result", "OK");
         body.set("server_data", data);
         ArrayNode tags = body.putArray("tags");
@@ -557,11 +563,16 @@ final class Invapi {
             }
             ArrayNode tags = entry.putArray("tags");
             os.types().forEach(type -> tags.addObject().put("tag", type).put("value", "1"));
-            tags.addObject().put("tag", "min_ram").put("value", String.valueOf(os.minRamGb()));
-            tags.addObject().put("tag", "min_hdd").put("value", String.valueOf(os.minHddGb()));
-            os.extraTags().forEach((tag, value) -> tags.addObject().put("tag", tag).put("value", value));
+            tags.addObject().put("tag", osTag("min_ram")).put("value", String.valueOf(os.minRamGb()));
+            tags.addObject().put("tag", osTag("min_hdd")).put("value", String.valueOf(os.minHddGb()));
+            os.extraTags().forEach((tag, value) -> tags.addObject().put("tag", osTag(tag)).put("value", value));
         }
         return ok(body);
+    }
+
+    /** An os/list tag under the name this simulator is told to use for it ({@link SimulatorConfig#osTagRenamed}). */
+    private String osTag(String seedName) {
+        return config.osTagRenamed().getOrDefault(seedName, seedName);
     }
 
     private Reply jenkinsTasks(Call c) {

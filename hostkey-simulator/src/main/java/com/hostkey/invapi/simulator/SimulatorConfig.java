@@ -72,6 +72,8 @@ public final class SimulatorConfig {
     private final boolean contextIdAsNumber;
     private final ErrorWording errorWording;
     private final Set<String> showWithout;
+    private final Map<String, String> showRenamed;
+    private final Map<String, String> osTagRenamed;
     private final int wrongPinsBeforeLock;
     private final String invapiName;
     private final long faultSeed;
@@ -111,6 +113,8 @@ public final class SimulatorConfig {
         this.contextIdAsNumber = b.contextIdAsNumber;
         this.errorWording = b.errorWording;
         this.showWithout = Set.copyOf(b.showWithout);
+        this.showRenamed = Map.copyOf(b.showRenamed);
+        this.osTagRenamed = Map.copyOf(b.osTagRenamed);
         this.wrongPinsBeforeLock = b.wrongPinsBeforeLock;
         this.invapiName = b.invapiName;
         this.faultSeed = b.faultSeed;
@@ -293,6 +297,23 @@ public final class SimulatorConfig {
         return showWithout;
     }
 
+    /**
+     * eq/show's fields under other names (e.g. {@code ram_gb} as {@code memory}; a disk's
+     * {@code size_gb} renamed applies inside each disk): the names are assumed, and a build of
+     * Hostkey that uses others is what the client's {@code HOSTKEY_SHOW_*_FIELD} settings are for.
+     */
+    public Map<String, String> showRenamed() {
+        return showRenamed;
+    }
+
+    /**
+     * os/list's requirement tags under other names (e.g. {@code min_ram} as {@code ram_min_gb}): the
+     * seed's names are assumed, a build with others is what the client's {@code HOSTKEY_OS_TAG_*} are for.
+     */
+    public Map<String, String> osTagRenamed() {
+        return osTagRenamed;
+    }
+
     /** Consecutive wrong PINs that lock an account. */
     public int wrongPinsBeforeLock() {
         return wrongPinsBeforeLock;
@@ -362,6 +383,8 @@ public final class SimulatorConfig {
         private boolean contextIdAsNumber;
         private ErrorWording errorWording = ErrorWording.STANDARD;
         private final Set<String> showWithout = new HashSet<>();
+        private final Map<String, String> showRenamed = new HashMap<>();
+        private final Map<String, String> osTagRenamed = new HashMap<>();
         private int wrongPinsBeforeLock = 3;
         private String invapiName = "sim";
         private long faultSeed = 42L;
@@ -596,6 +619,31 @@ public final class SimulatorConfig {
                         + SHOW_FIELDS_TEXT + ")");
             }
             showWithout.add(field);
+            return this;
+        }
+
+        /** eq/show answers {@code field} (one of {@value #SHOW_FIELDS_TEXT}, or {@code size_gb} of a disk) as {@code name}. */
+        public Builder showRenamed(String field, String name) {
+            if (!SHOW_FIELDS.contains(field) && !field.equals("size_gb")) {
+                throw new IllegalArgumentException("not an eq/show field that may be renamed: " + field + " (one of "
+                        + SHOW_FIELDS_TEXT + ", size_gb)");
+            }
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("eq/show field " + field + " renamed to nothing");
+            }
+            showRenamed.put(field, name.strip());
+            return this;
+        }
+
+        /** os/list answers the requirement tag {@code tag} (min_ram, min_hdd, price_per_core_EUR) as {@code name}. */
+        public Builder osTagRenamed(String tag, String name) {
+            if (!Set.of("min_ram", "min_hdd", "price_per_core_EUR").contains(tag)) {
+                throw new IllegalArgumentException("not an os/list requirement tag: " + tag + " (one of min_ram, min_hdd, price_per_core_EUR)");
+            }
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("os/list tag " + tag + " renamed to nothing");
+            }
+            osTagRenamed.put(tag, name.strip());
             return this;
         }
 

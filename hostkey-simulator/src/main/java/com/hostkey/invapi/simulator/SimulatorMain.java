@@ -36,6 +36,8 @@ public final class SimulatorMain {
               --error-wording PROFILE      standard | alternative: how undocumented refusals are worded
                                            (server not found, hostname mismatch, wrong PIN, account locked)
               --show-without F,G           eq/show leaves these fields out of server_data
+              --show-renamed F=N,G=M       eq/show answers field F as N (type, ram_gb, disks, cpu_cores, size_gb)
+              --os-tag-renamed T=N,...     os/list answers tag T as N (min_ram, min_hdd, price_per_core_EUR)
                                            (any of status, power, hostname, location, type, ram_gb, disks,
                                            cpu_cores)
               --stage-number-in WHERE      scope_text | context | order_only (default scope_text)
@@ -149,6 +151,24 @@ public final class SimulatorMain {
                 case "--show-without" -> {
                     for (String field : value.split(",")) {
                         builder.showWithout(field.strip());
+                    }
+                }
+                case "--show-renamed" -> {
+                    for (String pair : value.split(",")) {
+                        String[] parts = pair.split("=", 2);
+                        if (parts.length != 2) {
+                            throw new IllegalArgumentException("--show-renamed needs FIELD=NAME pairs, got " + pair);
+                        }
+                        builder.showRenamed(parts[0].strip(), parts[1]);
+                    }
+                }
+                case "--os-tag-renamed" -> {
+                    for (String pair : value.split(",")) {
+                        String[] parts = pair.split("=", 2);
+                        if (parts.length != 2) {
+                            throw new IllegalArgumentException("--os-tag-renamed needs TAG=NAME pairs, got " + pair);
+                        }
+                        builder.osTagRenamed(parts[0].strip(), parts[1]);
                     }
                 }
                 case "--disk-scheme-field" -> builder.diskSchemeField(value);

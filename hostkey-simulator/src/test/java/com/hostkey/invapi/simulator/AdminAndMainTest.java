@@ -74,6 +74,20 @@ class AdminAndMainTest {
     }
 
     @Test
+    void shouldAnswerEqShowUnderOtherNamesWhenTold() {
+        SimulatorConfig config = SimulatorMain.parse(new String[] {"--show-renamed", "ram_gb=memory,size_gb=capacity,cpu_cores=cpus"});
+        assertThat(config.showRenamed()).containsEntry("ram_gb", "memory").containsEntry("size_gb", "capacity");
+        assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--show-renamed", "cpu=cores"})).hasMessageContaining("one of");
+        assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--show-renamed", "ram_gb"})).hasMessageContaining("FIELD=NAME");
+        try (SlowSim s = new SlowSim(SlowSim.config().showRenamed("ram_gb", "memory").showRenamed("size_gb", "capacity"))) {
+            JsonNode data = s.eq("show", 1001).path("server_data");
+            assertThat(data.has("ram_gb")).isFalse();
+            assertThat(data.path("memory").asInt()).isEqualTo(64);
+            assertThat(data.path("disks").get(0).path("capacity").asInt()).isEqualTo(480);
+        }
+    }
+
+    @Test
     void shouldParseTheAssumedNamesOfLicencesAndTheJenkinsLaunch() {
         SimulatorConfig defaults = SimulatorMain.parse(new String[0]);
         assertThat(defaults.licencesField()).isEqualTo("licenses");

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hostkey.invapi.client.JenkinsLaunch;
+import com.hostkey.invapi.client.OsTagNames;
 import com.hostkey.invapi.client.Refusal;
+import com.hostkey.invapi.client.ShowFields;
 import com.hostkey.invapi.simulator.AuditEntry;
 import com.hostkey.invapi.simulator.ErrorWording;
 import com.hostkey.invapi.simulator.ServerSnapshot;
@@ -23,6 +25,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallRejected;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.system.ReinstallStack.InvapiVariant;
 import java.time.Duration;
 import java.util.List;
@@ -73,6 +76,18 @@ class InvapiVariantsIT {
                     .licencesField("spla_licences"),
             client -> client.jenkinsLaunch(JenkinsLaunch.ASSUMED.withAction("eq/run_playbook").withServerField("server_id")
                     .withTaskField("playbook")).licencesField("spla_licences"));
+    /** eq/show's server data under names other than the assumed ones, the client told of each. */
+    private static final InvapiVariant OTHER_SHOW_FIELD_NAMES = new InvapiVariant(
+            "eq/show as kind, memory, drives[].capacity, cpus",
+            sim -> sim.showRenamed("type", "kind").showRenamed("ram_gb", "memory").showRenamed("disks", "drives")
+                    .showRenamed("size_gb", "capacity").showRenamed("cpu_cores", "cpus"),
+            client -> client.showFields(ShowFields.DEFAULTS.withFirst(List.of("kind"), List.of("memory"), List.of("drives"),
+                    List.of("capacity"), List.of("cpus"))));
+    /** os/list's requirement tags under names other than the seed's, the client told of each. */
+    private static final InvapiVariant OTHER_OS_TAG_NAMES = new InvapiVariant(
+            "os/list tags as ram_min_gb, hdd_min_gb",
+            sim -> sim.osTagRenamed("min_ram", "ram_min_gb").osTagRenamed("min_hdd", "hdd_min_gb"),
+            client -> client.osTags(OsTagNames.SEED.with(OsTagNames.MIN_RAM, "ram_min_gb").with(OsTagNames.MIN_HDD, "hdd_min_gb")));
     private static final long WINDOWS = 201;
     private static final int LICENCES = 12;
 
@@ -93,7 +108,9 @@ class InvapiVariantsIT {
                         sim -> sim.stageNumberIn(StageNumberIn.ORDER_ONLY).synchronousAction("create_pxe").synchronousAction("boot_dev")
                                 .synchronousAction("clear_pxe").synchronousAction("reboot").synchronousAction("run_task"),
                         client -> { }),
-                OTHER_LAUNCH_AND_LICENCE_NAMES);
+                OTHER_LAUNCH_AND_LICENCE_NAMES,
+                OTHER_SHOW_FIELD_NAMES,
+                OTHER_OS_TAG_NAMES);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -123,6 +140,13 @@ class InvapiVariantsIT {
             assertThat(completions.get(0).getLicences()).as("licences billed").isEqualTo(licensed ? LICENCES : null);
 
             List<ReinstallEvent> events = stack.eventsFor(SERVER);
+            assertThat(events).as("validation found every fact it needs (the client reads eq/show as the wire gives it)")
+                    .filteredOn(e -> e.getPayload() instanceof ReinstallValidated)
+                    .singleElement().satisfies(e -> {
+                        ReinstallValidated validated = (ReinstallValidated) e.getPayload();
+                        assertThat(validated.getNotChecked()).isEmpty();
+                        assertThat(validated.getChecked()).as("the OS's requirement tags were read").contains("min-ram", "min-hdd");
+                    });
             assertThat(stages(events)).as("each stage once, in order").containsExactly(1, 2, 3, 4, 5);
             for (AsyncActionKind action : Set.of(AsyncActionKind.CREATE_PXE, AsyncActionKind.BOOT_FROM_PXE, AsyncActionKind.BOOT_FROM_DISK,
                     AsyncActionKind.JENKINS_TASK, AsyncActionKind.CLEAR_PXE)) {

@@ -10,6 +10,7 @@ import com.hostkey.invapi.client.HostkeyClientConfig;
 import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.invapi.client.Refusal;
 import com.hostkey.invapi.client.RefusalPatterns;
+import com.hostkey.invapi.client.ShowFields;
 import com.hostkey.reinstall.cli.CliException;
 import com.hostkey.reinstall.cli.ExitCode;
 import com.hostkey.reinstall.cli.HostkeyReads;
@@ -146,7 +147,7 @@ public final class FirstContactProbe {
 
         Optional<ShowAnswer> show = read("eq/show", out, () -> hostkey.showAnswer(account, serverId));
         if (show.isPresent()) {
-            out.addAll(showFacts(show.get()));
+            out.addAll(showFacts(show.get(), settings.showFields()));
             out.add(osTags());
         } else {
             for (String check : List.of("eq/show type", "eq/show RAM", "eq/show disks", "eq/show cores", "os/list tags")) {
@@ -218,13 +219,13 @@ public final class FirstContactProbe {
     }
 
     /** The eq/show facts the validator reads; each missing one is a check that will be skipped. */
-    private static List<Finding> showFacts(ShowAnswer show) {
+    private static List<Finding> showFacts(ShowAnswer show, ShowFields names) {
         ServerFacts facts = show.facts();
-        String carried = "no setting names this field yet; eq/show's server data carried: "
+        String carried = "name it in the HOSTKEY_SHOW_*_FIELD setting; eq/show's server data carried: "
                 + (show.fields().isEmpty() ? "nothing" : String.join(", ", show.fields()));
         List<Finding> out = new ArrayList<>();
         if (facts.type() == null) {
-            out.add(Finding.problem("eq/show type", "no server type (read from " + String.join(", ", HostkeyClient.SHOW_TYPE_FIELDS)
+            out.add(Finding.problem("eq/show type", "no server type (read from " + String.join(", ", names.type())
                     + "): the OS-fits-type and Jenkins-task checks will be skipped", null, carried));
         } else if (!ReinstallValidator.knowsServerType(facts.type())) {
             out.add(Finding.problem("eq/show type", "server type '" + facts.type() + "' is none of bm, vm, vds, gpu, vgpu:"
@@ -233,17 +234,17 @@ public final class FirstContactProbe {
             out.add(Finding.ok("eq/show type", "server type " + facts.type()));
         }
         out.add(facts.ramGb() == null
-                ? Finding.problem("eq/show RAM", "no RAM (read from " + String.join(", ", HostkeyClient.SHOW_RAM_FIELDS)
+                ? Finding.problem("eq/show RAM", "no RAM (read from " + String.join(", ", names.ram())
                         + "): the OS's min_ram check will be skipped", null, carried)
                 : Finding.ok("eq/show RAM", facts.ramGb() + " GB"));
         out.add(facts.diskSizesGb() == null || facts.diskSizesGb().isEmpty()
-                ? Finding.problem("eq/show disks", "no disks (read from " + String.join(", ", HostkeyClient.SHOW_DISKS_FIELDS)
-                        + ", sizes from " + String.join(", ", HostkeyClient.SHOW_DISK_SIZE_FIELDS)
+                ? Finding.problem("eq/show disks", "no disks (read from " + String.join(", ", names.disks())
+                        + ", sizes from " + String.join(", ", names.diskSize())
                         + "): the OS's min_hdd and the partition-scheme checks will be skipped", null, carried)
                 : Finding.ok("eq/show disks", facts.diskSizesGb().size() + " disks: "
                         + String.join(", ", facts.diskSizesGb().stream().map(String::valueOf).toList()) + " GB"));
         out.add(facts.cores() == null
-                ? Finding.problem("eq/show cores", "no CPU core count (read from " + String.join(", ", HostkeyClient.SHOW_CORES_FIELDS)
+                ? Finding.problem("eq/show cores", "no CPU core count (read from " + String.join(", ", names.cores())
                         + "): the check that an OS licensed per core gets a licence for every core ("
                         + ReinstallValidator.CHECK_LICENCES_COVER_CORES + ") will be skipped", null, carried)
                 : Finding.ok("eq/show cores", facts.cores() + " CPU cores"));
