@@ -23,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -203,38 +202,26 @@ class ReinstallEndToEndIT {
     }
 
     private static ReinstallRequest reinstall(long server, String requestId, List<String> tasks) {
-        return ReinstallRequest.newBuilder()
-                .setCommandId(UUID.randomUUID().toString())
-                .setServerId(server)
-                .setIssuedAt(Instant.now())
-                .setIssuedBy("it-upstream")
-                .setPayload(ReinstallServer.newBuilder()
-                        .setRequestId(requestId)
-                        .setOsId(101)
-                        .setHostname("srv" + server + ".reinstalled.example.net")
-                        .setRootPassword(stack.sealer.seal(ROOT_PASSWORD))
-                        .setPostInstallScript(stack.sealer.seal(POST_INSTALL_SCRIPT))
-                        .setSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl it@example")
-                        .setPartitionScheme(PartitionScheme.LVM_RAID1)
-                        .setJenkinsTasks(tasks)
-                        .build())
-                .build();
+        return stack.upstream(server, ReinstallServer.newBuilder()
+                .setRequestId(requestId)
+                .setOsId(101)
+                .setHostname("srv" + server + ".reinstalled.example.net")
+                .setRootPassword(stack.sealer.seal(ROOT_PASSWORD))
+                .setPostInstallScript(stack.sealer.seal(POST_INSTALL_SCRIPT))
+                .setSshKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl it@example")
+                .setPartitionScheme(PartitionScheme.LVM_RAID1)
+                .setJenkinsTasks(tasks)
+                .build());
     }
 
     private static ReinstallRequest licensed(long server, String requestId, int licences) {
-        return ReinstallRequest.newBuilder()
-                .setCommandId(UUID.randomUUID().toString())
-                .setServerId(server)
-                .setIssuedAt(Instant.now())
-                .setIssuedBy("it-upstream")
-                .setPayload(ReinstallServer.newBuilder()
-                        .setRequestId(requestId)
-                        .setOsId(201)
-                        .setHostname("win" + server + ".reinstalled.example.net")
-                        .setRootPassword(stack.sealer.seal(ROOT_PASSWORD))
-                        .setLicences(licences)
-                        .build())
-                .build();
+        return stack.upstream(server, ReinstallServer.newBuilder()
+                .setRequestId(requestId)
+                .setOsId(201)
+                .setHostname("win" + server + ".reinstalled.example.net")
+                .setRootPassword(stack.sealer.seal(ROOT_PASSWORD))
+                .setLicences(licences)
+                .build());
     }
 
     private static void submit(ReinstallRequest command) throws Exception {

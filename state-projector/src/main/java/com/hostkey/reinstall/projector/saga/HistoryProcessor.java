@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Owns the {@value ReinstallTopology#HISTORY_STORE} store: for every record of reinstall-events
  * (the handler's, the poller's and the saga's own) and every upstream command on
  * reinstall-requests (request, cancel, release, with who issued it; routed by server id), appends one
- * {@link HistoryEntry} to the server's timeline, keeping the newest {@value #MAX_ENTRIES}. Step
+ * {@link HistoryEntry} to the server's timeline, keeping the newest {@value TimelineEntries#MAX_ENTRIES}. Step
  * commands never come here: the events that answer them tell the story. Forwards nothing.
  *
  * <p>Keyed by server id like the saga's store, in the same sub-topology, so the instance that
@@ -25,7 +25,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class HistoryProcessor implements Processor<String, Object, Void, Void> {
 
-    static final int MAX_ENTRIES = TimelineEntries.MAX_ENTRIES;
     /** A record read twice (a retried poll, a replay after a crash) lands among the newest entries. */
     private static final int DUPLICATE_WINDOW = 20;
     private static final Pattern SERVER_KEY = Pattern.compile("\\d{1,18}");
@@ -61,8 +60,8 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
             }
         }
         entries.add(entry);
-        if (entries.size() > MAX_ENTRIES) {
-            entries = new ArrayList<>(entries.subList(entries.size() - MAX_ENTRIES, entries.size()));
+        if (entries.size() > TimelineEntries.MAX_ENTRIES) {
+            entries = new ArrayList<>(entries.subList(entries.size() - TimelineEntries.MAX_ENTRIES, entries.size()));
         }
         store.put(serverKey, ReinstallHistory.newBuilder().setServerId(Long.parseLong(serverKey)).setEntries(entries).build());
     }

@@ -79,7 +79,7 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
     void shouldKeepTheNewestEntriesOnceEach() {
         submit("req-1", List.of());
         ReinstallEvent repeated = null;
-        for (int i = 0; i < HistoryProcessor.MAX_ENTRIES + 30; i++) {
+        for (int i = 0; i < TimelineEntries.MAX_ENTRIES + 30; i++) {
             repeated = event(state().getReinstallId(), null, HostkeyCallFailed.newBuilder().setCall("eq/show")
                     .setErrorClass(HostkeyErrorClass.TRANSIENT).setMessage("try " + i).build());
             eventsIn.pipeInput(KEY, repeated, tick());
@@ -87,8 +87,8 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         eventsIn.pipeInput(KEY, repeated, tick());
 
         List<HistoryEntry> entries = history(SERVER);
-        assertThat(entries).hasSize(HistoryProcessor.MAX_ENTRIES);
-        assertThat(summary(entries.get(entries.size() - 1))).endsWith("try " + (HistoryProcessor.MAX_ENTRIES + 29));
+        assertThat(entries).hasSize(TimelineEntries.MAX_ENTRIES);
+        assertThat(summary(entries.get(entries.size() - 1))).endsWith("try " + (TimelineEntries.MAX_ENTRIES + 29));
         assertThat(entries.get(0).getType()).isEqualTo("HostkeyCallFailed");
     }
 
