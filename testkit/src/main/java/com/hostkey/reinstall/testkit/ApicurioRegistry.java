@@ -22,6 +22,8 @@ import java.util.Properties;
  */
 public final class ApicurioRegistry implements AutoCloseable {
 
+    private static final java.util.Set<Integer> USED_PORTS = new java.util.HashSet<>();
+
     private final Process process;
     private final String url;
     private final Path log;
@@ -34,7 +36,7 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     public static ApicurioRegistry start() {
         Path home = home();
-        int port = freePort();
+        int port = unusedPort();
         int managementPort = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         try {
@@ -122,6 +124,20 @@ public final class ApicurioRegistry implements AutoCloseable {
             throw new IllegalStateException("Apicurio Registry not unpacked at " + home + ": run the testkit module's build");
         }
         return home;
+    }
+
+    /**
+     * A free port no registry of this JVM had before: the process-wide registry clients
+     * ({@code SchemaRegistryClient.forUrl}) cache schema ids per URL for good, as ids never change
+     * within one registry. A new registry at an old URL numbers its schemas afresh, and a stale id
+     * would read a record as another type (seen: an event read as a state, dead-lettered).
+     */
+    private static synchronized int unusedPort() {
+        int port = freePort();
+        while (!USED_PORTS.add(port)) {
+            port = freePort();
+        }
+        return port;
     }
 
     static int freePort() {
