@@ -11,6 +11,8 @@
 #   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
 #   deploy/stack.sh as USER [write TOPIC [KEY]]   what a Kafka login may do on each reinstall topic, or
 #                            try writing one record as it (e.g. as upstream write reinstall-steps: refused)
+#   deploy/stack.sh env USER the settings a client needs to reach this stack as a Kafka login, as export
+#                            lines: eval "$(deploy/stack.sh env billing)" (examples/run.sh does)
 #
 # Kafka runs authenticated with the production ACLs: its one client listener speaks SASL_PLAINTEXT with
 # PLAIN, StandardAuthorizer allows nothing without an ACL, and after start the ACLs of the Strimzi
@@ -380,6 +382,27 @@ cli() {
   "$JAVA" -jar "$ROOT/reinstall-cli/target/reinstall-cli-$VERSION-all.jar" "$@"
 }
 
+# What a program of another team needs to reach this stack as a Kafka login, as shell lines for eval
+# (examples/run.sh; by hand: eval "$(deploy/stack.sh env upstream)"): the bootstrap servers, the
+# registry, the login's SASL settings (the path of its JAAS file: the password stays in it), the query
+# API and its read token's file, the handler's sealing keys and the simulator. Variables of the same
+# names the services and the CLI read.
+env_of() {
+  local user="${1:-}"
+  [ -n "$user" ] || die "usage: $0 env USER (USER one of ${KAFKA_LOGINS[*]})"
+  local props
+  props=$(kafka_client_file "$user")
+  [ "$props" = - ] || [ -f "$props" ] || die "no Kafka login $user on this stack (logins: ${KAFKA_LOGINS[*]}); is it up?"
+  kafka_login_env "$user"
+  local setting
+  echo "unset KAFKA_SECURITY_PROTOCOL KAFKA_SASL_MECHANISM KAFKA_SASL_JAAS_CONFIG KAFKA_SASL_JAAS_CONFIG_FILE"
+  for setting in "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" "SCHEMA_REGISTRY_URL=$REGISTRY_URL" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
+    "REINSTALL_PROJECTOR_URL=http://127.0.0.1:$PROJECTOR_PORT" "REINSTALL_API_TOKEN_FILE=$STACK/secrets/api-token" \
+    "REINSTALL_SEALING_JWKS=${SEALING_JWKS_URL:-}" "STACK_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT"; do
+    printf 'export %s=%q\n' "${setting%%=*}" "${setting#*=}"
+  done
+}
+
 # What a Kafka login may do on each reinstall topic, or one record written as it.
 as_login() {
   local user="${1:-}"
@@ -482,11 +505,12 @@ case "${1:-demo}" in
   demo) shift; demo "$@" ;;
   cli) shift; cli "$@" ;;
   as) shift; as_login "$@" ;;
+  env) shift; env_of "$@" ;;
   up) up ;;
   down) down ;;
   status) status ;;
   logs) tail -n 200 -f "$STACK/logs/${2:-projector}.log" ;;
-  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...|as USER [write TOPIC [KEY]]}" >&2
+  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...|as USER [write TOPIC [KEY]]|env USER}" >&2
      echo "  STACK_KAFKA_AUTH=off: Kafka in PLAINTEXT without authentication or ACLs (default on: SASL PLAIN, the KafkaUsers' ACLs)" >&2
      exit 2 ;;
 esac
