@@ -30,8 +30,8 @@ import org.apache.avro.SchemaNormalization;
  *
  * <ul>
  *   <li>every public topic ({@link ReinstallTopics#PUBLIC_VALUE_SCHEMAS}, subject {@code <topic>-value})
- *       is the address of a channel, every channel's address is a public topic, and each channel has
- *       an operation;</li>
+ *       is the address of a channel, every channel's address is a public topic (and its Kafka
+ *       binding's topic, if any, the same), and each channel has an operation;</li>
  *   <li>each such channel's messages have an Avro payload whose {@code $ref} names a file that stands
  *       alone (the AsyncAPI Avro parser resolves no named type from another file), defines the
  *       subject's record (its full name is the generated class's, its parsing form the same wire
@@ -95,6 +95,11 @@ final class AsyncApiContract {
                         + ", which is not a public topic (ReinstallTopics.PUBLIC_VALUE_SCHEMAS: " + byTopic.keySet() + ")");
             } else {
                 channelOfTopic.put(address.asText(), channel.getKey());
+            }
+            JsonNode bindingTopic = channel.getValue().path("bindings").path("kafka").path("topic");
+            if (!bindingTopic.isMissingNode() && address != null && !bindingTopic.asText().equals(address.asText())) {
+                problems.add("channel " + channel.getKey() + ": its Kafka binding names topic " + bindingTopic.asText()
+                        + ", its address " + address.asText());
             }
         });
         byTopic.forEach((topic, schema) -> {

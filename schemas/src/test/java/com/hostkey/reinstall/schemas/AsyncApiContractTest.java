@@ -83,6 +83,14 @@ class AsyncApiContractTest {
     }
 
     @Test
+    void shouldTellABindingOfAnotherTopic() throws IOException {
+        doctor("topic: reinstall-requests", "topic: reinstall-request");
+
+        assertThat(problemsOfCopy(PUBLIC)).singleElement().asString()
+                .contains("channel reinstallRequests: its Kafka binding names topic reinstall-request, its address reinstall-requests");
+    }
+
+    @Test
     void shouldTellAnUndocumentedRejectionReason() {
         Map<String, Schema> withNewReason = new HashMap<>(PUBLIC);
         withNewReason.put(ReinstallTopics.COMPLETIONS + "-value", new Schema.Parser().parse(
