@@ -7,16 +7,17 @@
 //
 //   server=1001 request=order-7731 outcome=COMPLETED os=101 (Ubuntu 22.04) licences=4 duration=17.3s
 //
-// Kafka login: SASL PLAIN as the billing KafkaUser, whose ACLs allow Read and Describe on
+// Kafka login: SASL (PLAIN on the local stack) as the billing KafkaUser, whose ACLs allow Read and Describe on
 // reinstall-completions and Read on consumer groups whose name starts with "billing", nothing else.
 //
 // Settings are the environment variables every service of the project reads (README, Security):
 //   KAFKA_BOOTSTRAP_SERVERS        host:port[,host:port...]
 //   SCHEMA_REGISTRY_URL            a Confluent-compatible registry (Apicurio: .../apis/ccompat/v7)
-//   KAFKA_SECURITY_PROTOCOL        SASL_PLAINTEXT or SASL_SSL (unset: PLAINTEXT, no login)
-//   KAFKA_SASL_MECHANISM           PLAIN (the only mechanism this example speaks)
-//   KAFKA_SASL_JAAS_CONFIG_FILE    a file holding the login's sasl.jaas.config (PlainLoginModule ...
-//                                  username="billing" password="...";); read, never printed
+//   KAFKA_SECURITY_PROTOCOL        SASL_PLAINTEXT or SASL_SSL (with the system's CAs; unset: PLAINTEXT)
+//   KAFKA_SASL_MECHANISM           PLAIN (the local stack), SCRAM-SHA-512 (Strimzi) or SCRAM-SHA-256
+//   KAFKA_SASL_JAAS_CONFIG_FILE    a file holding the login's sasl.jaas.config line (Plain or
+//                                  ScramLoginModule ... username="billing" password="...";): its
+//                                  username and password are used, never printed
 //
 // Options:
 //   --group NAME              consumer group (must start with "billing"; default billing-example): a
@@ -90,14 +91,16 @@ function kafkaSettings() {
     case 'SSL': return { ...settings, ssl: true };
     case 'SASL_PLAINTEXT': case 'SASL_SSL': {
       const mechanism = process.env.KAFKA_SASL_MECHANISM || 'PLAIN';
-      if (mechanism !== 'PLAIN') throw new UsageError(`KAFKA_SASL_MECHANISM ${mechanism}: this example speaks PLAIN only`);
-      return { ...settings, ssl: protocol === 'SASL_SSL', sasl: { mechanism: 'plain', ...plainLogin() } };
+      if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism)) {
+        throw new UsageError(`KAFKA_SASL_MECHANISM is PLAIN (the local stack), SCRAM-SHA-512 (Strimzi) or SCRAM-SHA-256, not '${mechanism}'`);
+      }
+      return { ...settings, ssl: protocol === 'SASL_SSL', sasl: { mechanism: mechanism.toLowerCase(), ...login() } };
     }
     default: throw new UsageError(`KAFKA_SECURITY_PROTOCOL is PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not '${protocol}'`);
   }
 }
 
-function plainLogin() {
+function login() {
   const file = required('KAFKA_SASL_JAAS_CONFIG_FILE');
   let jaas;
   try {
@@ -108,7 +111,7 @@ function plainLogin() {
   const username = /\busername="([^"]*)"/.exec(jaas);
   const password = /\bpassword="([^"]*)"/.exec(jaas);
   if (!username || !password) {
-    throw new UsageError(`KAFKA_SASL_JAAS_CONFIG_FILE ${file} holds no username="..." password="..." (a PlainLoginModule sasl.jaas.config)`);
+    throw new UsageError(`KAFKA_SASL_JAAS_CONFIG_FILE ${file} holds no username="..." password="..." (a sasl.jaas.config line)`);
   }
   return { username: username[1], password: password[1] };
 }

@@ -22,8 +22,9 @@ else: so the query API, not a topic, tells it how the reinstall went.
 
 Settings: the environment variables the project's services and CLI read (never printed):
   KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL (SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO when secured),
-  KAFKA_SECURITY_PROTOCOL (PLAINTEXT, SASL_PLAINTEXT or SASL_SSL), KAFKA_SASL_MECHANISM (PLAIN),
-  KAFKA_SASL_JAAS_CONFIG_FILE (a PlainLoginModule sasl.jaas.config holding username and password),
+  KAFKA_SECURITY_PROTOCOL (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; TLS with the system's CAs),
+  KAFKA_SASL_MECHANISM (PLAIN, SCRAM-SHA-512 or SCRAM-SHA-256), KAFKA_SASL_JAAS_CONFIG_FILE (the
+  login's sasl.jaas.config line, Plain or ScramLoginModule: its username and password are used),
   REINSTALL_SEALING_JWKS, REINSTALL_PROJECTOR_URL, REINSTALL_API_TOKEN_FILE.
 
 Exit codes: 0 the reinstall COMPLETED; 1 it ended otherwise (FAILED, CANCELLED, REJECTED); 2 bad usage
@@ -205,13 +206,13 @@ def producer_settings():
     """librdkafka's settings from the KAFKA_* variables; everything else stays librdkafka's default."""
     settings = {"bootstrap.servers": required_env("KAFKA_BOOTSTRAP_SERVERS"), "client.id": "python-upstream-example"}
     protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
-    if protocol not in ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"):
-        raise UsageError(f"KAFKA_SECURITY_PROTOCOL is PLAINTEXT, SASL_PLAINTEXT or SASL_SSL, not {protocol!r}")
+    if protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+        raise UsageError(f"KAFKA_SECURITY_PROTOCOL is PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not {protocol!r}")
     settings["security.protocol"] = protocol
     if protocol.startswith("SASL_"):
         mechanism = os.environ.get("KAFKA_SASL_MECHANISM", "PLAIN")
-        if mechanism != "PLAIN":
-            raise UsageError(f"KAFKA_SASL_MECHANISM {mechanism}: this example speaks PLAIN only")
+        if mechanism not in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"):
+            raise UsageError(f"KAFKA_SASL_MECHANISM is PLAIN (the local stack), SCRAM-SHA-512 (Strimzi) or SCRAM-SHA-256, not {mechanism!r}")
         jaas_file = required_env("KAFKA_SASL_JAAS_CONFIG_FILE")
         try:
             with open(jaas_file, encoding="utf-8") as f:
@@ -221,8 +222,8 @@ def producer_settings():
         username = re.search(r'\busername="([^"]*)"', jaas)
         password = re.search(r'\bpassword="([^"]*)"', jaas)
         if not username or not password:
-            raise UsageError(f"KAFKA_SASL_JAAS_CONFIG_FILE {jaas_file} holds no username=\"...\" password=\"...\"")
-        settings.update({"sasl.mechanism": "PLAIN", "sasl.username": username.group(1), "sasl.password": password.group(1)})
+            raise UsageError(f"KAFKA_SASL_JAAS_CONFIG_FILE {jaas_file} holds no username=\"...\" password=\"...\" (a sasl.jaas.config line)")
+        settings.update({"sasl.mechanism": mechanism, "sasl.username": username.group(1), "sasl.password": password.group(1)})
     return settings
 
 
