@@ -272,7 +272,13 @@ def follow(projector_url, token, server_id, request_id, timeout_seconds):
                 state = answer.json()
             elif answer.status_code not in (404, 503):  # 404: not there yet; 503: restoring or moving
                 raise SendError(f"the query API answered HTTP {answer.status_code}: {answer.text[:200]}")
-        # Until the projector has taken this request, the state (if any) is the server's previous reinstall.
+        # Until the projector has taken this request, the state (if any) is the server's previous
+        # reinstall, or one still running (then this request is refused ALREADY_IN_PROGRESS: its
+        # completion and the server's history say so, the state stays the other one's).
+        if state is not None and state.get("requestId") != request_id and shown is None:
+            shown = ("other",)
+            print(f"[+{time.monotonic() - started:5.1f}s] the server's state is request {state.get('requestId')} "
+                  f"({state.get('phase')}); waiting for this one", flush=True)
         if state is not None and state.get("requestId") == request_id:
             progress = state.get("progress") or {}
             now = (state["phase"], progress.get("text"), state.get("installStage"))
@@ -313,6 +319,7 @@ def parse_args(argv):
     parser.add_argument("--post-install-script", metavar="FILE", help="a script to run after the install (sealed too)")
     parser.add_argument("--partition-scheme", help="a PartitionScheme symbol, e.g. LVM_RAID1")
     parser.add_argument("--task", action="append", default=[], dest="tasks", help="a Jenkins post-install task (repeatable)")
+    parser.add_argument("--licences", type=int, help="per-core licences, for an OS licensed per core (e.g. Windows)")
     parser.add_argument("--account", default="default")
     parser.add_argument("--request-id", help="the idempotency key of this reinstall (default: a new one)")
     parser.add_argument("--issued-by", default="python-upstream-example")
@@ -358,6 +365,8 @@ def main(argv):
         reinstall["postInstallScript"] = seal(key, script)
     if args.partition_scheme:
         reinstall["partitionScheme"] = args.partition_scheme
+    if args.licences is not None:
+        reinstall["licences"] = args.licences
     request = {
         "commandId": str(uuid.uuid4()),
         "serverId": args.server,
