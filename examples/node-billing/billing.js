@@ -20,8 +20,9 @@
 //                                  username and password are used, never printed
 //
 // Options:
-//   --group NAME              consumer group (must start with "billing"; default billing-example): a
-//                             restarted consumer resumes after the last committed completion
+//   --group NAME              consumer group (must start with "billing"; default billing-example): a new
+//                             group starts at the topic's beginning, an existing one resumes after
+//                             its last committed completion
 //   --from-beginning          read the topic from its start under a throwaway group of its own
 //                             (NAME-<random>), committing nothing
 //   --until-request-id ID     exit 0 once the completion of request ID has been printed
@@ -187,7 +188,9 @@ async function main() {
     }
   });
   await consumer.connect();
-  await consumer.subscribe({ topic: TOPIC, fromBeginning: options.fromBeginning });
+  // A group without committed offsets starts at the topic's beginning (auto.offset.reset=earliest):
+  // a new billing group sees the retained completions; an existing one resumes after its last commit.
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   await consumer.run({
     // A throwaway --from-beginning group keeps no offsets; a named group commits as it goes.
     autoCommit: !options.fromBeginning,

@@ -84,7 +84,10 @@ def sealing_key(jwks_source):
         raise SendError(f"cannot read the handler's JWK Set from {jwks_source}: {e}") from None
     if not keys:
         raise SendError(f"the JWK Set at {jwks_source} holds no key")
-    key = jwk.JWK(**keys[0])
+    try:
+        key = jwk.JWK(**keys[0])
+    except (TypeError, ValueError, jwk.InvalidJWKValue, jwk.InvalidJWKType) as e:
+        raise SendError(f"the first key of {jwks_source} is not a JWK: {e}") from None
     if key.get("kty") != "RSA" or not key.get("kid"):
         raise SendError(f"the first key of {jwks_source} is not an RSA key with a kid")
     return key
