@@ -84,6 +84,9 @@ printf '%s\n' "$password" | "$PYTHON" "$EXAMPLES/python-upstream/upstream.py" --
   --password-stdin --timeout "$timeout" || upstream_status=$?
 
 billing_status=0
+if [ "$upstream_status" -ne 0 ]; then
+  kill "$billing_pid" 2>/dev/null || true  # no completion to wait for: the reinstall did not complete
+fi
 wait "$billing_pid" || billing_status=$?
 billing_pid=""
 say "what billing printed"
