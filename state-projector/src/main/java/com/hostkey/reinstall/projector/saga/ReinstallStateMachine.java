@@ -291,10 +291,46 @@ public final class ReinstallStateMachine {
         return out.decide();
     }
 
-    /** Refuses a ReinstallServer that is malformed as a record (e.g. its key is not its server id). */
-    public Decision refuseInvalid(ReinstallRequest command, ReinstallServer request, String message, Instant now) {
-        return refuse(null, command, request, reinstallIdFor(command.getServerId(), request.getRequestId()),
-                RejectionReason.INVALID_COMMAND, message, now);
+    /**
+     * Refuses a ReinstallServer that is malformed as a record (its key names another server), under
+     * the server id in its payload. Like every refusal it is remembered, so the promise holds of one
+     * completion per request id: the same request id sent again, keyed well this time, is a duplicate
+     * and starts nothing. A server with no state yet gets a REJECTED one that says why.
+     */
+    public Decision refuseInvalid(ReinstallState current, ReinstallRequest command, ReinstallServer request, String message,
+                                  Instant now) {
+        String reinstallId = reinstallIdFor(command.getServerId(), request.getRequestId());
+        if (current != null && (current.getRequestId().equals(request.getRequestId())
+                || seenRequestsOf(current, now).containsKey(request.getRequestId()))) {
+            return duplicate(current, request, reinstallId);
+        }
+        ReinstallState remembered = current != null ? remember(current, request.getRequestId(), now)
+                : refusedOnArrival(command, request, reinstallId, message, now);
+        return refuse(remembered, command, request, reinstallId, RejectionReason.INVALID_COMMAND, message, now);
+    }
+
+    /** The state of a server whose first request was refused before it began: REJECTED, remembering the request id. */
+    private static ReinstallState refusedOnArrival(ReinstallRequest command, ReinstallServer request, String reinstallId,
+                                                   String message, Instant now) {
+        return ReinstallState.newBuilder()
+                .setServerId(command.getServerId())
+                .setReinstallId(reinstallId)
+                .setRequestId(request.getRequestId())
+                .setAccount(request.getAccount())
+                .setRequestedBy(command.getIssuedBy())
+                .setPhase(REJECTED)
+                .setOsId(request.getOsId())
+                .setHostname(request.getHostname())
+                .setRequestedAt(now)
+                .setUpdatedAt(now)
+                .setFinishedAt(now)
+                .setFailureKind(FailureKind.VALIDATION)
+                .setFailureMessage(message)
+                .setPhaseTimes(new HashMap<>(Map.of(REJECTED.name(), now.toEpochMilli())))
+                .setStageTimes(new HashMap<>())
+                .setAttempts(new HashMap<>())
+                .setSeenRequests(new HashMap<>(Map.of(request.getRequestId(), now.toEpochMilli())))
+                .build();
     }
 
     /**

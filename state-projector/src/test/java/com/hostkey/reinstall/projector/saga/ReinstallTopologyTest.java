@@ -257,7 +257,48 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         assertThat(((ReinstallRejected) refusal.getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
         assertThat(((ReinstallRejected) refusal.getOutcome()).getMessage()).contains("9999").contains("1001");
         assertThat(store.get("9999")).isNull();
-        assertThat(state()).isNull();
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.REJECTED);
+        assertThat(state().getFailureMessage()).contains("9999");
+        assertThat(state().getRootPassword()).isNull();
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNeverCompleteARequestIdTwiceWhenItsMisaddressedCopyWasRefused() {
+        ReinstallServer request = ReinstallServer.newBuilder()
+                .setRequestId("order-7").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build();
+        commandsIn.pipeInput("9999", upstream(request), tick());
+        ReinstallCompletion refusal = completionsOut.readValue();
+        drainEventPayloads();
+
+        commandsIn.pipeInput(KEY, upstream(request), tick());
+
+        assertThat(drainEventPayloads()).singleElement().isInstanceOfSatisfying(RequestDuplicate.class,
+                d -> assertThat(d.getReinstallId()).isEqualTo(refusal.getReinstallId()));
+        assertThat(completionsOut.isEmpty()).isTrue();
+        assertThat(commandsOut.isEmpty()).isTrue();
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.REJECTED);
+    }
+
+    @Test
+    void shouldRememberAMisaddressedRequestBesideTheServersCurrentReinstall() {
+        submit("req-1", List.of());
+        StepCommand validate = nextCommand(ValidateReinstall.class);
+        ReinstallServer misaddressed = ReinstallServer.newBuilder()
+                .setRequestId("order-8").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build();
+        commandsIn.pipeInput("9999", upstream(misaddressed), tick());
+        assertThat(((ReinstallRejected) completionsOut.readValue().getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.VALIDATING);
+        assertThat(state().getRequestId()).isEqualTo("req-1");
+
+        answer(validate, ValidationFailed.newBuilder()
+                .setReason(RejectionReason.OS_NOT_OFFERED).setField("osId").setMessage("OS 999 is not offered").build());
+        completionsOut.readValue();
+        drainEventPayloads();
+        commandsIn.pipeInput(KEY, upstream(misaddressed), tick());
+
+        assertThat(drainEventPayloads()).singleElement().isInstanceOf(RequestDuplicate.class);
+        assertThat(completionsOut.isEmpty()).isTrue();
         assertThat(commandsOut.isEmpty()).isTrue();
     }
 
