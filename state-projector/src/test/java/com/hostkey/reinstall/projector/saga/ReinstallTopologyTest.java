@@ -34,13 +34,11 @@ import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,7 +70,7 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         StepCommand createPxe = nextCommand(CreatePxeConfig.class);
         CreatePxeConfig pxe = (CreatePxeConfig) createPxe.getPayload();
         assertThat(pxe.getReinstallKey()).isEqualTo("master-key");
-        assertThat(pxe.getRootPassword().getKeyId()).isEqualTo("k1");
+        assertThat(pxe.getRootPassword()).as("carried as it came, never opened").isEqualTo(sealed());
         acceptAndComplete(createPxe, AsyncActionKind.CREATE_PXE, "pxe-key");
 
         StepCommand bootPxe = nextCommand(SetBootDevice.class);
