@@ -121,7 +121,7 @@ class BadInputCorpusIT {
         assertRejected(424_242, "nobody.example.net", null, RejectionReason.SERVER_NOT_FOUND);
         assertRejected(1002, "foreign.example.net", null, RejectionReason.SERVER_NOT_FOUND);
 
-        // A root password the handler cannot open: a plaintext sent by mistake, a JWE whose header was
+        // A root password that does not open: a plaintext sent by mistake, a JWE whose header was
         // edited to alg dir (the attacker's own content key), one sealed to a key the handler does not hold.
         String sealed = stack.sealer.seal("Corpus7%Password");
         String[] parts = sealed.split("\\.");
@@ -129,9 +129,9 @@ class BadInputCorpusIT {
                 ("{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"" + ReinstallStack.SEALING_KEY_ID + "\"}").getBytes(StandardCharsets.UTF_8));
         String strangerKey = new com.hostkey.reinstall.schemas.secrets.SecretSealer("retired-key",
                 com.hostkey.reinstall.schemas.secrets.SealingKeys.generate().getPublic()).seal("Corpus7%Password");
-        assertUnsealable(1013, "Corpus7%Password");
-        assertUnsealable(1015, dirHeader + sealed.substring(parts[0].length()));
-        assertUnsealable(1017, strangerKey);
+        assertUnsealable(1013, "Corpus7%Password", RejectionReason.PLAINTEXT_PASSWORD);
+        assertUnsealable(1015, dirHeader + sealed.substring(parts[0].length()), RejectionReason.UNSEALABLE_SECRET);
+        assertUnsealable(1017, strangerKey, RejectionReason.UNSEALABLE_SECRET);
 
         // A request published under another server's key is refused, not applied to that server.
         String requestId = "corpus-" + UUID.randomUUID();
@@ -165,16 +165,16 @@ class BadInputCorpusIT {
                 });
     }
 
-    private static void assertUnsealable(long server, String rootPassword) throws Exception {
+    /** The plaintext is refused by the projector (never stored), the others by the handler that cannot open them. */
+    private static void assertUnsealable(long server, String rootPassword, RejectionReason reason) throws Exception {
         String requestId = "corpus-" + UUID.randomUUID();
         // Servers beyond the fleet: the secret is opened before Hostkey is asked anything about the server.
         stack.submit(stack.upstream(server, ReinstallServer.newBuilder().setRequestId(requestId).setOsId(101)
                 .setHostname("srv" + server + ".example.net").setRootPassword(rootPassword).build()));
         ReinstallCompletion completion = awaitCompletion(server, requestId);
         assertThat(completion.getOutcome()).as("server %d", server).isInstanceOfSatisfying(ReinstallRejected.class, rejected -> {
-            assertThat(rejected.getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET);
-            assertThat(rejected.getField()).isEqualTo("rootPassword");
-            assertThat(rejected.getMessage()).doesNotContain("Corpus7%Password");
+            assertThat(rejected.getReason()).isEqualTo(reason);
+            assertThat(rejected.getMessage()).contains("rootPassword").doesNotContain("Corpus7%Password");
         });
     }
 

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import javax.crypto.SecretKey;
 
 /**
@@ -55,6 +56,9 @@ public final class SecretOpener {
     static final Duration DATA_KEY_TTL = Duration.ofMinutes(30);
     /** A sealed secret longer than this is refused unread: a password or script is far smaller. */
     static final int MAX_SEALED_CHARS = 1 << 20;
+    /** Five base64url parts joined by dots: a header, then encrypted key, IV, ciphertext (empty for an empty secret), tag. */
+    private static final Pattern JWE_COMPACT =
+            Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+");
 
     private final Map<String, PrivateKey> privateKeys;
     private final Clock clock;
@@ -77,11 +81,24 @@ public final class SecretOpener {
         this.clock = clock;
     }
 
+    /**
+     * Whether {@code value} has the shape of a JWE compact string, the only form a sealed secret
+     * takes. For whoever carries sealed secrets without opening them (the state projector): a
+     * plaintext sent by mistake is refused before it is stored anywhere. Opening checks far more.
+     */
+    public static boolean isJweCompact(String value) {
+        return value != null && value.length() <= MAX_SEALED_CHARS && JWE_COMPACT.matcher(value).matches();
+    }
+
     /** The secret in a JWE compact string. */
     public String open(String sealed) {
         if (sealed == null || sealed.length() > MAX_SEALED_CHARS) {
             throw new CannotOpenException(CannotOpenException.Reason.MALFORMED,
                     sealed == null ? "no sealed secret" : "a sealed secret of " + sealed.length() + " characters is too long");
+        }
+        if (!isJweCompact(sealed)) {
+            throw new CannotOpenException(CannotOpenException.Reason.MALFORMED,
+                    "not a JWE compact string (five base64url parts joined by dots, the first a JSON header)");
         }
         JWEObject jwe;
         try {
@@ -125,11 +142,6 @@ public final class SecretOpener {
                     "the secret sealed to kid '" + printable(kid) + "' does not open: tampered, or sealed to another key under that id");
         }
         return new String(jwe.getPayload().toBytes(), StandardCharsets.UTF_8);
-    }
-
-    /** The key ids this opener holds. */
-    public Set<String> keyIds() {
-        return privateKeys.keySet();
     }
 
     /**

@@ -43,6 +43,11 @@ class SecretSealerTest {
         assertThat(header.get("enc").asText()).isEqualTo("A256GCM");
         assertThat(header.get("kid").asText()).isEqualTo("k1");
         assertThat(sealed).doesNotContain(SECRET);
+        assertThat(SecretOpener.isJweCompact(sealed)).isTrue();
+        assertThat(SecretOpener.isJweCompact(new SecretSealer("k1", PAIR.getPublic()).seal(""))).as("an empty secret too").isTrue();
+        assertThat(SecretOpener.isJweCompact(SECRET)).isFalse();
+        assertThat(SecretOpener.isJweCompact("a.b.c.d")).isFalse();
+        assertThat(SecretOpener.isJweCompact(null)).isFalse();
         assertThat(sealer.seal(SECRET)).as("a fresh content key and IV each time").isNotEqualTo(sealed);
     }
 

@@ -59,6 +59,8 @@ import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
@@ -250,6 +252,15 @@ public final class ReinstallStateMachine {
             return duplicate(current, request, reinstallId);
         }
         ReinstallState remembered = current == null ? null : remember(current, request.getRequestId(), now);
+        if (!SecretOpener.isJweCompact(request.getRootPassword())) {
+            // A plaintext by mistake: refused here, so it reaches neither the state store nor reinstall-steps.
+            return refuse(remembered, command, request, reinstallId, RejectionReason.PLAINTEXT_PASSWORD,
+                    NOT_SEALED.formatted("rootPassword"), now);
+        }
+        if (request.getPostInstallScript() != null && !SecretOpener.isJweCompact(request.getPostInstallScript())) {
+            return refuse(remembered, command, request, reinstallId, RejectionReason.UNSEALABLE_SECRET,
+                    NOT_SEALED.formatted("postInstallScript"), now);
+        }
         if (current != null && !isTerminal(current.getPhase())) {
             return refuse(remembered, command, request, reinstallId, RejectionReason.ALREADY_IN_PROGRESS,
                     "server " + serverId + " already has reinstall " + current.getReinstallId() + " in phase "
@@ -290,6 +301,11 @@ public final class ReinstallStateMachine {
         out.issue(validateCommandOf(state), now);
         return out.decide();
     }
+
+    /** Why a secret that is not sealed is refused; its value is never repeated. */
+    private static final String NOT_SEALED = "%s is not sealed: a sealed secret is a JWE compact string (five base64url parts"
+            + " joined by dots); the value was not stored. Seal it (RSA-OAEP-256, A256GCM) to the first key of the command"
+            + " handler's JWK Set, " + SealingKeys.JWKS_PATH + " on its operations port";
 
     /** Refuses a ReinstallServer that is malformed as a record (e.g. its key is not its server id). */
     public Decision refuseInvalid(ReinstallRequest command, ReinstallServer request, String message, Instant now) {

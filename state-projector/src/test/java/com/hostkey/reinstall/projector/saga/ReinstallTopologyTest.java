@@ -190,6 +190,24 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldRefuseAPlaintextPasswordBeforeStoringOrSendingIt() {
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder().setRequestId("plain").setOsId(101)
+                .setHostname("srv.example.net").setRootPassword("Plain7%Password").build()), tick());
+
+        ReinstallCompletion rejection = completionsOut.readValue();
+        assertThat(((ReinstallRejected) rejection.getOutcome()).getReason()).isEqualTo(RejectionReason.PLAINTEXT_PASSWORD);
+        assertThat(((ReinstallRejected) rejection.getOutcome()).getMessage()).contains("rootPassword is not sealed")
+                .doesNotContain("Plain7%Password");
+        assertThat(commandsOut.isEmpty()).as("no step carries it to the handler").isTrue();
+        assertThat(state()).as("no state holds it").isNull();
+
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder().setRequestId("plain-script").setOsId(101)
+                .setHostname("srv.example.net").setRootPassword(sealed()).setPostInstallScript("#!/bin/sh\necho hi\n").build()), tick());
+        assertThat(((ReinstallRejected) completionsOut.readValue().getOutcome()).getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRouteARequestByTheServerInItsPayloadWhenItCameWithoutAKey() {
         commandsIn.pipeInput((String) null, upstream(ReinstallServer.newBuilder()
                 .setRequestId("keyless").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
