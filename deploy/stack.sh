@@ -24,8 +24,8 @@
 # State, logs, keys and pids live in .stack/ at the repository root: .stack/keys holds the sealing key
 # pair with its public JWK Set (jwks.json, also served by the handler at
 # http://127.0.0.1:28084/.well-known/jwks.json, what `cli` seals to) and the step authentication key
-# the projector signs reinstall-steps with (STEP_AUTH_KEYS of the projector and the handler only), .stack/secrets the Hostkey credentials, the query API's tokens and
-# the Kafka logins. The stack creates the topics as stack-admin before starting the services
+# the projector signs reinstall-steps with (STEP_AUTH_KEYS of the projector and the handler only),
+# .stack/secrets the Hostkey credentials, the query API's tokens and the Kafka logins. The stack creates the topics as stack-admin before starting the services
 # (KafkaTopicsCreate: TopicProvisioner's topics, 6 partitions): nobody else has Create on them.
 # Ports can be moved with STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT,
 # STACK_HANDLER_PORT (the handler's operations port: metrics, health, its JWK Set).
