@@ -24,11 +24,13 @@
 # broker in PLAINTEXT without authentication or ACLs instead.
 #
 # State, logs, keys and pids live in .stack/ at the repository root: .stack/keys holds the sealing key
-# pair and the step authentication key the projector signs reinstall-steps with (STEP_AUTH_KEYS of the
-# projector and the handler only), .stack/secrets the Hostkey credentials, the query API's tokens and
-# the Kafka logins. The stack creates the topics as stack-admin before starting the services
+# pair with its public JWK Set (jwks.json, also served by the handler at
+# http://127.0.0.1:28084/.well-known/jwks.json, what `cli` seals to) and the step authentication key
+# the projector signs reinstall-steps with (STEP_AUTH_KEYS of the projector and the handler only),
+# .stack/secrets the Hostkey credentials, the query API's tokens and the Kafka logins. The stack creates the topics as stack-admin before starting the services
 # (KafkaTopicsCreate: TopicProvisioner's topics, 6 partitions): nobody else has Create on them.
-# Ports can be moved with STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT.
+# Ports can be moved with STACK_KAFKA_PORT, STACK_REGISTRY_PORT, STACK_SIMULATOR_PORT, STACK_PROJECTOR_PORT,
+# STACK_HANDLER_PORT (the handler's operations port: metrics, health, its JWK Set).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +41,7 @@ REGISTRY_PORT="${STACK_REGISTRY_PORT:-28081}"
 REGISTRY_MGMT_PORT="${STACK_REGISTRY_MGMT_PORT:-28091}"
 SIMULATOR_PORT="${STACK_SIMULATOR_PORT:-28090}"
 PROJECTOR_PORT="${STACK_PROJECTOR_PORT:-28083}"
+HANDLER_PORT="${STACK_HANDLER_PORT:-28084}"
 TIME_SCALE="${STACK_TIME_SCALE:-60}"
 FLEET_SIZE="${STACK_FLEET_SIZE:-200}"
 POLL_INTERVAL_MS="${STACK_POLL_INTERVAL_MS:-1000}"
@@ -46,6 +49,8 @@ VERSION="0.1.0-SNAPSHOT"
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 SEALING_KEY_ID="stack-key-1"
+SEALING_JWKS_FILE="$STACK/keys/jwks.json"
+SEALING_JWKS_URL="http://127.0.0.1:$HANDLER_PORT/.well-known/jwks.json"
 STEP_KEY_ID="stack-step-1"
 PARTITIONS=6
 PARTS=(poller handler projector simulator registry kafka)
@@ -116,7 +121,10 @@ secrets() {
   # projector reads operatorName:token pairs from PROJECTOR_API_WRITE_TOKENS_FILE.
   [ -f "$STACK/secrets/api-write-token" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STACK/secrets/api-write-token")
   (umask 077; printf 'stack-operator:%s\n' "$(cat "$STACK/secrets/api-write-token")" > "$STACK/secrets/api-write-tokens")
-  if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ]; then
+  # The sealing key pair and its JWK Set. A .stack from before sealed secrets were JWE has the pair but
+  # no jwks.json: a new pair then (nothing sealed in the old format opens any more anyway).
+  if [ ! -f "$STACK/keys/$SEALING_KEY_ID.key.pem" ] || [ ! -f "$SEALING_JWKS_FILE" ]; then
+    rm -f "$STACK/keys/$SEALING_KEY_ID.key.pem" "$STACK/keys/$SEALING_KEY_ID.pub.pem"
     "$JAVA" -cp "$DEPLOY_JAR" com.hostkey.reinstall.deploy.SealingKeygen "$STACK/keys" "$SEALING_KEY_ID" >/dev/null
   fi
   # The HMAC key the projector signs every step command with and the handler verifies it with
@@ -282,7 +290,9 @@ service_env() {
   export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
   export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
-  export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem"
+  export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem" SEALING_CURRENT_KEY="$SEALING_KEY_ID"
+  # A fixed operations port: producers (the CLI, upstream examples) fetch the JWK Set from it.
+  export HANDLER_HTTP_PORT="$HANDLER_PORT"
   export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
   export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token" PROJECTOR_API_WRITE_TOKENS_FILE="$STACK/secrets/api-write-tokens"
   export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS="$PARTITIONS"
@@ -305,6 +315,8 @@ start_services() {
   start_part handler env "$step_keys" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
     "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/command-handler/target/command-handler-$VERSION-all.jar"
   wait_for handler 60 log_has handler "command-handler started"
+  # What `cli` seals to: the handler's JWK Set must be served before the first submit.
+  wait_for handler 30 http_ok "$SEALING_JWKS_URL"
   kafka_login_env stage-poller
   start_part poller env ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
     "$JAVA" -Xmx256m -DLOG_FORMAT="${STACK_LOG_FORMAT:-text}" -jar "$ROOT/stage-poller/target/stage-poller-$VERSION-all.jar"
@@ -335,7 +347,9 @@ Endpoints
   State queries          http://127.0.0.1:$PROJECTOR_PORT/reinstalls/{serverId}   (bearer token: $STACK/secrets/api-token;
                          curl -H @$STACK/secrets/api-token.header http://127.0.0.1:$PROJECTOR_PORT/reinstalls)
   Fleet dashboard        http://127.0.0.1:$PROJECTOR_PORT/   (token: $STACK/secrets/api-token, or api-write-token to cancel and release)
-  Sealing public key     $STACK/keys/$SEALING_KEY_ID.pub.pem (key id $SEALING_KEY_ID)
+  Sealing keys (JWKS)    $SEALING_JWKS_URL   (the handler's; seal to the first key)
+                         file: $SEALING_JWKS_FILE (key id $SEALING_KEY_ID; SealingKeygen)
+  Handler operations     http://127.0.0.1:$HANDLER_PORT/metrics, /health, /ready (HANDLER_HTTP_PORT)
   Step key               $STACK/keys/$STEP_KEY_ID.step.key (key id $STEP_KEY_ID; projector and handler, STEP_AUTH_KEYS)
   Topics                 reinstall-requests (submit, cancel, release: upstream, CLI), reinstall-steps (projector to handler),
                          reinstall-events, reinstall-completions (billing); created by the stack before the services$logins
@@ -371,7 +385,9 @@ cli_env() {
   for setting in ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}; do export "${setting?}"; done
   export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
   export REINSTALL_PROJECTOR_URL="http://127.0.0.1:$PROJECTOR_PORT" REINSTALL_API_TOKEN_FILE="$STACK/secrets/api-token"
-  export REINSTALL_SEALING_PUBLIC_KEY="$STACK/keys/$SEALING_KEY_ID.pub.pem" REINSTALL_SEALING_KEY_ID="$SEALING_KEY_ID"
+  # Seal as an upstream producer does: to the first key of the JWK Set the handler serves.
+  unset REINSTALL_SEALING_PUBLIC_KEY REINSTALL_SEALING_KEY_ID
+  export REINSTALL_SEALING_JWKS="$SEALING_JWKS_URL"
   export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
 }
@@ -492,6 +508,8 @@ status() {
     if running "$part"; then printf '%-10s running (pid %s)\n' "$part" "$(pid_of "$part")"; else printf '%-10s stopped\n' "$part"; fi
   done
   http_ok "http://127.0.0.1:$PROJECTOR_PORT/health" && echo "projector health: UP" || echo "projector health: DOWN"
+  http_ok "http://127.0.0.1:$HANDLER_PORT/health" && echo "handler health: UP" || echo "handler health: DOWN"
+  http_ok "$SEALING_JWKS_URL" && echo "sealing keys: $SEALING_JWKS_URL" || echo "sealing keys: not served ($SEALING_JWKS_URL)"
   running kafka && echo "Kafka: $(kafka_mode)"
   return 0
 }

@@ -9,17 +9,21 @@ import com.hostkey.reinstall.validation.ValidationLimits;
 import com.hostkey.reinstall.runtime.EnvSettings;
 import com.hostkey.reinstall.runtime.OperationsHttpServer;
 import com.hostkey.reinstall.runtime.ServiceLifecycle;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Wires the command handler from the environment and runs it until SIGTERM. Besides
  * {@link HandlerConfig} and {@link HostkeyClientConfig#fromEnv}, it reads {@code HANDLER_HTTP_PORT}
  * (default 8081; 0 picks a free port): {@code /metrics}, {@code /health}, {@code /ready}
- * (see {@link OperationsHttpServer}).
+ * (see {@link OperationsHttpServer}) and {@code GET /.well-known/jwks.json}, the public sealing keys
+ * producers seal to ({@link #documents}).
  */
 public final class CommandHandlerMain {
 
@@ -37,10 +41,22 @@ public final class CommandHandlerMain {
                 new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
                 Clock.systemUTC(), metrics), metrics);
         Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
-                httpPort, registry::scrape, handler::isRunning, metrics::ready);
+                httpPort, registry::scrape, handler::isRunning, metrics::ready, documents(config));
         List<AutoCloseable> parts = new ArrayList<>();
         operations.ifPresent(parts::add);
         parts.addAll(List.of(handler, hostkey, metrics));
         ServiceLifecycle.runUntilStopped("command-handler", parts);
+    }
+
+    /**
+     * The handler's read-only documents on its operations port: {@value SealingKeys#JWKS_PATH}, the
+     * JWK Set of its sealing keys ({@code application/jwk-set+json}), the current key
+     * (SEALING_CURRENT_KEY) first. Producers seal to the first key; the handler opens every key id
+     * it lists. Derived from the private keys it holds, and only their public parts are written.
+     */
+    static Map<String, Supplier<OperationsHttpServer.Answer>> documents(HandlerConfig config) {
+        OperationsHttpServer.Answer jwks = new OperationsHttpServer.Answer(200, SealingKeys.JWKS_CONTENT_TYPE,
+                config.sealingJwks().toString(true));
+        return Map.of(SealingKeys.JWKS_PATH, () -> jwks);
     }
 }

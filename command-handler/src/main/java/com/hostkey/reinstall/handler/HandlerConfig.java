@@ -7,13 +7,17 @@ import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
+import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.security.PrivateKey;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -25,7 +29,10 @@ import java.util.UUID;
  * @param schemaRegistryUrl SCHEMA_REGISTRY_URL (required)
  * @param groupId           HANDLER_GROUP_ID (default reinstall-command-handler)
  * @param transactionalId   HANDLER_TRANSACTIONAL_ID, unique per instance (default group id + random suffix)
- * @param sealingKeys       SEALING_PRIVATE_KEYS: comma-separated {@code keyId=path-to-PKCS#8-PEM} (required)
+ * @param sealingKeys       SEALING_PRIVATE_KEYS: comma-separated {@code keyId=path-to-PKCS#8-PEM} (required), in their
+ *                          order; the handler opens a secret sealed to any of them
+ * @param sealingCurrentKey SEALING_CURRENT_KEY: the key producers should seal to, first in the JWK Set the handler
+ *                          serves (default: the last listed in SEALING_PRIVATE_KEYS, as STEP_AUTH_SIGNING_KEY)
  * @param clientSecurity    SASL/SSL client settings (see {@link KafkaClientSecurity})
  * @param consumerOverrides HANDLER_INSTANCE_ID (static group membership: a restarted instance takes its
  *                          partitions back without a rebalance) and KAFKA_SESSION_TIMEOUT_MS (how fast
@@ -42,6 +49,7 @@ public record HandlerConfig(
         String groupId,
         String transactionalId,
         Map<String, Path> sealingKeys,
+        String sealingCurrentKey,
         Properties clientSecurity,
         Properties consumerOverrides,
         Flow flow,
@@ -50,14 +58,22 @@ public record HandlerConfig(
 
     public HandlerConfig {
         registryAccess = Map.copyOf(registryAccess);
+        sealingKeys = Collections.unmodifiableMap(new LinkedHashMap<>(sealingKeys));
+        if (sealingCurrentKey == null && !sealingKeys.isEmpty()) {
+            sealingCurrentKey = List.copyOf(sealingKeys.keySet()).getLast();
+        }
+        if (sealingCurrentKey != null && !sealingKeys.containsKey(sealingCurrentKey)) {
+            throw new IllegalArgumentException("SEALING_CURRENT_KEY '" + sealingCurrentKey + "' is not among SEALING_PRIVATE_KEYS "
+                    + sealingKeys.keySet());
+        }
     }
 
     /** Settings with an open schema registry. */
     public HandlerConfig(String bootstrapServers, String schemaRegistryUrl, String groupId, String transactionalId,
                          Map<String, Path> sealingKeys, Properties clientSecurity, Properties consumerOverrides, Flow flow,
                          StepAuthenticator stepAuth) {
-        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity, consumerOverrides, flow,
-                stepAuth, Map.of());
+        this(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, null, clientSecurity, consumerOverrides,
+                flow, stepAuth, Map.of());
     }
 
     /**
@@ -102,8 +118,8 @@ public record HandlerConfig(
 
     /** The same settings with other pipeline bounds. */
     public HandlerConfig withFlow(Flow flow) {
-        return new HandlerConfig(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, clientSecurity,
-                consumerOverrides, flow, stepAuth, registryAccess);
+        return new HandlerConfig(bootstrapServers, schemaRegistryUrl, groupId, transactionalId, sealingKeys, sealingCurrentKey,
+                clientSecurity, consumerOverrides, flow, stepAuth, registryAccess);
     }
 
     public static HandlerConfig fromEnv(EnvSettings env) {
@@ -116,6 +132,7 @@ public record HandlerConfig(
                 groupId,
                 env.optional("HANDLER_TRANSACTIONAL_ID", groupId + "-" + UUID.randomUUID()),
                 keys == null ? Map.of() : parseKeys(keys),
+                env.optional("SEALING_CURRENT_KEY", null),
                 KafkaClientSecurity.fromEnv(env),
                 KafkaClientSecurity.membership(env, "HANDLER_INSTANCE_ID"),
                 Flow.fromEnv(env),
@@ -126,7 +143,7 @@ public record HandlerConfig(
     }
 
     static Map<String, Path> parseKeys(String spec) {
-        Map<String, Path> keys = new HashMap<>();
+        Map<String, Path> keys = new LinkedHashMap<>();
         for (String entry : spec.split(",")) {
             String[] parts = entry.strip().split("=", 2);
             if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
@@ -137,23 +154,38 @@ public record HandlerConfig(
         return keys;
     }
 
-    public SecretOpener secretOpener() {
-        Map<String, PrivateKey> keys = new HashMap<>();
+    /** The sealing private keys, read from their files, in SEALING_PRIVATE_KEYS' order. */
+    public Map<String, PrivateKey> sealingPrivateKeys() {
+        Map<String, PrivateKey> keys = new LinkedHashMap<>();
         sealingKeys.forEach((id, path) -> {
             try {
                 keys.put(id, SealingKeys.parsePrivateKey(Files.readString(path)));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read sealing key " + id + " from " + path, e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Sealing key " + id + " in " + path + ": " + e.getMessage());
             }
         });
-        return new SecretOpener(keys);
+        return keys;
+    }
+
+    public SecretOpener secretOpener() {
+        return new SecretOpener(sealingPrivateKeys());
+    }
+
+    /**
+     * The public JWK Set of the sealing keys, SEALING_CURRENT_KEY first: what the handler serves at
+     * {@link SealingKeys#JWKS_PATH}. Public members only; empty without keys.
+     */
+    public JWKSet sealingJwks() {
+        return sealingKeys.isEmpty() ? new JWKSet() : SealingKeys.publicJwkSet(sealingPrivateKeys(), sealingCurrentKey);
     }
 
     /** Names the settings without their values where those may be secrets (SASL/SSL passwords, JAAS). */
     @Override
     public String toString() {
         return "HandlerConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
-                + ", groupId=" + groupId + ", transactionalId=" + transactionalId + ", sealingKeys=" + sealingKeys.keySet()
+                + ", groupId=" + groupId + ", transactionalId=" + transactionalId + ", sealingKeys=" + sealingKeys.keySet() + ", sealingCurrentKey=" + sealingCurrentKey
                 + ", clientSecurity=" + clientSecurity.keySet() + ", consumerOverrides=" + consumerOverrides + ", flow=" + flow
                 + ", registryAccess=" + registryAccess.keySet() + "]";
     }

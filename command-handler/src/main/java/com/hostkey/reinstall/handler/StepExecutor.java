@@ -32,6 +32,7 @@ import com.hostkey.reinstall.schemas.avro.UncheckedRule;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.validation.ReinstallValidator;
 import com.hostkey.reinstall.runtime.LogContext;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import org.apache.avro.specific.SpecificRecord;
 import java.time.Clock;
@@ -230,12 +231,16 @@ public final class StepExecutor {
     private Object validate(long serverId, ValidateReinstall command) {
         String rootPassword;
         String script;
+        String field = "rootPassword";
         try {
             rootPassword = command.getRootPassword() == null ? null : secrets.open(command.getRootPassword());
+            field = "postInstallScript";
             script = command.getPostInstallScript() == null ? null : secrets.open(command.getPostInstallScript());
         } catch (SecretOpener.CannotOpenException e) {
-            return rejected(RejectionReason.UNSEALABLE_SECRET, "rootPassword",
-                    "a sealed secret cannot be opened by this command handler (" + e.getMessage() + "); seal it with the handler's current public key");
+            // The opener's message names the reason and the kid, never secret material.
+            return rejected(RejectionReason.UNSEALABLE_SECRET, field, "the sealed " + field + " cannot be opened by this command handler ("
+                    + e.reason() + ": " + e.getMessage() + "); seal it as a JWE (RSA-OAEP-256, A256GCM) to the first key of the handler's"
+                    + " JWK Set, " + SealingKeys.JWKS_PATH + " on its operations port");
         }
         Optional<ValidationFailed> fieldProblem = validator.checkFields(command, rootPassword, script);
         if (fieldProblem.isPresent()) {

@@ -251,6 +251,28 @@ class StepExecutorTest {
     }
 
     @Test
+    void shouldRejectAPlaintextPasswordWithoutRepeatingIt() {
+        ValidateReinstall validate = validate(101);
+        validate.setRootPassword("Plain7%Password");
+        assertThat(executor.execute(command(validate)).getPayload()).isInstanceOfSatisfying(ValidationFailed.class, f -> {
+            assertThat(f.getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET);
+            assertThat(f.getField()).isEqualTo("rootPassword");
+            assertThat(f.getMessage()).contains("MALFORMED").contains("/.well-known/jwks.json").doesNotContain("Plain7%Password");
+        });
+    }
+
+    @Test
+    void shouldNameTheScriptWhenItIsTheSecretThatDoesNotOpen() {
+        ValidateReinstall validate = validate(101);
+        validate.setPostInstallScript(new SecretSealer("retired-key", SealingKeys.generate().getPublic()).seal("#!/bin/sh\necho hi\n"));
+        assertThat(executor.execute(command(validate)).getPayload()).isInstanceOfSatisfying(ValidationFailed.class, f -> {
+            assertThat(f.getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET);
+            assertThat(f.getField()).isEqualTo("postInstallScript");
+            assertThat(f.getMessage()).contains("UNKNOWN_KEY").contains("'retired-key'").doesNotContain("echo hi");
+        });
+    }
+
+    @Test
     void shouldNotRepeatACallWhoseOutcomeIsUnknown() {
         ReinstallEvent event = executor.outcomeUnknown(command(RebootServer.newBuilder().setAccount("default").build()));
         assertThat(((HostkeyCallFailed) event.getPayload()).getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS);

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  *       else 503 (restart me);</li>
  *   <li>{@code GET /ready}: readiness, {@code 200 {"status":"READY"}} once its consumer has joined
  *       the group and got an assignment, else 503 (do not count me as available yet).</li>
+ *   <li>the service's own read-only <em>documents</em>, by exact path, given at start (the command
+ *       handler's {@code GET /.well-known/jwks.json}, its public sealing keys).</li>
  * </ul>
- * No authentication: nothing here is secret (metrics carry no server ids, keys or tokens). Only GET
- * and HEAD are answered (405 otherwise); other paths get 404.
+ * No authentication: nothing here is secret (metrics carry no server ids, keys or tokens; a document
+ * must be public by nature). Only GET and HEAD are answered (405 otherwise); other paths get 404.
  *
  * <p>A service with an API of its own (the projector's query port) serves the same three answers
  * through {@link #answer}, so every service's probes look alike to Kubernetes and Prometheus.
@@ -48,6 +50,7 @@ public final class OperationsHttpServer implements AutoCloseable {
     private final Supplier<String> metrics;
     private final Supplier<Probe> live;
     private final Supplier<Probe> ready;
+    private final Map<String, Supplier<Answer>> documents;
 
     /**
      * What a liveness or readiness probe found: whether the service is up (ready), and details shown
@@ -67,11 +70,13 @@ public final class OperationsHttpServer implements AutoCloseable {
     /** One operations answer, for whichever server carries the endpoints to write. */
     public record Answer(int status, String contentType, String body) {}
 
-    private OperationsHttpServer(HttpServer server, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready) {
+    private OperationsHttpServer(HttpServer server, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
+                                 Map<String, Supplier<Answer>> documents) {
         this.server = server;
         this.metrics = metrics;
         this.live = () -> Probe.of(live.getAsBoolean());
         this.ready = () -> Probe.of(ready.getAsBoolean());
+        this.documents = Map.copyOf(documents);
         server.setExecutor(handlers);
         server.createContext("/", this::handle);
     }
@@ -83,7 +88,24 @@ public final class OperationsHttpServer implements AutoCloseable {
      */
     public static OperationsHttpServer start(int port, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready)
             throws IOException {
-        OperationsHttpServer started = new OperationsHttpServer(HttpServer.create(new InetSocketAddress(port), 0), metrics, live, ready);
+        return start(port, metrics, live, ready, Map.of());
+    }
+
+    /**
+     * The same, also answering a GET of each of {@code documents}' paths with its answer.
+     *
+     * @throws IllegalArgumentException when a document's path is not absolute or is one of the {@link #PATHS}
+     * @throws IOException              when the port cannot be bound
+     */
+    public static OperationsHttpServer start(int port, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
+                                             Map<String, Supplier<Answer>> documents) throws IOException {
+        documents.keySet().forEach(path -> {
+            if (!path.startsWith("/") || PATHS.contains(path)) {
+                throw new IllegalArgumentException("a document needs an absolute path of its own, not " + path);
+            }
+        });
+        OperationsHttpServer started = new OperationsHttpServer(HttpServer.create(new InetSocketAddress(port), 0), metrics, live, ready,
+                documents);
         started.server.start();
         return started;
     }
@@ -117,7 +139,9 @@ public final class OperationsHttpServer implements AutoCloseable {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
+            Supplier<Answer> document = documents.get(path);
             send(exchange, PATHS.contains(path) ? answer(path, metrics, live, ready)
+                    : document != null ? document.get()
                     : new Answer(404, JSON_CONTENT_TYPE, "{\"status\":404,\"error\":\"no such resource\"}"));
         } catch (IOException | RuntimeException e) {
             log.debug("operations request failed: {}", e.toString());

@@ -1,8 +1,11 @@
 package com.hostkey.reinstall.runtime;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -29,13 +32,25 @@ public final class ServiceLifecycle {
      */
     public static Optional<OperationsHttpServer> serveOperations(String service, String portVariable, int port,
                                                                  Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready) {
+        return serveOperations(service, portVariable, port, metrics, live, ready, Map.of());
+    }
+
+    /**
+     * The same, with the service's own read-only documents beside the three endpoints, by path (see
+     * {@link OperationsHttpServer}): the command handler's JWK Set.
+     */
+    public static Optional<OperationsHttpServer> serveOperations(String service, String portVariable, int port,
+                                                                 Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
+                                                                 Map<String, Supplier<OperationsHttpServer.Answer>> documents) {
+        List<String> paths = new ArrayList<>(List.of("/metrics", "/health", "/ready"));
+        paths.addAll(new TreeSet<>(documents.keySet()));
         try {
-            OperationsHttpServer server = OperationsHttpServer.start(port, metrics, live, ready);
-            log.info("{} operations endpoints on port {}: /metrics /health /ready", service, server.port());
+            OperationsHttpServer server = OperationsHttpServer.start(port, metrics, live, ready, documents);
+            log.info("{} operations endpoints on port {}: {}", service, server.port(), String.join(" ", paths));
             return Optional.of(server);
         } catch (IOException e) {
-            log.error("{} cannot serve /metrics, /health, /ready on port {} ({}); set {} (0 picks a free port)",
-                    service, port, e.toString(), portVariable);
+            log.error("{} cannot serve {} on port {} ({}); set {} (0 picks a free port)",
+                    service, String.join(", ", paths), port, e.toString(), portVariable);
             return Optional.empty();
         }
     }

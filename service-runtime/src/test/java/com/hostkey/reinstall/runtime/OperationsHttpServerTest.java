@@ -35,6 +35,24 @@ class OperationsHttpServerTest {
     }
 
     @Test
+    void shouldServeAServicesReadOnlyDocumentsBesideTheEndpoints() throws Exception {
+        Map<String, java.util.function.Supplier<Answer>> documents =
+                Map.of("/.well-known/thing.json", () -> new Answer(200, "application/thing+json", "{\"thing\":1}"));
+        try (OperationsHttpServer server = OperationsHttpServer.start(0, () -> "", () -> true, () -> true, documents)) {
+            HttpResponse<String> thing = send(server, "GET", "/.well-known/thing.json");
+            assertThat(thing.statusCode()).isEqualTo(200);
+            assertThat(thing.body()).isEqualTo("{\"thing\":1}");
+            assertThat(thing.headers().firstValue("Content-Type")).hasValue("application/thing+json");
+            assertThat(send(server, "POST", "/.well-known/thing.json").statusCode()).isEqualTo(405);
+            assertThat(send(server, "GET", "/.well-known/other.json").statusCode()).isEqualTo(404);
+            assertThat(send(server, "GET", "/health").statusCode()).isEqualTo(200);
+        }
+        assertThatThrownBy(() -> OperationsHttpServer.start(0, () -> "", () -> true, () -> true,
+                Map.of("/metrics", () -> new Answer(200, "text/plain", "shadowed"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/metrics");
+    }
+
+    @Test
     void shouldShowAProbesDetailsBesideItsStatusForAServerWithAnApiOfItsOwn() {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("streams", "REBALANCING");

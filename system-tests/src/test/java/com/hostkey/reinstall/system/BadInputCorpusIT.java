@@ -121,6 +121,18 @@ class BadInputCorpusIT {
         assertRejected(424_242, "nobody.example.net", null, RejectionReason.SERVER_NOT_FOUND);
         assertRejected(1002, "foreign.example.net", null, RejectionReason.SERVER_NOT_FOUND);
 
+        // A root password that does not open: a plaintext sent by mistake, a JWE whose header was
+        // edited to alg dir (the attacker's own content key), one sealed to a key the handler does not hold.
+        String sealed = stack.sealer.seal("Corpus7%Password");
+        String[] parts = sealed.split("\\.");
+        String dirHeader = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"" + ReinstallStack.SEALING_KEY_ID + "\"}").getBytes(StandardCharsets.UTF_8));
+        String strangerKey = new com.hostkey.reinstall.schemas.secrets.SecretSealer("retired-key",
+                com.hostkey.reinstall.schemas.secrets.SealingKeys.generate().getPublic()).seal("Corpus7%Password");
+        assertUnsealable(1013, "Corpus7%Password", RejectionReason.PLAINTEXT_PASSWORD);
+        assertUnsealable(1015, dirHeader + sealed.substring(parts[0].length()), RejectionReason.UNSEALABLE_SECRET);
+        assertUnsealable(1017, strangerKey, RejectionReason.UNSEALABLE_SECRET);
+
         // A request published under another server's key is refused, not applied to that server.
         String requestId = "corpus-" + UUID.randomUUID();
         ReinstallRequest misaddressed = request(1009, "srv1009.example.net", null, requestId);
@@ -134,7 +146,7 @@ class BadInputCorpusIT {
         assertThat(stack.completionsFor(1007)).isEmpty();
 
         Set<String> sideEffects = Set.of("eq/reinstall", "eq/create_pxe", "eq/boot_dev", "eq/reboot", "eq/clear_pxe");
-        Set<Long> refusedServers = Set.of(1001L, 1002L, 1003L, 1005L, -7L, 424_242L, 1009L);
+        Set<Long> refusedServers = Set.of(1001L, 1002L, 1003L, 1005L, -7L, 424_242L, 1009L, 1013L, 1015L, 1017L);
         assertThat(stack.simulator.audit())
                 .noneMatch(a -> a.serverId() != null && refusedServers.contains(a.serverId()) && sideEffects.contains(a.call()));
         assertThat(reinstallAndWait(1009, "srv1009.example.net", null).getOutcome()).isInstanceOf(ReinstallCompleted.class);
@@ -151,6 +163,19 @@ class BadInputCorpusIT {
                     assertThat(rejected.getReason()).isEqualTo(reason);
                     assertThat(rejected.getMessage()).isNotBlank();
                 });
+    }
+
+    /** The plaintext is refused by the projector (never stored), the others by the handler that cannot open them. */
+    private static void assertUnsealable(long server, String rootPassword, RejectionReason reason) throws Exception {
+        String requestId = "corpus-" + UUID.randomUUID();
+        // Servers beyond the fleet: the secret is opened before Hostkey is asked anything about the server.
+        stack.submit(stack.upstream(server, ReinstallServer.newBuilder().setRequestId(requestId).setOsId(101)
+                .setHostname("srv" + server + ".example.net").setRootPassword(rootPassword).build()));
+        ReinstallCompletion completion = awaitCompletion(server, requestId);
+        assertThat(completion.getOutcome()).as("server %d", server).isInstanceOfSatisfying(ReinstallRejected.class, rejected -> {
+            assertThat(rejected.getReason()).isEqualTo(reason);
+            assertThat(rejected.getMessage()).contains("rootPassword").doesNotContain("Corpus7%Password");
+        });
     }
 
     private static ReinstallCompletion reinstallAndWait(long server, String hostname, String script) throws Exception {

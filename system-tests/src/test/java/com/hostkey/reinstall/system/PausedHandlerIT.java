@@ -165,7 +165,11 @@ class PausedHandlerIT {
                             .until(() -> ready(projectorPort) && ready(handlerPort) && ready(pollerPort));
 
                     String requestId = "paused-" + UUID.randomUUID();
-                    submit(kafka, topics, reinstall(requestId, new SecretSealer(KEY_ID, keys.getPublic())));
+                    // Sealed as an upstream producer does: to the first key of the JWK Set the handler process serves.
+                    com.nimbusds.jose.jwk.JWKSet served = com.nimbusds.jose.jwk.JWKSet.load(
+                            java.net.URI.create("http://127.0.0.1:" + handlerPort + SealingKeys.JWKS_PATH).toURL());
+                    assertThat(served.getKeys()).singleElement().satisfies(key -> assertThat(key.isPrivate()).isFalse());
+                    submit(kafka, topics, reinstall(requestId, SecretSealer.fromJwkSet(served, null)));
 
                     // The handler answered the boot_dev pxe step: freeze it before the reboot step exists.
                     events.await("the handler's answer to boot_dev pxe", Duration.ofSeconds(60),

@@ -152,7 +152,7 @@ final class ReinstallStack implements AutoCloseable {
 
         KeyPair pair = SealingKeys.generate();
         SealingKeys.writePair(pair, workDir, SEALING_KEY_ID);
-        sealer = new SecretSealer(SEALING_KEY_ID, pair.getPublic());
+
         Map<String, byte[]> stepKeys = Map.of("it-step-key", StepAuthenticator.generateKey());
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
@@ -167,6 +167,8 @@ final class ReinstallStack implements AutoCloseable {
         HandlerConfig handlerConfig = new HandlerConfig(kafka.bootstrapServers(), registry.url(), "it-handler-" + suffix,
                 "it-handler-" + suffix + "-0", Map.of(SEALING_KEY_ID, workDir.resolve(SEALING_KEY_ID + ".key.pem")),
                 StepAuthenticator.verifier(stepKeys));
+        // As an upstream producer does: seal to the first key of the JWK Set the handler serves.
+        sealer = SecretSealer.fromJwkSet(handlerConfig.sealingJwks(), null);
         closeables.add(CommandHandler.start(handlerConfig,
                 new StepExecutor(handlerClient, handlerConfig.secretOpener(),
                         new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC())));

@@ -3,7 +3,6 @@ package com.hostkey.reinstall.bench.infra;
 import com.hostkey.reinstall.schemas.avro.PartitionScheme;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ public final class ReinstallRequests {
     /** Sealing is an RSA operation per secret; a few distinct blobs are as real for the handler as one per server. */
     private static final int SEALED_VARIANTS = 32;
 
-    private final List<SealedSecret> sealed = new ArrayList<>();
+    private final List<String> sealed = new ArrayList<>();
     private final String issuer;
 
     public ReinstallRequests(SecretSealer sealer, String issuer) {

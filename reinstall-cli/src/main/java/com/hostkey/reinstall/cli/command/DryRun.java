@@ -92,7 +92,7 @@ final class DryRun {
         lines.add("  account        " + r.account());
         lines.add("  request id     " + r.requestId());
         lines.add("  password       given" + (sealingConfigured ? ", would be sealed before sending"
-                : "; to submit, a sealing key is needed (--public-key and --key-id)"));
+                : "; to submit, a sealing key is needed (--jwks FILE|URL: the command handler's JWK Set)"));
         lines.add("Checks:");
         lines.add("  fields         " + result.fieldProblem().map(DryRun::problem).orElse("ok"));
         lines.add("  server         " + switch (result.serverCheck()) {

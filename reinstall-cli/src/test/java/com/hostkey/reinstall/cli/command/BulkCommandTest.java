@@ -28,17 +28,16 @@ class BulkCommandTest {
     Path dir;
 
     private final CliRun cli = new CliRun().withKafka();
-    private Path publicKey;
+    private Path jwks;
 
     @BeforeEach
     void setUp() {
-        publicKey = SealingKeyFixture.publicKeyIn(dir);
+        jwks = SealingKeyFixture.jwksIn(dir);
         cli.stdin = PASSWORD + "\n";
     }
 
     private CliRun.Result bulk(Path file, String... extra) {
-        List<String> args = new ArrayList<>(List.of("bulk", file.toString(), "--public-key", publicKey.toString(), "--key-id",
-                SealingKeyFixture.KEY_ID, "--password-stdin"));
+        List<String> args = new ArrayList<>(List.of("bulk", file.toString(), "--jwks", jwks.toString(), "--password-stdin"));
         args.addAll(List.of(extra));
         return cli.run(args.toArray(String[]::new));
     }
@@ -100,8 +99,7 @@ class BulkCommandTest {
         Path file = csv("server,os,hostname,password_file\n1001,101,web1.example.net,pw1\n1002,101,web2.example.net,missing\n");
         cli.stdin = "";
 
-        CliRun.Result result = cli.run("bulk", file.toString(), "--public-key", publicKey.toString(), "--key-id",
-                SealingKeyFixture.KEY_ID);
+        CliRun.Result result = cli.run("bulk", file.toString(), "--jwks", jwks.toString());
 
         assertThat(result.code()).isEqualTo(ExitCode.INVALID_INPUT);
         assertThat(SealingKeyFixture.open(((ReinstallServer) cli.connectors.published.getFirst().getPayload()).getRootPassword()))

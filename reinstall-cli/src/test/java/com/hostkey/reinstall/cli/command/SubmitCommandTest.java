@@ -41,11 +41,11 @@ class SubmitCommandTest {
     Path dir;
 
     private final CliRun cli = new CliRun().withKafka();
-    private Path publicKey;
+    private Path jwks;
 
     @BeforeEach
     void sealingKey() {
-        publicKey = SealingKeyFixture.publicKeyIn(dir);
+        jwks = SealingKeyFixture.jwksIn(dir);
         cli.stdin = PASSWORD + "\n";
     }
 
@@ -58,7 +58,7 @@ class SubmitCommandTest {
 
     private String[] submit(String... extra) {
         List<String> args = new ArrayList<>(List.of("submit", "1001", "--os", "101", "--hostname", "web1.example.net",
-                "--public-key", publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin"));
+                "--jwks", jwks.toString(), "--password-stdin"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -93,7 +93,7 @@ class SubmitCommandTest {
         assertThat(request.getOptionalJenkinsTasks()).containsExactly("extras");
         assertThat(request.getLicences()).isEqualTo(8);
         assertThat(request.getAccount()).isEqualTo("eu");
-        assertThat(request.getRootPassword().getKeyId()).isEqualTo(SealingKeyFixture.KEY_ID);
+        assertThat(SealingKeyFixture.keyIdOf(request.getRootPassword())).as("the set's first key").isEqualTo(SealingKeyFixture.KEY_ID);
         assertThat(SealingKeyFixture.open(request.getRootPassword())).isEqualTo(PASSWORD);
         assertThat(SealingKeyFixture.open(request.getPostInstallScript())).contains("secret-token");
         assertThat(result.out()).contains("Submitted a reinstall of server 1001").contains("order-7731")
@@ -195,8 +195,8 @@ class SubmitCommandTest {
         assertThat(weak.err()).contains("rootPassword is too short").contains("field: root password").doesNotContain("short\n");
 
         cli.stdin = PASSWORD + "\n";
-        CliRun.Result badHost = cli.run("submit", "1001", "--os", "101", "--hostname", "web_1", "--public-key", publicKey.toString(),
-                "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin", "--json");
+        CliRun.Result badHost = cli.run("submit", "1001", "--os", "101", "--hostname", "web_1", "--jwks", jwks.toString(),
+                "--password-stdin", "--json");
         assertThat(badHost.code()).isEqualTo(ExitCode.INVALID_INPUT);
         assertThat(badHost.errorJson().get("field").asText()).isEqualTo("--hostname");
         assertThat(badHost.errorJson().get("error").asText()).contains("'_' at position 4").contains("INVALID_HOSTNAME");
@@ -212,14 +212,23 @@ class SubmitCommandTest {
         CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net");
 
         assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
-        assertThat(result.err()).contains("no sealing key").contains("--public-key FILE and --key-id ID")
-                .contains("REINSTALL_SEALING_PUBLIC_KEY");
+        assertThat(result.err()).contains("no sealing key").contains("--jwks FILE|URL").contains("REINSTALL_SEALING_JWKS");
     }
 
     @Test
-    void shouldTakeTheSealingKeyFromTheEnvironment() throws Exception {
-        cli.env.put("REINSTALL_SEALING_PUBLIC_KEY", Files.readString(publicKey));
-        cli.env.put("REINSTALL_SEALING_KEY_ID", SealingKeyFixture.KEY_ID);
+    void shouldSayThatThePemSettingIsNoLongerRead() {
+        cli.env.put("REINSTALL_SEALING_PUBLIC_KEY", "/keys/handler.pub.pem");
+
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin");
+
+        assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
+        assertThat(result.err()).contains("REINSTALL_SEALING_PUBLIC_KEY is set, but PEM keys are no longer read");
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldTakeTheSealingKeysFromTheEnvironment() throws Exception {
+        cli.env.put("REINSTALL_SEALING_JWKS", jwks.toString());
 
         CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--password-stdin");
 
@@ -228,13 +237,62 @@ class SubmitCommandTest {
     }
 
     @Test
-    void shouldRefuseAFileThatIsNotAPublicKey() throws Exception {
-        Path notKey = Files.writeString(dir.resolve("x.pem"), "hello");
-        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "a.b", "--public-key", notKey.toString(),
-                "--key-id", "k", "--password-stdin");
+    void shouldSealToAnotherKeyOfTheSetWhenNamed() {
+        cli.env.put("REINSTALL_SEALING_KEY_ID", SealingKeyFixture.PREVIOUS_KEY_ID);
+
+        CliRun.Result result = cli.run(submit());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(SealingKeyFixture.keyIdOf(publishedRequest().getRootPassword())).isEqualTo(SealingKeyFixture.PREVIOUS_KEY_ID);
+        assertThat(SealingKeyFixture.open(publishedRequest().getRootPassword())).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void shouldRefuseAKeyIdTheSetDoesNotHold() {
+        CliRun.Result result = cli.run(submit("--key-id", "retired-key"));
 
         assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
-        assertThat(result.err()).contains("is not an RSA public key in PEM form");
+        assertThat(result.err()).contains("no key 'retired-key'").contains(SealingKeyFixture.KEY_ID);
+        assertThat(cli.connectors.published).isEmpty();
+    }
+
+    @Test
+    void shouldFetchTheSealingKeysFromTheHandlersUrl() throws Exception {
+        com.sun.net.httpserver.HttpServer handler = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] body = Files.readAllBytes(jwks);
+        handler.createContext("/.well-known/jwks.json", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/jwk-set+json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        handler.start();
+        try {
+            String url = "http://127.0.0.1:" + handler.getAddress().getPort();
+            CliRun.Result fetched = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--jwks",
+                    url + "/.well-known/jwks.json", "--password-stdin");
+            assertThat(fetched.code()).as(fetched.err()).isZero();
+            assertThat(SealingKeyFixture.open(publishedRequest().getRootPassword())).isEqualTo(PASSWORD);
+
+            cli.stdin = PASSWORD + "\n";
+            CliRun.Result missing = cli.run("submit", "1001", "--os", "101", "--hostname", "web1.example.net", "--jwks",
+                    url + "/jwks", "--password-stdin");
+            assertThat(missing.code()).isEqualTo(ExitCode.UNAVAILABLE);
+            assertThat(missing.err()).contains("answered HTTP 404");
+        } finally {
+            handler.stop(0);
+        }
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotAJwkSet() throws Exception {
+        Path notKeys = Files.writeString(dir.resolve("x.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        CliRun.Result result = cli.run("submit", "1001", "--os", "101", "--hostname", "a.b", "--jwks", notKeys.toString(),
+                "--password-stdin");
+
+        assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
+        assertThat(result.err()).contains("is not a JWK Set");
     }
 
     @Test
@@ -246,24 +304,24 @@ class SubmitCommandTest {
         cli.connectors.hostkey = hostkey;
         cli.env.put("HOSTKEY_BASE_URL", "https://invapi.example");
 
-        CliRun.Result byName = cli.run("submit", "1001", "--os", "debian", "--hostname", "web1.example.net", "--public-key",
-                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+        CliRun.Result byName = cli.run("submit", "1001", "--os", "debian", "--hostname", "web1.example.net", "--jwks",
+                jwks.toString(), "--password-stdin");
         assertThat(byName.code()).as(byName.err()).isZero();
         assertThat(publishedRequest().getOsId()).isEqualTo(201);
         assertThat(byName.out()).contains("OS 201 (Debian 12)");
         assertThat(hostkey.closed).isTrue();
 
         cli.stdin = PASSWORD + "\n";
-        CliRun.Result ambiguous = cli.run("submit", "1001", "--os", "ubuntu", "--hostname", "web1.example.net", "--public-key",
-                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+        CliRun.Result ambiguous = cli.run("submit", "1001", "--os", "ubuntu", "--hostname", "web1.example.net", "--jwks",
+                jwks.toString(), "--password-stdin");
         assertThat(ambiguous.code()).isEqualTo(ExitCode.INVALID_INPUT);
         assertThat(ambiguous.err()).contains("'ubuntu' matches 2 OSes").contains("101 (Ubuntu 22.04)").contains("field: --os");
     }
 
     @Test
     void shouldAskForAnOsIdWhenHostkeyIsNotConfigured() {
-        CliRun.Result result = cli.run("submit", "1001", "--os", "Debian 12", "--hostname", "web1.example.net", "--public-key",
-                publicKey.toString(), "--key-id", SealingKeyFixture.KEY_ID, "--password-stdin");
+        CliRun.Result result = cli.run("submit", "1001", "--os", "Debian 12", "--hostname", "web1.example.net", "--jwks",
+                jwks.toString(), "--password-stdin");
 
         assertThat(result.code()).isEqualTo(ExitCode.CONFIG);
         assertThat(result.err()).contains("'Debian 12' is an OS name").contains("give the numeric OS id instead").contains("field: --os");

@@ -3,8 +3,6 @@ package com.hostkey.reinstall.schemas.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
-import java.nio.ByteBuffer;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The opener's content-key cache: one RSA unwrap per sealed secret, and GCM still checks every opening. */
 class SecretOpenerCacheTest {
 
     private static final KeyPair PAIR = SealingKeys.generate();
@@ -24,7 +23,7 @@ class SecretOpenerCacheTest {
 
     @Test
     void shouldUnwrapTheDataKeyOfASecretOnlyOnceWhenItIsOpenedAgain() {
-        SealedSecret sealed = SEALER.seal("Sup3r%Secret");
+        String sealed = SEALER.seal("Sup3r%Secret");
         assertThat(opener.open(sealed)).isEqualTo("Sup3r%Secret");
         assertThat(opener.open(sealed)).isEqualTo("Sup3r%Secret");
         assertThat(opener.unwraps()).isEqualTo(1);
@@ -35,20 +34,38 @@ class SecretOpenerCacheTest {
 
     @Test
     void shouldStillRefuseATamperedCiphertextWhoseDataKeyIsCached() {
-        SealedSecret sealed = SEALER.seal("Sup3r%Secret");
+        String sealed = SEALER.seal("Sup3r%Secret");
         opener.open(sealed);
-        byte[] ciphertext = new byte[sealed.getCiphertext().remaining()];
-        sealed.getCiphertext().duplicate().get(ciphertext);
-        ciphertext[0] ^= 1;
-        SealedSecret tampered = SealedSecret.newBuilder(sealed).setCiphertext(ByteBuffer.wrap(ciphertext)).build();
+        String tampered = JweParts.flipBit(sealed, JweParts.CIPHERTEXT);
 
         assertThatThrownBy(() -> opener.open(tampered)).isInstanceOf(SecretOpener.CannotOpenException.class);
         assertThat(opener.unwraps()).isEqualTo(1);
     }
 
     @Test
+    void shouldStillRefuseAnEditedHeaderWhoseContentKeyIsCached() {
+        String sealed = SEALER.seal("Sup3r%Secret");
+        opener.open(sealed);
+
+        assertThatThrownBy(() -> opener.open(JweParts.editHeader(sealed, h -> h.put("cty", "text/plain"))))
+                .isInstanceOf(SecretOpener.CannotOpenException.class);
+        assertThat(opener.unwraps()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldUnwrapOncePerKeyIdAndEncryptedKey() {
+        SecretOpener both = new SecretOpener(Map.of("k1", PAIR.getPrivate(), "k2", PAIR.getPrivate()), clock);
+        String underK1 = SEALER.seal("Sup3r%Secret");
+        String underK2 = JweParts.editHeader(underK1, h -> h.put("kid", "k2"));
+
+        assertThat(both.open(underK1)).isEqualTo("Sup3r%Secret");
+        assertThatThrownBy(() -> both.open(underK2)).as("the header is authenticated").isInstanceOf(SecretOpener.CannotOpenException.class);
+        assertThat(both.unwraps()).as("the same encrypted key under another kid is another cache entry").isEqualTo(2);
+    }
+
+    @Test
     void shouldUnwrapAgainOnceTheCachedKeyExpired() {
-        SealedSecret sealed = SEALER.seal("Sup3r%Secret");
+        String sealed = SEALER.seal("Sup3r%Secret");
         opener.open(sealed);
         clock.advance(SecretOpener.DATA_KEY_TTL.plusSeconds(1));
         assertThat(opener.open(sealed)).isEqualTo("Sup3r%Secret");
@@ -57,7 +74,7 @@ class SecretOpenerCacheTest {
 
     @Test
     void shouldNotOpenWithACachedKeyOnceItsPrivateKeyIsGone() {
-        SealedSecret sealed = SEALER.seal("Sup3r%Secret");
+        String sealed = SEALER.seal("Sup3r%Secret");
         opener.open(sealed);
         SecretOpener rotated = new SecretOpener(Map.of("k2", PAIR.getPrivate()), clock);
         assertThatThrownBy(() -> rotated.open(sealed)).isInstanceOf(SecretOpener.CannotOpenException.class);

@@ -188,14 +188,17 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
 
     /**
      * A request whose producer keyed it with another server's id: which server was meant is not
-     * clear, so a ReinstallServer is refused (typed, under the server id in its payload) and a cancel
-     * or release is dropped with a warning. A request without a key is routed by its payload alone.
+     * clear, so a ReinstallServer is refused (typed, under the server id in its payload, and remembered
+     * there like any refusal) and a cancel or release is dropped with a warning. A request without a
+     * key is routed by its payload alone.
      */
     private void refuseMisaddressed(ReinstallRequest command, String recordKey, Instant now) {
         String message = "record key '" + (recordKey == null ? "null" : recordKey.substring(0, Math.min(40, recordKey.length())))
                 + "' is not the command's server id " + command.getServerId() + "; publish with the server id as key";
         if (command.getPayload() instanceof ReinstallServer request) {
-            carryOut(String.valueOf(command.getServerId()), null, machine.refuseInvalid(command, request, message, now), now);
+            String serverKey = String.valueOf(command.getServerId());
+            ReinstallState current = store.get(serverKey);
+            carryOut(serverKey, current, machine.refuseInvalid(current, command, request, message, now), now);
         } else {
             log.warn("dropping {}: {}", command.getPayload().getClass().getSimpleName(), message);
         }

@@ -59,6 +59,8 @@ import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
+import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
 import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
@@ -250,6 +252,17 @@ public final class ReinstallStateMachine {
             return duplicate(current, request, reinstallId);
         }
         ReinstallState remembered = current == null ? null : remember(current, request.getRequestId(), now);
+        if (!SecretOpener.isJweCompact(request.getRootPassword())) {
+            // A plaintext by mistake: refused here, so it reaches neither the state store nor reinstall-steps.
+            String message = NOT_SEALED.formatted("rootPassword");
+            return refuse(rememberedOrRefused(remembered, command, request, reinstallId, message, now), command, request,
+                    reinstallId, RejectionReason.PLAINTEXT_PASSWORD, message, now);
+        }
+        if (request.getPostInstallScript() != null && !SecretOpener.isJweCompact(request.getPostInstallScript())) {
+            String message = NOT_SEALED.formatted("postInstallScript");
+            return refuse(rememberedOrRefused(remembered, command, request, reinstallId, message, now), command, request,
+                    reinstallId, RejectionReason.UNSEALABLE_SECRET, message, now);
+        }
         if (current != null && !isTerminal(current.getPhase())) {
             return refuse(remembered, command, request, reinstallId, RejectionReason.ALREADY_IN_PROGRESS,
                     "server " + serverId + " already has reinstall " + current.getReinstallId() + " in phase "
@@ -291,10 +304,60 @@ public final class ReinstallStateMachine {
         return out.decide();
     }
 
-    /** Refuses a ReinstallServer that is malformed as a record (e.g. its key is not its server id). */
-    public Decision refuseInvalid(ReinstallRequest command, ReinstallServer request, String message, Instant now) {
-        return refuse(null, command, request, reinstallIdFor(command.getServerId(), request.getRequestId()),
-                RejectionReason.INVALID_COMMAND, message, now);
+    /** Why a secret that is not sealed is refused; its value is never repeated. */
+    private static final String NOT_SEALED = "%s is not sealed: a sealed secret is a JWE compact string (five base64url parts"
+            + " joined by dots); the value was not stored. Seal it (RSA-OAEP-256, A256GCM) to the first key of the command"
+            + " handler's JWK Set, " + SealingKeys.JWKS_PATH + " on its operations port";
+
+    /**
+     * Refuses a ReinstallServer that is malformed as a record (its key names another server), under
+     * the server id in its payload. Like every refusal it is remembered, so the promise holds of one
+     * completion per request id: the same request id sent again, keyed well this time, is a duplicate
+     * and starts nothing. A server with no state yet gets a REJECTED one that says why.
+     */
+    public Decision refuseInvalid(ReinstallState current, ReinstallRequest command, ReinstallServer request, String message,
+                                  Instant now) {
+        String reinstallId = reinstallIdFor(command.getServerId(), request.getRequestId());
+        if (current != null && (current.getRequestId().equals(request.getRequestId())
+                || seenRequestsOf(current, now).containsKey(request.getRequestId()))) {
+            return duplicate(current, request, reinstallId);
+        }
+        ReinstallState remembered = rememberedOrRefused(current == null ? null : remember(current, request.getRequestId(), now),
+                command, request, reinstallId, message, now);
+        return refuse(remembered, command, request, reinstallId, RejectionReason.INVALID_COMMAND, message, now);
+    }
+
+    /**
+     * The state a refusal leaves: the server's own with the request id remembered, or, for a server
+     * with no state yet, a REJECTED one that remembers it (never holding the request's secrets).
+     */
+    private static ReinstallState rememberedOrRefused(ReinstallState remembered, ReinstallRequest command, ReinstallServer request,
+                                                      String reinstallId, String message, Instant now) {
+        return remembered != null ? remembered : refusedOnArrival(command, request, reinstallId, message, now);
+    }
+
+    /** The state of a server whose first request was refused before it began: REJECTED, remembering the request id. */
+    private static ReinstallState refusedOnArrival(ReinstallRequest command, ReinstallServer request, String reinstallId,
+                                                   String message, Instant now) {
+        return ReinstallState.newBuilder()
+                .setServerId(command.getServerId())
+                .setReinstallId(reinstallId)
+                .setRequestId(request.getRequestId())
+                .setAccount(request.getAccount())
+                .setRequestedBy(command.getIssuedBy())
+                .setPhase(REJECTED)
+                .setOsId(request.getOsId())
+                .setHostname(request.getHostname())
+                .setRequestedAt(now)
+                .setUpdatedAt(now)
+                .setFinishedAt(now)
+                .setFailureKind(FailureKind.VALIDATION)
+                .setFailureMessage(message)
+                .setPhaseTimes(new HashMap<>(Map.of(REJECTED.name(), now.toEpochMilli())))
+                .setStageTimes(new HashMap<>())
+                .setAttempts(new HashMap<>())
+                .setSeenRequests(new HashMap<>(Map.of(request.getRequestId(), now.toEpochMilli())))
+                .build();
     }
 
     /**

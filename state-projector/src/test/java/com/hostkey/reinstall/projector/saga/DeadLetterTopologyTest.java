@@ -16,11 +16,9 @@ import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -315,9 +313,7 @@ class DeadLetterTopologyTest {
                 .setRequestId("req-" + UUID.randomUUID())
                 .setOsId(101)
                 .setHostname("srv2001.example.net")
-                .setRootPassword(SealedSecret.newBuilder().setKeyId("k1").setAlgorithm("RSA-OAEP-256+A256GCM")
-                        .setWrappedKey(ByteBuffer.wrap(new byte[] {1})).setIv(ByteBuffer.wrap(new byte[] {2}))
-                        .setCiphertext(ByteBuffer.wrap(new byte[] {3})).build())
+                .setRootPassword(ProjectorTopologyTestBase.sealed())
                 .build();
     }
 

@@ -36,13 +36,11 @@ import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -237,10 +235,9 @@ abstract class ProjectorTopologyTestBase {
         return InstallStageReached.newBuilder().setStage(n).setScope("Stage " + n).build();
     }
 
-    protected static SealedSecret sealed() {
-        return SealedSecret.newBuilder().setKeyId("k1").setAlgorithm("RSA-OAEP-256+A256GCM")
-                .setWrappedKey(ByteBuffer.wrap(new byte[] {1})).setIv(ByteBuffer.wrap(new byte[] {2}))
-                .setCiphertext(ByteBuffer.wrap(new byte[] {3})).build();
+    /** A sealed secret as the projector sees one: a JWE compact string it carries and never opens. */
+    protected static String sealed() {
+        return "eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiazEifQ.d3JhcHBlZC1rZXk.aXYtaXYtaXY.Y2lwaGVydGV4dA.dGFn";
     }
 
     protected PollTargets lastPollTargets() {

@@ -24,9 +24,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -211,8 +209,7 @@ class ReinstallStateMachineModelTest {
                 .setRequestId("model")
                 .setOsId(101)
                 .setHostname("srv.example.net")
-                .setRootPassword(SealedSecret.newBuilder().setKeyId("k").setAlgorithm("a").setWrappedKey(ByteBuffer.allocate(1))
-                        .setIv(ByteBuffer.allocate(1)).setCiphertext(ByteBuffer.allocate(1)).build())
+                .setRootPassword("eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiazEifQ.d3JhcHBlZC1rZXk.aXYtaXYtaXY.Y2lwaGVydGV4dA.dGFn")
                 .setJenkinsTasks(List.of("required-task"))
                 .setOptionalJenkinsTasks(List.of("optional-task"))
                 .build();

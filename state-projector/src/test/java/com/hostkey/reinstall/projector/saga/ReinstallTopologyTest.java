@@ -34,13 +34,11 @@ import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReinstallValidated;
 import com.hostkey.reinstall.schemas.avro.RejectionReason;
 import com.hostkey.reinstall.schemas.avro.RunJenkinsTask;
-import com.hostkey.reinstall.schemas.avro.SealedSecret;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
 import com.hostkey.reinstall.schemas.avro.ValidationFailed;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,7 +70,7 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         StepCommand createPxe = nextCommand(CreatePxeConfig.class);
         CreatePxeConfig pxe = (CreatePxeConfig) createPxe.getPayload();
         assertThat(pxe.getReinstallKey()).isEqualTo("master-key");
-        assertThat(pxe.getRootPassword().getKeyId()).isEqualTo("k1");
+        assertThat(pxe.getRootPassword()).as("carried as it came, never opened").isEqualTo(sealed());
         acceptAndComplete(createPxe, AsyncActionKind.CREATE_PXE, "pxe-key");
 
         StepCommand bootPxe = nextCommand(SetBootDevice.class);
@@ -192,6 +190,32 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
     }
 
     @Test
+    void shouldRefuseAPlaintextPasswordBeforeStoringOrSendingIt() {
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder().setRequestId("plain").setOsId(101)
+                .setHostname("srv.example.net").setRootPassword("Plain7%Password").build()), tick());
+
+        ReinstallCompletion rejection = completionsOut.readValue();
+        assertThat(((ReinstallRejected) rejection.getOutcome()).getReason()).isEqualTo(RejectionReason.PLAINTEXT_PASSWORD);
+        assertThat(((ReinstallRejected) rejection.getOutcome()).getMessage()).contains("rootPassword is not sealed")
+                .doesNotContain("Plain7%Password");
+        assertThat(commandsOut.isEmpty()).as("no step carries it to the handler").isTrue();
+        assertThat(state().getPhase()).as("the refusal is remembered").isEqualTo(ReinstallPhase.REJECTED);
+        assertThat(state().getRootPassword()).as("no state holds it").isNull();
+        assertThat(state().toString()).doesNotContain("Plain7%Password");
+
+        drainEventPayloads();
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder().setRequestId("plain").setOsId(101)
+                .setHostname("srv.example.net").setRootPassword("Plain7%Password").build()), tick());
+        assertThat(drainEventPayloads()).as("a replay is a duplicate").singleElement().isInstanceOf(RequestDuplicate.class);
+        assertThat(completionsOut.isEmpty()).as("one completion per request id").isTrue();
+
+        commandsIn.pipeInput(KEY, upstream(ReinstallServer.newBuilder().setRequestId("plain-script").setOsId(101)
+                .setHostname("srv.example.net").setRootPassword(sealed()).setPostInstallScript("#!/bin/sh\necho hi\n").build()), tick());
+        assertThat(((ReinstallRejected) completionsOut.readValue().getOutcome()).getReason()).isEqualTo(RejectionReason.UNSEALABLE_SECRET);
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRouteARequestByTheServerInItsPayloadWhenItCameWithoutAKey() {
         commandsIn.pipeInput((String) null, upstream(ReinstallServer.newBuilder()
                 .setRequestId("keyless").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build()), tick());
@@ -257,7 +281,48 @@ class ReinstallTopologyTest extends ProjectorTopologyTestBase {
         assertThat(((ReinstallRejected) refusal.getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
         assertThat(((ReinstallRejected) refusal.getOutcome()).getMessage()).contains("9999").contains("1001");
         assertThat(store.get("9999")).isNull();
-        assertThat(state()).isNull();
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.REJECTED);
+        assertThat(state().getFailureMessage()).contains("9999");
+        assertThat(state().getRootPassword()).isNull();
+        assertThat(commandsOut.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNeverCompleteARequestIdTwiceWhenItsMisaddressedCopyWasRefused() {
+        ReinstallServer request = ReinstallServer.newBuilder()
+                .setRequestId("order-7").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build();
+        commandsIn.pipeInput("9999", upstream(request), tick());
+        ReinstallCompletion refusal = completionsOut.readValue();
+        drainEventPayloads();
+
+        commandsIn.pipeInput(KEY, upstream(request), tick());
+
+        assertThat(drainEventPayloads()).singleElement().isInstanceOfSatisfying(RequestDuplicate.class,
+                d -> assertThat(d.getReinstallId()).isEqualTo(refusal.getReinstallId()));
+        assertThat(completionsOut.isEmpty()).isTrue();
+        assertThat(commandsOut.isEmpty()).isTrue();
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.REJECTED);
+    }
+
+    @Test
+    void shouldRememberAMisaddressedRequestBesideTheServersCurrentReinstall() {
+        submit("req-1", List.of());
+        StepCommand validate = nextCommand(ValidateReinstall.class);
+        ReinstallServer misaddressed = ReinstallServer.newBuilder()
+                .setRequestId("order-8").setOsId(101).setHostname("srv.example.net").setRootPassword(sealed()).build();
+        commandsIn.pipeInput("9999", upstream(misaddressed), tick());
+        assertThat(((ReinstallRejected) completionsOut.readValue().getOutcome()).getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(state().getPhase()).isEqualTo(ReinstallPhase.VALIDATING);
+        assertThat(state().getRequestId()).isEqualTo("req-1");
+
+        answer(validate, ValidationFailed.newBuilder()
+                .setReason(RejectionReason.OS_NOT_OFFERED).setField("osId").setMessage("OS 999 is not offered").build());
+        completionsOut.readValue();
+        drainEventPayloads();
+        commandsIn.pipeInput(KEY, upstream(misaddressed), tick());
+
+        assertThat(drainEventPayloads()).singleElement().isInstanceOf(RequestDuplicate.class);
+        assertThat(completionsOut.isEmpty()).isTrue();
         assertThat(commandsOut.isEmpty()).isTrue();
     }
 
