@@ -377,17 +377,24 @@ up() {
   endpoints
 }
 
+# What a client of this stack needs as the Kafka login USER, as NAME=VALUE in CLIENT_SETTINGS (no
+# secret: the login's password stays in the JAAS file named): the bootstrap servers, the registry, the
+# login's SASL settings, the query API and its read token's file, the handler's JWK Set (sealing keys:
+# seal to the first, as an upstream producer does). What cli exports and env prints.
+client_settings() {
+  kafka_login_env "$1"
+  CLIENT_SETTINGS=("KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" "SCHEMA_REGISTRY_URL=$REGISTRY_URL" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}
+    "REINSTALL_PROJECTOR_URL=http://127.0.0.1:$PROJECTOR_PORT" "REINSTALL_API_TOKEN_FILE=$STACK/secrets/api-token"
+    "REINSTALL_SEALING_JWKS=$SEALING_JWKS_URL")
+}
+
 cli_env() {
   unset_kafka_security
-  # The CLI logs in as operators: it writes requests (watch and history read the projector).
-  kafka_login_env operators
-  local setting
-  for setting in ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}; do export "${setting?}"; done
-  export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
-  export REINSTALL_PROJECTOR_URL="http://127.0.0.1:$PROJECTOR_PORT" REINSTALL_API_TOKEN_FILE="$STACK/secrets/api-token"
-  # Seal as an upstream producer does: to the first key of the JWK Set the handler serves.
   unset REINSTALL_SEALING_PUBLIC_KEY REINSTALL_SEALING_KEY_ID
-  export REINSTALL_SEALING_JWKS="$SEALING_JWKS_URL"
+  # The CLI logs in as operators: it writes requests (watch and history read the projector).
+  client_settings operators
+  local setting
+  for setting in "${CLIENT_SETTINGS[@]}"; do export "${setting?}"; done
   export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
 }
@@ -398,23 +405,19 @@ cli() {
   "$JAVA" -jar "$ROOT/reinstall-cli/target/reinstall-cli-$VERSION-all.jar" "$@"
 }
 
-# What a program of another team needs to reach this stack as a Kafka login, as shell lines for eval
-# (examples/run.sh; by hand: eval "$(deploy/stack.sh env upstream)"): the bootstrap servers, the
-# registry, the login's SASL settings (the path of its JAAS file: the password stays in it), the query
-# API and its read token's file, the handler's sealing keys and the simulator. Variables of the same
-# names the services and the CLI read.
+# What a program of another team needs to reach this stack as a Kafka login (client_settings, and the
+# simulator's address), as shell lines for eval (examples/run.sh; by hand: eval "$(deploy/stack.sh env
+# upstream)"). Variables of the same names the services and the CLI read.
 env_of() {
   local user="${1:-}"
   [ -n "$user" ] || die "usage: $0 env USER (USER one of ${KAFKA_LOGINS[*]})"
   local props
   props=$(kafka_client_file "$user")
   [ "$props" = - ] || [ -f "$props" ] || die "no Kafka login $user on this stack (logins: ${KAFKA_LOGINS[*]}); is it up?"
-  kafka_login_env "$user"
+  client_settings "$user"
   local setting
   echo "unset KAFKA_SECURITY_PROTOCOL KAFKA_SASL_MECHANISM KAFKA_SASL_JAAS_CONFIG KAFKA_SASL_JAAS_CONFIG_FILE"
-  for setting in "KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" "SCHEMA_REGISTRY_URL=$REGISTRY_URL" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"} \
-    "REINSTALL_PROJECTOR_URL=http://127.0.0.1:$PROJECTOR_PORT" "REINSTALL_API_TOKEN_FILE=$STACK/secrets/api-token" \
-    "REINSTALL_SEALING_JWKS=${SEALING_JWKS_URL:-}" "STACK_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT"; do
+  for setting in "${CLIENT_SETTINGS[@]}" "STACK_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT"; do
     printf 'export %s=%q\n' "${setting%%=*}" "${setting#*=}"
   done
 }
