@@ -284,10 +284,12 @@ def follow(projector_url, token, server_id, request_id, timeout_seconds):
                   f"({state.get('phase')}); waiting for this one", flush=True)
         if state is not None and state.get("requestId") == request_id:
             progress = state.get("progress") or {}
-            now = (state["phase"], progress.get("text"), state.get("installStage"))
+            stage = state.get("installStage") or 0
+            now = (state["phase"], progress.get("text"), stage)
             if now != shown:
                 shown = now
-                print(f"[+{time.monotonic() - started:5.1f}s] {state['phase']:<24} {progress.get('text', '')}", flush=True)
+                installer = f" (installer stage {stage}/5 reached)" if state["phase"] == "INSTALLING" and stage else ""
+                print(f"[+{time.monotonic() - started:5.1f}s] {state['phase']:<24} {progress.get('text', '')}{installer}", flush=True)
             if state["phase"] in TERMINAL_PHASES:
                 return state
         if time.monotonic() >= deadline:
