@@ -178,8 +178,9 @@ async function main() {
     }, options.timeoutSeconds * 1000).unref();
   }
 
-  // Exactly one completion per reinstall is on the topic; a consumer that crashes before committing
-  // reads some again after its restart, so billing charges once per reinstallId.
+  // Exactly one completion per reinstall is on the topic, but a consumer reads again what it had not
+  // committed when it stopped or lost a partition: billing charges once per reinstallId (a real one
+  // keeps them in its own store; this example remembers them for its run).
   const billed = new Set();
   consumer.on(consumer.events.CRASH, async ({ payload }) => {
     if (!payload.restart) {
@@ -192,10 +193,12 @@ async function main() {
   // a new billing group sees the retained completions; an existing one resumes after its last commit.
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   await consumer.run({
-    // A throwaway --from-beginning group keeps no offsets; a named group commits as it goes.
-    autoCommit: !options.fromBeginning,
+    // Offsets are committed by hand, each after its completion is billed: what is skipped while
+    // stopping, or cannot be decoded, is never committed, so a named group reads it again next time.
+    // A throwaway --from-beginning group commits nothing.
+    autoCommit: false,
     eachMessage: async ({ partition, message }) => {
-      if (stopping) return; // the rest of a batch fetched before the stop: not handled, not committed
+      if (stopping) return; // the rest of a batch fetched before the stop: neither billed nor committed
       let completion;
       try {
         completion = await registry.decode(message.value);
@@ -205,9 +208,13 @@ async function main() {
         stop(1);
         return;
       }
-      if (billed.has(completion.reinstallId)) return;
-      billed.add(completion.reinstallId);
-      process.stdout.write(`${billingLine(completion)}\n`);
+      if (!billed.has(completion.reinstallId)) {
+        billed.add(completion.reinstallId);
+        process.stdout.write(`${billingLine(completion)}\n`);
+      }
+      if (!options.fromBeginning) {
+        await consumer.commitOffsets([{ topic: TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      }
       if (options.untilRequestId !== null && completion.requestId === options.untilRequestId) {
         stop(0);
       }
