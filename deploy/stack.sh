@@ -11,6 +11,8 @@
 #   deploy/stack.sh logs [NAME]   tail a part's log (kafka, registry, simulator, projector, handler, poller)
 #   deploy/stack.sh as USER [write TOPIC [KEY]]   what a Kafka login may do on each reinstall topic, or
 #                            try writing one record as it (e.g. as upstream write reinstall-steps: refused)
+#   deploy/stack.sh env USER the settings a client needs to reach this stack as a Kafka login, as export
+#                            lines: eval "$(deploy/stack.sh env billing)" (examples/run.sh does)
 #
 # Kafka runs authenticated with the production ACLs: its one client listener speaks SASL_PLAINTEXT with
 # PLAIN, StandardAuthorizer allows nothing without an ACL, and after start the ACLs of the Strimzi
@@ -375,17 +377,24 @@ up() {
   endpoints
 }
 
+# What a client of this stack needs as the Kafka login USER, as NAME=VALUE in CLIENT_SETTINGS (no
+# secret: the login's password stays in the JAAS file named): the bootstrap servers, the registry, the
+# login's SASL settings, the query API and its read token's file, the handler's JWK Set (sealing keys:
+# seal to the first, as an upstream producer does). What cli exports and env prints.
+client_settings() {
+  kafka_login_env "$1"
+  CLIENT_SETTINGS=("KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP" "SCHEMA_REGISTRY_URL=$REGISTRY_URL" ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}
+    "REINSTALL_PROJECTOR_URL=http://127.0.0.1:$PROJECTOR_PORT" "REINSTALL_API_TOKEN_FILE=$STACK/secrets/api-token"
+    "REINSTALL_SEALING_JWKS=$SEALING_JWKS_URL")
+}
+
 cli_env() {
   unset_kafka_security
-  # The CLI logs in as operators: it writes requests (watch and history read the projector).
-  kafka_login_env operators
-  local setting
-  for setting in ${LOGIN_ENV[@]+"${LOGIN_ENV[@]}"}; do export "${setting?}"; done
-  export KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" SCHEMA_REGISTRY_URL="$REGISTRY_URL"
-  export REINSTALL_PROJECTOR_URL="http://127.0.0.1:$PROJECTOR_PORT" REINSTALL_API_TOKEN_FILE="$STACK/secrets/api-token"
-  # Seal as an upstream producer does: to the first key of the JWK Set the handler serves.
   unset REINSTALL_SEALING_PUBLIC_KEY REINSTALL_SEALING_KEY_ID
-  export REINSTALL_SEALING_JWKS="$SEALING_JWKS_URL"
+  # The CLI logs in as operators: it writes requests (watch and history read the projector).
+  client_settings operators
+  local setting
+  for setting in "${CLIENT_SETTINGS[@]}"; do export "${setting?}"; done
   export HOSTKEY_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
   export HOSTKEY_API_KEY_FILE="$STACK/secrets/api-key" HOSTKEY_PIN_FILE="$STACK/secrets/pin"
 }
@@ -394,6 +403,23 @@ cli() {
   [ -n "${JAVA:-}" ] || java_home
   cli_env
   "$JAVA" -jar "$ROOT/reinstall-cli/target/reinstall-cli-$VERSION-all.jar" "$@"
+}
+
+# What a program of another team needs to reach this stack as a Kafka login (client_settings, and the
+# simulator's address), as shell lines for eval (examples/run.sh; by hand: eval "$(deploy/stack.sh env
+# upstream)"). Variables of the same names the services and the CLI read.
+env_of() {
+  local user="${1:-}"
+  [ -n "$user" ] || die "usage: $0 env USER (USER one of ${KAFKA_LOGINS[*]})"
+  local props
+  props=$(kafka_client_file "$user")
+  [ "$props" = - ] || [ -f "$props" ] || die "no Kafka login $user on this stack (logins: ${KAFKA_LOGINS[*]}); is it up?"
+  client_settings "$user"
+  local setting
+  echo "unset KAFKA_SECURITY_PROTOCOL KAFKA_SASL_MECHANISM KAFKA_SASL_JAAS_CONFIG KAFKA_SASL_JAAS_CONFIG_FILE"
+  for setting in "${CLIENT_SETTINGS[@]}" "STACK_SIMULATOR_URL=http://127.0.0.1:$SIMULATOR_PORT"; do
+    printf 'export %s=%q\n' "${setting%%=*}" "${setting#*=}"
+  done
 }
 
 # What a Kafka login may do on each reinstall topic, or one record written as it.
@@ -500,11 +526,12 @@ case "${1:-demo}" in
   demo) shift; demo "$@" ;;
   cli) shift; cli "$@" ;;
   as) shift; as_login "$@" ;;
+  env) shift; env_of "$@" ;;
   up) up ;;
   down) down ;;
   status) status ;;
   logs) tail -n 200 -f "$STACK/logs/${2:-projector}.log" ;;
-  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...|as USER [write TOPIC [KEY]]}" >&2
+  *) echo "usage: $0 {demo [--fleet N]|up|down|status|logs [NAME]|cli ARGS...|as USER [write TOPIC [KEY]]|env USER}" >&2
      echo "  STACK_KAFKA_AUTH=off: Kafka in PLAINTEXT without authentication or ACLs (default on: SASL PLAIN, the KafkaUsers' ACLs)" >&2
      exit 2 ;;
 esac
