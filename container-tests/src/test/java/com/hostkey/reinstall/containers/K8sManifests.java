@@ -118,7 +118,7 @@ final class K8sManifests {
                 .filter(d -> d.path("kind").asText().equals("ConfigMap") && d.path("metadata").path("name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no ConfigMap " + name + " in " + dir));
         Map<String, String> data = new LinkedHashMap<>();
-        map.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        map.path("data").properties().forEach(e -> data.put(e.getKey(), e.getValue().asText()));
         return data;
     }
 
