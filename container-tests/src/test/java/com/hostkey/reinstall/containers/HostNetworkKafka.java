@@ -35,6 +35,12 @@ final class HostNetworkKafka extends KafkaContainer {
 
     private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule";
     private static final String STARTER_SCRIPT = "/tmp/testcontainers_start.sh";
+    /**
+     * Copied after the script: the stock command runs the script as soon as it exists, which can be
+     * before the copy has closed it ("Text file busy", exit 126, seen here under load; later
+     * Testcontainers releases wait for a marker the same way).
+     */
+    private static final String STARTER_SCRIPT_READY = "/tmp/testcontainers_start.ready";
 
     private final int clientPort = LoopbackPorts.next();
     private final int brokerPort = LoopbackPorts.next();
@@ -68,17 +74,19 @@ final class HostNetworkKafka extends KafkaContainer {
         withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "1");
         withEnv("KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR", "1");
         withEnv("KAFKA_HEAP_OPTS", "-Xmx512m -Xms256m");
+        withCommand("sh", "-c", "while [ ! -f " + STARTER_SCRIPT_READY + " ]; do sleep 0.1; done; exec " + STARTER_SCRIPT);
         waitingFor(Wait.forLogMessage(".*Transitioning from RECOVERY to RUNNING.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
     }
 
     @Override
     protected void containerIsStarting(InspectContainerResponse containerInfo) {
-        // The image's contract: the command waits for this script, which exports the advertised
-        // listeners and runs /etc/kafka/docker/run.
+        // The image's contract: the command waits for this script (and its ready marker), which
+        // exports the advertised listeners and runs /etc/kafka/docker/run.
         String script = "#!/bin/bash\n"
                 + "export KAFKA_ADVERTISED_LISTENERS=CLIENT://127.0.0.1:" + clientPort + ",BROKER://127.0.0.1:" + brokerPort + "\n"
                 + "/etc/kafka/docker/run\n";
         copyFileToContainer(Transferable.of(script, 0777), STARTER_SCRIPT);
+        copyFileToContainer(Transferable.of(""), STARTER_SCRIPT_READY);
     }
 
     @Override
