@@ -87,6 +87,8 @@ final class ContainerStack implements AutoCloseable {
     final GenericContainer<?> simulator;
     final Map<String, GenericContainer<?>> services = new LinkedHashMap<>();
     final Map<String, Integer> httpPorts = new HashMap<>();
+    /** Each service's manifest as the tier ran it. */
+    final Map<String, K8sManifests.PodContainer> pods = new HashMap<>();
     private final Map<String, String> stateVolumes = new HashMap<>();
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final Path secrets;
@@ -165,18 +167,26 @@ final class ContainerStack implements AutoCloseable {
      */
     private GenericContainer<?> service(String name) {
         K8sManifests.PodContainer pod = manifests.container(name, name + "-0", NAMESPACE);
+        pods.put(name, pod);
         images.requireBuilt(pod.image());
         int port = LoopbackPorts.next();
         httpPorts.put(name, port);
         Map<String, String> env = new LinkedHashMap<>(pod.environment());
-        env.putAll(machineSettings(name, port));
+        Map<String, String> machine = machineSettings(name, port);
+        // The probes call the port named http: the service must listen there, as its setting says.
+        String portVariable = machine.keySet().stream().filter(v -> v.endsWith("_HTTP_PORT")).findFirst().orElseThrow();
+        if (!String.valueOf(pod.httpPort()).equals(env.get(portVariable))) {
+            throw new IllegalStateException(name + "'s manifest probes port " + pod.httpPort() + " but sets " + portVariable + "="
+                    + env.get(portVariable));
+        }
+        env.putAll(machine);
         env.remove("KAFKA_SSL_TRUSTSTORE_LOCATION");
         env.remove("KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE");
 
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(pod.image()))
                 .withNetworkMode("host")
                 .withEnv(env)
-                .waitingFor(HttpAnswers.okFrom(port, "/ready").withStartupTimeout(START_TIMEOUT));
+                .waitingFor(HttpAnswers.okFrom(port, pod.readinessPath()).withStartupTimeout(START_TIMEOUT));
         Map<String, Path> volumes = writeSecrets(name, env, pod);
         volumes.forEach((volume, hostDir) -> container.withFileSystemBind(hostDir.toString(), pod.mountPaths().get(volume), BindMode.READ_ONLY));
         String stateDir = env.get("PROJECTOR_STATE_DIR");
@@ -381,15 +391,19 @@ final class ContainerStack implements AutoCloseable {
         DockerClient docker = DockerClientFactory.instance().client();
         docker.startContainerCmd(services.get(service).getContainerId()).exec();
         int port = httpPort(service);
+        String readiness = pods.get(service).readinessPath();
         await(service + " ready again").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(250))
-                .until(() -> HttpAnswers.status(port, "/ready") == 200);
+                .until(() -> HttpAnswers.status(port, readiness) == 200);
     }
 
-    /** {@code docker stop}: SIGTERM, then SIGKILL after {@code grace}; returns the exit code. */
-    long stop(String service, Duration grace) {
+    /**
+     * {@code docker stop} as Kubernetes stops a pod: SIGTERM, then SIGKILL once the manifest's
+     * {@code terminationGracePeriodSeconds} are over; returns the exit code.
+     */
+    long stop(String service) {
         DockerClient docker = DockerClientFactory.instance().client();
         String id = services.get(service).getContainerId();
-        docker.stopContainerCmd(id).withTimeout((int) grace.toSeconds()).exec();
+        docker.stopContainerCmd(id).withTimeout(pods.get(service).terminationGraceSeconds()).exec();
         return docker.inspectContainerCmd(id).exec().getState().getExitCodeLong();
     }
 

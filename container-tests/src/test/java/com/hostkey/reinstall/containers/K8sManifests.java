@@ -52,9 +52,16 @@ final class K8sManifests {
         return dir;
     }
 
-    /** One container of a workload (Deployment or StatefulSet) as its pod would run it. */
+    /**
+     * One container of a workload (Deployment or StatefulSet) as its pod would run it.
+     *
+     * @param httpPort      the containerPort of its port named {@code http}, which the probes call
+     * @param livenessPath  the path of its livenessProbe's httpGet (the startupProbe's too, checked equal)
+     * @param readinessPath the path of its readinessProbe's httpGet
+     */
     record PodContainer(String image, Map<String, String> environment, Map<String, String> mountPaths,
-                        Map<String, String> secretOfVolume, int httpPort, long memoryLimitBytes) {}
+                        Map<String, String> secretOfVolume, int httpPort, long memoryLimitBytes, String livenessPath,
+                        String readinessPath, int terminationGraceSeconds) {}
 
     /**
      * The container named {@code workload} of the workload of that name, in a pod named {@code podName}
@@ -108,8 +115,25 @@ final class K8sManifests {
                 port = p.path("containerPort").asInt();
             }
         }
+        String liveness = probePath(container, "livenessProbe", workload);
+        String startup = probePath(container, "startupProbe", workload);
+        if (!startup.equals(liveness)) {
+            throw new IllegalArgumentException(workload + ": the startup probe (" + startup + ") and the liveness probe ("
+                    + liveness + ") differ; the tier knows one liveness endpoint");
+        }
         return new PodContainer(container.path("image").asText(), env, mounts, secrets, port,
-                bytes(container.path("resources").path("limits").path("memory").asText("0")));
+                bytes(container.path("resources").path("limits").path("memory").asText("0")),
+                liveness, probePath(container, "readinessProbe", workload),
+                pod.path("terminationGracePeriodSeconds").asInt(30));
+    }
+
+    /** The path a probe GETs, on the container's {@code http} port (the only kind of probe the tier knows). */
+    private static String probePath(JsonNode container, String probe, String workload) {
+        JsonNode get = container.path(probe).path("httpGet");
+        if (!get.path("port").asText().equals("http") || get.path("path").asText().isEmpty()) {
+            throw new IllegalArgumentException(workload + "'s " + probe + " is not an httpGet on the http port: " + container.path(probe));
+        }
+        return get.path("path").asText();
     }
 
     /** The data of a ConfigMap. */

@@ -110,8 +110,11 @@ class ReinstallContainersIT {
     void shouldAnswerProbesAndTheQueryApiAsKubernetesAndClientsCallThem() throws Exception {
         for (String service : List.of(HANDLER, POLLER, PROJECTOR)) {
             int port = stack.httpPort(service);
-            assertThat(HttpAnswers.status(port, "/health")).as("%s liveness (no token)", service).isEqualTo(200);
-            assertThat(HttpAnswers.status(port, "/ready")).as("%s readiness (no token)", service).isEqualTo(200);
+            K8sManifests.PodContainer pod = stack.pods.get(service);
+            assertThat(List.of(pod.livenessPath(), pod.readinessPath())).as("%s's probes in its manifest", service)
+                    .containsExactly("/health", "/ready");
+            assertThat(HttpAnswers.status(port, pod.livenessPath())).as("%s liveness (no token)", service).isEqualTo(200);
+            assertThat(HttpAnswers.status(port, pod.readinessPath())).as("%s readiness (no token)", service).isEqualTo(200);
             assertThat(HttpAnswers.get(port, "/metrics", null).orElseThrow().body()).as("%s metrics", service).contains("# TYPE");
         }
         int query = stack.httpPort(PROJECTOR);
@@ -147,9 +150,9 @@ class ReinstallContainersIT {
     void shouldStopEachServiceCleanlyOnSigterm() {
         // The projector last: the others' clean stop needs nothing of it, and its own closes Streams.
         for (String service : List.of(POLLER, HANDLER, PROJECTOR)) {
-            long exitCode = stack.stop(service, Duration.ofSeconds(60));
-            assertThat(exitCode).as("%s exit code after SIGTERM (143: the JVM ran its shutdown; 137 would be the SIGKILL after the grace)",
-                    service).isEqualTo(143);
+            long exitCode = stack.stop(service);
+            assertThat(exitCode).as("%s exit code after SIGTERM (143: the JVM ran its shutdown; 137 would be the SIGKILL after the"
+                    + " manifest's terminationGracePeriodSeconds)", service).isEqualTo(143);
             assertThat(stack.services.get(service).getLogs()).as("%s's log", service)
                     .contains(service + " stopping").contains(service + " stopped");
         }
