@@ -55,10 +55,15 @@ public final class ServiceLifecycle {
         }
     }
 
-    /** Blocks until the JVM shuts down, then closes {@code parts} in order (a failing one does not stop the rest). */
+    /**
+     * Blocks until the JVM shuts down, then closes {@code parts} in order (a failing one does not stop the rest).
+     * Logs "{@code <service> stopping}" when asked to stop and "{@code <service> stopped}" once every
+     * part is closed: what a platform's logs show of a clean stop (the JVM then exits 143 on SIGTERM).
+     */
     public static void runUntilStopped(String service, List<? extends AutoCloseable> parts) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("{} stopping", service);
             for (AutoCloseable part : parts) {
                 try {
                     part.close();
@@ -66,6 +71,7 @@ public final class ServiceLifecycle {
                     log.warn("{}: closing {} failed: {}", service, part.getClass().getSimpleName(), e.toString());
                 }
             }
+            log.info("{} stopped", service);
             stopped.countDown();
         }, service + "-shutdown"));
         stopped.await();

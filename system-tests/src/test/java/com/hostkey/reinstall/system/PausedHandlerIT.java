@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.testkit.TopicReader;
 import com.hostkey.reinstall.testkit.ServiceProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

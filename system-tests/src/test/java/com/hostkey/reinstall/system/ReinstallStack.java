@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.system;
 
+import com.hostkey.reinstall.testkit.TopicReader;
 import com.hostkey.invapi.client.Credentials;
 import com.hostkey.invapi.client.HostkeyClient;
 import com.hostkey.invapi.client.HostkeyClientConfig;
