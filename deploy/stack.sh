@@ -293,6 +293,8 @@ service_env() {
   export SEALING_PRIVATE_KEYS="$SEALING_KEY_ID=$STACK/keys/$SEALING_KEY_ID.key.pem" SEALING_CURRENT_KEY="$SEALING_KEY_ID"
   # A fixed operations port: producers (the CLI, upstream examples) fetch the JWK Set from it.
   export HANDLER_HTTP_PORT="$HANDLER_PORT"
+  # Operations endpoints on loopback only: nothing outside this machine needs them.
+  export HANDLER_HTTP_HOST=127.0.0.1 POLLER_HTTP_HOST=127.0.0.1
   export PROJECTOR_HTTP_PORT="$PROJECTOR_PORT" PROJECTOR_STATE_DIR="$STACK/projector-state"
   export PROJECTOR_API_TOKENS_FILE="$STACK/secrets/api-token" PROJECTOR_API_WRITE_TOKENS_FILE="$STACK/secrets/api-write-tokens"
   export POLLER_INTERVAL_MS="$POLL_INTERVAL_MS" TOPIC_PARTITIONS="$PARTITIONS"

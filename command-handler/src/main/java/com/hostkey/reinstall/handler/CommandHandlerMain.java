@@ -11,6 +11,7 @@ import com.hostkey.reinstall.runtime.OperationsHttpServer;
 import com.hostkey.reinstall.runtime.ServiceLifecycle;
 import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 /**
  * Wires the command handler from the environment and runs it until SIGTERM. Besides
  * {@link HandlerConfig} and {@link HostkeyClientConfig#fromEnv}, it reads {@code HANDLER_HTTP_PORT}
- * (default 8081; 0 picks a free port): {@code /metrics}, {@code /health}, {@code /ready}
+ * (default 8081; 0 picks a free port) on {@code HANDLER_HTTP_HOST} (one interface; every one unless set): {@code /metrics}, {@code /health}, {@code /ready}
  * (see {@link OperationsHttpServer}) and {@code GET /.well-known/jwks.json}, the public sealing keys
  * producers seal to ({@link #documents}).
  */
@@ -33,7 +34,7 @@ public final class CommandHandlerMain {
     public static void main(String[] args) throws InterruptedException {
         EnvSettings env = EnvSettings.fromSystem();
         HandlerConfig config = HandlerConfig.fromEnv(env);
-        int httpPort = env.optionalInt("HANDLER_HTTP_PORT", 8081);
+        InetSocketAddress operationsAddress = ServiceLifecycle.operationsAddress(env, "HANDLER_HTTP_HOST", "HANDLER_HTTP_PORT", 8081);
         PrometheusMeterRegistry registry = HandlerMetrics.prometheusRegistry();
         HandlerMetrics metrics = new HandlerMetrics(registry);
         HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
@@ -41,7 +42,7 @@ public final class CommandHandlerMain {
                 new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
                 Clock.systemUTC(), metrics), metrics);
         Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
-                httpPort, registry::scrape, handler::isRunning, metrics::ready, documents(config));
+                operationsAddress, registry::scrape, handler::isRunning, metrics::ready, documents(config));
         List<AutoCloseable> parts = new ArrayList<>();
         operations.ifPresent(parts::add);
         parts.addAll(List.of(handler, hostkey, metrics));

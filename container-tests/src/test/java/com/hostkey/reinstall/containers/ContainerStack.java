@@ -222,10 +222,13 @@ final class ContainerStack implements AutoCloseable {
             case HANDLER -> {
                 env.put("HOSTKEY_BASE_URL", simulatorUrl());
                 env.put("HANDLER_HTTP_PORT", String.valueOf(port));
+                // The pod's every interface in Kubernetes; here the host's network, so loopback only.
+                env.put("HANDLER_HTTP_HOST", "127.0.0.1");
             }
             case POLLER -> {
                 env.put("HOSTKEY_BASE_URL", simulatorUrl());
                 env.put("POLLER_HTTP_PORT", String.valueOf(port));
+                env.put("POLLER_HTTP_HOST", "127.0.0.1");
                 // The simulator's clock runs TIME_SCALE times faster: poll as often relative to it.
                 env.put("POLLER_INTERVAL_MS", "300");
             }

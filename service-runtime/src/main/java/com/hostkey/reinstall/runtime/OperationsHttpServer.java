@@ -99,12 +99,24 @@ public final class OperationsHttpServer implements AutoCloseable {
      */
     public static OperationsHttpServer start(int port, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
                                              Map<String, Supplier<Answer>> documents) throws IOException {
+        return start(new InetSocketAddress(port), metrics, live, ready, documents);
+    }
+
+    /**
+     * The same on {@code address}: one interface (e.g. 127.0.0.1 where nothing else may reach it),
+     * or every interface when its host is the wildcard address.
+     *
+     * @throws IllegalArgumentException when a document's path is not absolute or is one of the {@link #PATHS}
+     * @throws IOException              when the address cannot be bound
+     */
+    public static OperationsHttpServer start(InetSocketAddress address, Supplier<String> metrics, BooleanSupplier live,
+                                             BooleanSupplier ready, Map<String, Supplier<Answer>> documents) throws IOException {
         documents.keySet().forEach(path -> {
             if (!path.startsWith("/") || PATHS.contains(path)) {
                 throw new IllegalArgumentException("a document needs an absolute path of its own, not " + path);
             }
         });
-        OperationsHttpServer started = new OperationsHttpServer(HttpServer.create(new InetSocketAddress(port), 0), metrics, live, ready,
+        OperationsHttpServer started = new OperationsHttpServer(HttpServer.create(address, 0), metrics, live, ready,
                 documents);
         started.server.start();
         return started;

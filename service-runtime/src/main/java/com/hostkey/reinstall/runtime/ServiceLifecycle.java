@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.runtime;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,18 @@ public final class ServiceLifecycle {
     private ServiceLifecycle() {}
 
     /**
+     * Where a service serves its operations endpoints: {@code portVariable} ({@code defaultPort}
+     * unless set; 0 picks a free one) on {@code hostVariable}, the one interface to bind (e.g.
+     * 127.0.0.1 on a machine where nothing else may reach them), every interface unless set (what
+     * a Kubernetes probe of the pod's address needs).
+     */
+    public static InetSocketAddress operationsAddress(EnvSettings env, String hostVariable, String portVariable, int defaultPort) {
+        int port = env.optionalInt(portVariable, defaultPort);
+        String host = env.optional(hostVariable, "");
+        return host.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(host.strip(), port);
+    }
+
+    /**
      * Serves {@code /metrics}, {@code /health}, {@code /ready} on {@code port} (0 picks a free one).
      * The endpoints are for the platform, not for the work: a port already taken is logged loudly
      * (the probes then fail and say so) but does not stop the service.
@@ -42,15 +55,23 @@ public final class ServiceLifecycle {
     public static Optional<OperationsHttpServer> serveOperations(String service, String portVariable, int port,
                                                                  Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
                                                                  Map<String, Supplier<OperationsHttpServer.Answer>> documents) {
+        return serveOperations(service, portVariable, new InetSocketAddress(port), metrics, live, ready, documents);
+    }
+
+    /** The same on {@code address} (see {@link #operationsAddress}). */
+    public static Optional<OperationsHttpServer> serveOperations(String service, String portVariable, InetSocketAddress address,
+                                                                 Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
+                                                                 Map<String, Supplier<OperationsHttpServer.Answer>> documents) {
         List<String> paths = new ArrayList<>(List.of("/metrics", "/health", "/ready"));
         paths.addAll(new TreeSet<>(documents.keySet()));
+        String where = (address.getAddress().isAnyLocalAddress() ? "every interface" : address.getHostString()) + ", port ";
         try {
-            OperationsHttpServer server = OperationsHttpServer.start(port, metrics, live, ready, documents);
-            log.info("{} operations endpoints on port {}: {}", service, server.port(), String.join(" ", paths));
+            OperationsHttpServer server = OperationsHttpServer.start(address, metrics, live, ready, documents);
+            log.info("{} operations endpoints on {}{}: {}", service, where, server.port(), String.join(" ", paths));
             return Optional.of(server);
         } catch (IOException e) {
-            log.error("{} cannot serve {} on port {} ({}); set {} (0 picks a free port)",
-                    service, String.join(", ", paths), port, e.toString(), portVariable);
+            log.error("{} cannot serve {} on {}{} ({}); set {} (0 picks a free port)",
+                    service, String.join(", ", paths), where, address.getPort(), e.toString(), portVariable);
             return Optional.empty();
         }
     }
