@@ -69,6 +69,10 @@ done
 export BENCH_LOG_DIR="$ROOT/bench/results/logs"
 mkdir -p "$BENCH_LOG_DIR"
 status=0
-"$JAVA" "-Xmx$heap" -XX:+UseG1GC -cp "$classpath" \
+# JFR keeps 64 frames of a stack by default: too few for a Kafka Streams processor's (the inclusive
+# share of the saga's own frames would be lost below them).
+jfr_options=()
+case " ${args[*]} " in *" --jfr "*) jfr_options=(-XX:FlightRecorderOptions:stackdepth=512) ;; esac
+"$JAVA" "-Xmx$heap" -XX:+UseG1GC "${jfr_options[@]}" -cp "$classpath" \
   com.hostkey.reinstall.bench.BenchMain --root "$ROOT" --jars "$snapshot/services" "${args[@]}" || status=$?
 exit $status

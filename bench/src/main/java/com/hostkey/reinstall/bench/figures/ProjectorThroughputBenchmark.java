@@ -21,6 +21,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,11 +49,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Figure 3, projector throughput. The input is real: a pipeline run of N reinstalls is recorded
- * (every upstream ReinstallServer command and every event, in partition order, as bytes). Each run
+ * (every upstream ReinstallServer command and every event, in partition order, as bytes). The
+ * requests are replayed routed, in the projector's requests repartition topic as its routing wrote
+ * them: replayed through the routing hop, a request would reach the saga after the events that
+ * answer it (they are already in their topic), which the saga ignores, and the replay would stall
+ * (seen: 702-842 of 1,000 reinstalls completed); so the routing hop (one read and one write per
+ * request, about one input record in seventeen) is not in the figure. Each run
  * loads that input into a fresh broker (timestamps shifted to now, order kept), then measures on
  * the same records (a) the raw broker copy rate: a transactional consume-produce loop that copies
  * them to another topic, committing offsets in each batch's transaction, and (b) the projector:
@@ -76,14 +83,14 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
 
     @Override
     public String targetText() {
-        return "records/s the Kafka Streams projector folds and answers with exactly_once_v2 >= 0.5 x the raw broker copy rate "
+        return "records/s the Kafka Streams projector folds and answers with exactly_once_v2 >= 0.8 x the raw broker copy rate "
                 + "(transactional consume-produce loop, same records, same run)";
     }
 
     @Override
     public List<MetricSpec> metrics(Profile profile) {
         return List.of(
-                MetricSpec.atLeast("ratio", "x", "projector rate / copy rate", 0.5),
+                MetricSpec.atLeast("ratio", "x", "projector rate / copy rate", 0.8),
                 MetricSpec.info("projector", "/s", "projector: input records folded per second"),
                 MetricSpec.info("copy", "/s", "limit: transactional copy, records per second"),
                 MetricSpec.info("outputs", "/s", "projector: records written per second"),
@@ -107,6 +114,11 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
 
     /** A recorded record: where it was, its key, value and timestamp. */
     private record Raw(String topic, int partition, byte[] key, byte[] value, long timestamp) {}
+
+    /** The replays' application id, so their requests repartition topic is known before they start. */
+    private static final String REPLAY_APPLICATION_ID = "bench-fig3-projector";
+    /** Where the recorded requests go in a replay: the topic its saga reads them from. */
+    private static final String ROUTED_REQUESTS = ReinstallTopology.requestsByServerTopic(REPLAY_APPLICATION_ID);
 
     private static final class ThroughputTrial implements Trial {
         private static final int PARTITIONS = 6;
@@ -151,14 +163,25 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                 var commands = stack.topics.requests.valueSerde().deserializer();
                 List<Raw> raw = new ArrayList<>();
                 for (Raw r : readAll(stack.bootstrapServers(), List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS))) {
-                    if (r.topic().equals(ReinstallTopics.REQUESTS)
-                            && !(commands.deserialize(r.topic(), r.value()) instanceof ReinstallRequest c && c.getPayload() instanceof ReinstallServer)) {
-                        continue;
+                    if (!r.topic().equals(ReinstallTopics.REQUESTS)) {
+                        raw.add(r);
+                    } else if (commands.deserialize(r.topic(), r.value()) instanceof ReinstallRequest c
+                            && c.getPayload() instanceof ReinstallServer) {
+                        raw.add(routed(c.getServerId(), r));
                     }
-                    raw.add(r);
                 }
                 return raw;
             }
+        }
+
+        /**
+         * A request as the projector's routing writes it to the repartition topic (Streams keeps that
+         * topic only until it has read it): keyed by its server id, in the partition Streams' default
+         * partitioner picks for that key (murmur2, as for the events keyed alike), same value and time.
+         */
+        private static Raw routed(long serverId, Raw request) {
+            byte[] key = String.valueOf(serverId).getBytes(StandardCharsets.UTF_8);
+            return new Raw(ROUTED_REQUESTS, Utils.toPositive(Utils.murmur2(key)) % PARTITIONS, key, request.value(), request.timestamp());
         }
 
         /** Every committed record of the topics, in offset order per partition. */
@@ -190,7 +213,8 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                 String bootstrap = kafka.bootstrapServers();
                 try (Admin admin = kafka.admin()) {
                     TopicProvisioner.ensureTopics(admin, PARTITIONS, (short) 1);
-                    admin.createTopics(List.of(new NewTopic("bench-copy", PARTITIONS, (short) 1))).all().get();
+                    admin.createTopics(List.of(new NewTopic("bench-copy", PARTITIONS, (short) 1),
+                            new NewTopic(ROUTED_REQUESTS, PARTITIONS, (short) 1))).all().get();
                 }
                 load(bootstrap);
                 double copy = copyRate(bootstrap);
@@ -233,7 +257,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
                 producer.initTransactions();
                 // Assigned, not subscribed: no rebalance can move partitions during the measurement.
                 List<TopicPartition> partitions = new ArrayList<>();
-                for (String topic : List.of(ReinstallTopics.REQUESTS, ReinstallTopics.EVENTS)) {
+                for (String topic : List.of(ROUTED_REQUESTS, ReinstallTopics.EVENTS)) {
                     consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
                 }
                 consumer.assign(partitions);
@@ -267,7 +291,7 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
             // One application id for every replay, as a deployed projector has one: the subjects of its changelogs
             // (reinstall-state-changelog-value, ...) are registered once per process, by the unmeasured warm-up
             // replay, not inside each measured window. Each run has its own broker and state directory.
-            String appId = "bench-fig3-projector";
+            String appId = REPLAY_APPLICATION_ID;
             ProjectorConfig config = new ProjectorConfig(bootstrap, context.registryUrl(), appId, stateDir.toString(),
                     "127.0.0.1", 8083, 1, SagaSettings.defaults(), AdmissionSettings.defaults(), Duration.ofMillis(1000),
                     StepAuthenticator.of(Map.of("bench", StepAuthenticator.generateKey()), "bench"));

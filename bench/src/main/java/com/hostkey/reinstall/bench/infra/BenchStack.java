@@ -53,6 +53,7 @@ public final class BenchStack implements AutoCloseable {
     public static final String HANDLER = "handler";
     public static final String POLLER = "poller";
     public static final String HANDLER_GROUP = "bench-handler";
+    public static final String PROJECTOR_APPLICATION_ID = "bench-projector";
 
     /** How to build a stack; every map is an environment override of one service. */
     public static final class Options {
@@ -159,6 +160,7 @@ public final class BenchStack implements AutoCloseable {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+            args.add("-XX:FlightRecorderOptions:stackdepth=512");
             args.add("-XX:StartFlightRecording=filename=" + jfrDir.resolve(stackName + "-" + service + ".jfr")
                     + ",settings=profile,dumponexit=true");
         }
@@ -178,7 +180,7 @@ public final class BenchStack implements AutoCloseable {
         env.put("STEP_AUTH_KEYS", STEP_KEY_ID + "=" + dir.resolve(STEP_KEY_ID + ".step.key"));
         switch (service) {
             case PROJECTOR -> {
-                env.put("PROJECTOR_APPLICATION_ID", "bench-projector");
+                env.put("PROJECTOR_APPLICATION_ID", PROJECTOR_APPLICATION_ID);
                 env.put("PROJECTOR_STATE_DIR", dir.resolve("projector-state").toString());
                 env.put("PROJECTOR_HTTP_PORT", String.valueOf(queryPort));
                 env.put("PROJECTOR_API_TOKENS_FILE", dir.resolve("api-token").toString());

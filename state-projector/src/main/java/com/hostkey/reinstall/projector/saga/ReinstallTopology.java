@@ -62,6 +62,11 @@ public final class ReinstallTopology {
      * unknown parent and the topology would not build.
      */
     static final String REQUESTS_BY_SERVER_SOURCE = REQUESTS_BY_SERVER + "-repartition-source";
+
+    /** The repartition topic the routed requests pass through, for a projector of {@code applicationId}. */
+    public static String requestsByServerTopic(String applicationId) {
+        return applicationId + "-" + REQUESTS_BY_SERVER + "-repartition";
+    }
     static final String EVENTS_SOURCE = "reinstall-events-source";
     static final String ADMISSIONS_SOURCE = "reinstall-admissions-source";
     static final String SAGA = "reinstall-saga";
