@@ -31,22 +31,24 @@ public final class CommandHandlerMain {
 
     private CommandHandlerMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
-        EnvSettings env = EnvSettings.fromSystem();
-        HandlerConfig config = HandlerConfig.fromEnv(env);
-        InetSocketAddress operationsAddress = ServiceLifecycle.operationsAddress(env, "HANDLER_HTTP_HOST", "HANDLER_HTTP_PORT", 8081);
-        PrometheusMeterRegistry registry = HandlerMetrics.prometheusRegistry();
-        HandlerMetrics metrics = new HandlerMetrics(registry);
-        HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
-        CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, config.secretOpener(),
-                new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
-                Clock.systemUTC(), metrics), metrics);
-        Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
-                operationsAddress, registry::scrape, handler::isRunning, metrics::ready, documents(config));
-        List<AutoCloseable> parts = new ArrayList<>();
-        operations.ifPresent(parts::add);
-        parts.addAll(List.of(handler, hostkey, metrics));
-        ServiceLifecycle.runUntilStopped("command-handler", parts);
+    public static void main(String[] args) throws Exception {
+        ServiceLifecycle.main("command-handler", () -> {
+            EnvSettings env = EnvSettings.fromSystem();
+            HandlerConfig config = HandlerConfig.fromEnv(env);
+            InetSocketAddress operationsAddress = ServiceLifecycle.operationsAddress(env, "HANDLER_HTTP_HOST", "HANDLER_HTTP_PORT", 8081);
+            PrometheusMeterRegistry registry = HandlerMetrics.prometheusRegistry();
+            HandlerMetrics metrics = new HandlerMetrics(registry);
+            HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
+            CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, config.secretOpener(),
+                    new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
+                    Clock.systemUTC(), metrics), metrics);
+            Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
+                    operationsAddress, registry::scrape, handler::isRunning, metrics::ready, documents(config));
+            List<AutoCloseable> parts = new ArrayList<>();
+            operations.ifPresent(parts::add);
+            parts.addAll(List.of(handler, hostkey, metrics));
+            ServiceLifecycle.runUntilStopped("command-handler", parts);
+        });
     }
 
     /**

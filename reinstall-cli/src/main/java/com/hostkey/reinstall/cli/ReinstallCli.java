@@ -184,6 +184,9 @@ public final class ReinstallCli implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new CliException(ExitCode.CONFIG, null, "Kafka and schema registry security settings: " + e.getMessage(),
                     "check the KAFKA_*_FILE and SCHEMA_REGISTRY_*_FILE variables name readable files", e);
+        } catch (EnvSettings.SettingsException e) {
+            throw new CliException(ExitCode.CONFIG, null, "Kafka and schema registry security settings: " + e.getMessage(),
+                    "check the KAFKA_* and SCHEMA_REGISTRY_* variables and that their _FILE variants name readable files", e);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.CONFIG, null, e.getMessage(), "check the SCHEMA_REGISTRY_* variables", e);
         }

@@ -1,7 +1,6 @@
 package com.hostkey.reinstall.runtime;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ public final class EnvSettings {
             try {
                 value = Files.readString(Path.of(env.get(name + "_FILE"))).strip();
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + name + "_FILE", e);
+                throw new SettingsException("cannot read " + name + "_FILE (" + env.get(name + "_FILE") + "): " + e);
             }
         }
         return value == null || value.isBlank() ? fallback : value.strip();
@@ -52,7 +51,7 @@ public final class EnvSettings {
         try {
             return value == null ? fallback : Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+            throw new SettingsException(name + " must be an integer, got '" + value + "'");
         }
     }
 
@@ -61,7 +60,7 @@ public final class EnvSettings {
         try {
             return value == null ? fallback : Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+            throw new SettingsException(name + " must be an integer, got '" + value + "'");
         }
     }
 
@@ -74,14 +73,24 @@ public final class EnvSettings {
         return switch (value.toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+            default -> throw new SettingsException(name + " must be true or false, got '" + value + "'");
         };
     }
 
     /** Throws once, naming every required setting that was missing. */
     public void validate(String service) {
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(service + " cannot start, missing settings: " + String.join(", ", missing));
+            throw new SettingsException(service + " cannot start, missing settings: " + String.join(", ", missing));
+        }
+    }
+
+    /**
+     * A setting is missing, unreadable or malformed: the service cannot start as configured (see
+     * {@link ServiceLifecycle#main}, which exits {@link ServiceLifecycle#EXIT_CONFIG} with this message).
+     */
+    public static final class SettingsException extends IllegalArgumentException {
+        public SettingsException(String message) {
+            super(message);
         }
     }
 }

@@ -22,7 +22,30 @@ public final class ServiceLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceLifecycle.class);
 
+    /** A service's exit status when its settings are wrong (sysexits' EX_CONFIG): nothing to retry until they change. */
+    public static final int EXIT_CONFIG = 78;
+
     private ServiceLifecycle() {}
+
+    /** A service's main body. */
+    @FunctionalInterface
+    public interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a service's main body. Settings that are missing, unreadable or malformed
+     * ({@link EnvSettings.SettingsException}) end it with one log line naming them and exit status
+     * {@link #EXIT_CONFIG}, not a stack trace; anything else propagates as before.
+     */
+    public static void main(String service, Body body) throws Exception {
+        try {
+            body.run();
+        } catch (EnvSettings.SettingsException e) {
+            log.error("{}", e.getMessage());
+            System.exit(EXIT_CONFIG);
+        }
+    }
 
     /**
      * Where a service serves its operations endpoints: {@code portVariable} ({@code defaultPort}

@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,6 +23,13 @@ class ServiceLifecycleTest {
                 new EnvSettings(Map.of("HANDLER_HTTP_HOST", " 127.0.0.1 ", "HANDLER_HTTP_PORT", "0")), "HANDLER_HTTP_HOST", "HANDLER_HTTP_PORT", 8081);
         assertThat(loopback.getAddress().isLoopbackAddress()).isTrue();
         assertThat(loopback.getPort()).isZero();
+    }
+
+    @Test
+    void shouldLetAnythingButWrongSettingsPropagateFromAServicesMain() {
+        assertThatThrownBy(() -> ServiceLifecycle.main("test-service", () -> {
+            throw new IllegalStateException("a bug, not a setting");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("a bug, not a setting");
     }
 
     @Test

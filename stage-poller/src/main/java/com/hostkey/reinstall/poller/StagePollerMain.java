@@ -26,20 +26,22 @@ public final class StagePollerMain {
 
     private StagePollerMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
-        EnvSettings env = EnvSettings.fromSystem();
-        PollerConfig config = PollerConfig.fromEnv(env);
-        InetSocketAddress operationsAddress = ServiceLifecycle.operationsAddress(env, "POLLER_HTTP_HOST", "POLLER_HTTP_PORT", 8082);
-        PrometheusMeterRegistry registry = PollerMetrics.prometheusRegistry();
-        PollerMetrics metrics = new PollerMetrics(registry);
-        HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
-        StagePoller poller = StagePoller.start(config, hostkey, Clock.systemUTC(), metrics);
-        metrics.watching(poller::budgetPerSecond, poller::watchedKeys);
-        Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("stage-poller", "POLLER_HTTP_PORT",
-                operationsAddress, registry::scrape, poller::isRunning, metrics::ready, Map.of());
-        List<AutoCloseable> parts = new ArrayList<>();
-        operations.ifPresent(parts::add);
-        parts.addAll(List.of(poller, hostkey, metrics));
-        ServiceLifecycle.runUntilStopped("stage-poller", parts);
+    public static void main(String[] args) throws Exception {
+        ServiceLifecycle.main("stage-poller", () -> {
+            EnvSettings env = EnvSettings.fromSystem();
+            PollerConfig config = PollerConfig.fromEnv(env);
+            InetSocketAddress operationsAddress = ServiceLifecycle.operationsAddress(env, "POLLER_HTTP_HOST", "POLLER_HTTP_PORT", 8082);
+            PrometheusMeterRegistry registry = PollerMetrics.prometheusRegistry();
+            PollerMetrics metrics = new PollerMetrics(registry);
+            HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
+            StagePoller poller = StagePoller.start(config, hostkey, Clock.systemUTC(), metrics);
+            metrics.watching(poller::budgetPerSecond, poller::watchedKeys);
+            Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("stage-poller", "POLLER_HTTP_PORT",
+                    operationsAddress, registry::scrape, poller::isRunning, metrics::ready, Map.of());
+            List<AutoCloseable> parts = new ArrayList<>();
+            operations.ifPresent(parts::add);
+            parts.addAll(List.of(poller, hostkey, metrics));
+            ServiceLifecycle.runUntilStopped("stage-poller", parts);
+        });
     }
 }

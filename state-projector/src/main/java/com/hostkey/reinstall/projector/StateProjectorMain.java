@@ -11,13 +11,15 @@ public final class StateProjectorMain {
 
     private StateProjectorMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
-        EnvSettings env = EnvSettings.fromSystem();
-        ProjectorConfig config = ProjectorConfig.fromEnv(env);
-        try (Admin admin = Admin.create(config.adminConfig())) {
-            TopicProvisioner.ensureTopics(admin, env.optionalInt("TOPIC_PARTITIONS", 6), (short) config.replication());
-        }
-        StateProjector projector = StateProjector.start(config);
-        ServiceLifecycle.runUntilStopped("state-projector", List.of(projector));
+    public static void main(String[] args) throws Exception {
+        ServiceLifecycle.main("state-projector", () -> {
+            EnvSettings env = EnvSettings.fromSystem();
+            ProjectorConfig config = ProjectorConfig.fromEnv(env);
+            try (Admin admin = Admin.create(config.adminConfig())) {
+                TopicProvisioner.ensureTopics(admin, env.optionalInt("TOPIC_PARTITIONS", 6), (short) config.replication());
+            }
+            StateProjector projector = StateProjector.start(config);
+            ServiceLifecycle.runUntilStopped("state-projector", List.of(projector));
+        });
     }
 }
