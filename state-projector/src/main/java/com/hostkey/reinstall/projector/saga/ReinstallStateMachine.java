@@ -247,8 +247,7 @@ public final class ReinstallStateMachine {
     public Decision request(ReinstallState current, ReinstallRequest command, ReinstallServer request, Instant now) {
         long serverId = command.getServerId();
         String reinstallId = reinstallIdFor(serverId, request.getRequestId());
-        if (current != null && (current.getRequestId().equals(request.getRequestId())
-                || seenRequestsOf(current, now).containsKey(request.getRequestId()))) {
+        if (seenBefore(current, request.getRequestId(), now)) {
             return duplicate(current, request, reinstallId);
         }
         ReinstallState remembered = current == null ? null : remember(current, request.getRequestId(), now);
@@ -318,8 +317,7 @@ public final class ReinstallStateMachine {
     public Decision refuseInvalid(ReinstallState current, ReinstallRequest command, ReinstallServer request, String message,
                                   Instant now) {
         String reinstallId = reinstallIdFor(command.getServerId(), request.getRequestId());
-        if (current != null && (current.getRequestId().equals(request.getRequestId())
-                || seenRequestsOf(current, now).containsKey(request.getRequestId()))) {
+        if (seenBefore(current, request.getRequestId(), now)) {
             return duplicate(current, request, reinstallId);
         }
         ReinstallState remembered = rememberedOrRefused(current == null ? null : remember(current, request.getRequestId(), now),
@@ -1201,6 +1199,11 @@ public final class ReinstallStateMachine {
     private static Decision eventOnly(ReinstallState current, SpecificRecord event) {
         return new Decision(current, List.of(), Optional.empty(), false, Optional.empty(), List.of(event),
                 Optional.empty(), true);
+    }
+
+    /** Whether the server has seen {@code requestId}: its current reinstall's, or one it still remembers. */
+    private boolean seenBefore(ReinstallState current, String requestId, Instant now) {
+        return current != null && (current.getRequestId().equals(requestId) || seenRequestsOf(current, now).containsKey(requestId));
     }
 
     /** The request ids the server still remembers at {@code now}: those within the request memory. */
