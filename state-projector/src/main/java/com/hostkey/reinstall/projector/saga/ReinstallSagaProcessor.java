@@ -22,9 +22,7 @@ import com.hostkey.reinstall.runtime.LogContext;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
@@ -38,14 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the {@value ReinstallTopology#STATE_STORE} and {@value ReinstallTopology#TIMER_STORE}
- * stores: for each upstream request (routed to this task by {@link RequestRouter}) or event of a server, and for each timer that comes due, asks
+ * Owns the {@value ReinstallTopology#STATE_STORE} store: for each upstream request (routed to this task by {@link RequestRouter}) or event of a server, and for each timer that comes due, asks
  * {@link ReinstallStateMachine} what to do, stores the next state and forwards what it decided:
  * step commands, poll targets, events for the record, admission messages and completions.
  *
- * <p>Timers live in the store, not in memory: {@code <13-digit epoch millis>|<server id>} for every
- * open reinstall's next wake-up, scanned by a wall-clock punctuator, so deadlines survive restarts
- * and rebalances. Timers use the wall clock as "now"; a record uses the later of its timestamp and
+ * <p>Deadlines live in the states ({@link ReinstallStateMachine#wakeAt}), so they survive restarts and
+ * rebalances; the index of the next wake-ups ({@link WakeUps}) is rebuilt from the store whenever
+ * Streams initialises the task, and scanned by a wall-clock punctuator. Timers use the wall clock as "now"; a record uses the later of its timestamp and
  * the wall clock ({@link #nowFor}), so what the saga decides on an old record (one read back after a
  * restart, a rebalance or any backlog) gets its full deadlines from when it was decided, not from
  * when the record was written. While the task reads a backlog, due timers wait for it
@@ -76,7 +73,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             return size() > RECENT_STATES;
         }
     };
-    private KeyValueStore<String, String> timers;
+    private final WakeUps wakeUps = new WakeUps();
     private BacklogGuard backlog;
 
     ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
@@ -90,9 +87,21 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         this.context = context;
         recentStates.clear();
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
-        this.timers = context.getStateStore(ReinstallTopology.TIMER_STORE);
+        indexWakeUps();
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
+    }
+
+    /** Reads every state of the task's store once: the wake-ups of its open reinstalls. */
+    private void indexWakeUps() {
+        wakeUps.clear();
+        try (KeyValueIterator<String, ReinstallState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ReinstallState> next = all.next();
+                wakeUps.set(next.key, ReinstallStateMachine.wakeAt(next.value));
+            }
+        }
+        log.debug("{} open reinstall(s) to wake on this task", wakeUps.size());
     }
 
     /** Decides on one record; the log lines meanwhile carry its server, reinstall and command ids (MDC). */
@@ -154,6 +163,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     private void storeState(String serverKey, ReinstallState state) {
         store.put(serverKey, state);
         recentStates.put(serverKey, state);
+        wakeUps.set(serverKey, ReinstallStateMachine.wakeAt(state));
     }
 
     /**
@@ -193,35 +203,28 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
      * processed must not lose to it).
      */
     private void fireDueTimers(Instant now) {
-        List<KeyValue<String, String>> due = new ArrayList<>();
         int held = 0;
-        try (KeyValueIterator<String, String> it = timers.range("", timerKey(now, "~"))) {
-            while (it.hasNext()) {
-                KeyValue<String, String> timer = it.next();
-                if (backlog.holds(dueAt(timer.key), now.toEpochMilli())) {
-                    held++;
-                } else {
-                    due.add(timer);
-                }
+        for (Map.Entry<String, Long> due : wakeUps.dueBy(now)) {
+            if (backlog.holds(due.getValue(), now.toEpochMilli())) {
+                held++;
+                continue;
             }
+            String server = due.getKey();
+            ReinstallState current = stateOf(server);
+            LogContext.run(server, current == null ? null : current.getReinstallId(), null, () -> fireTimer(server, current, now));
         }
         if (held > 0) {
             log.debug("{} due timer(s) wait while this task reads a backlog", held);
         }
-        for (KeyValue<String, String> timer : due) {
-            ReinstallState current = stateOf(timer.value);
-            LogContext.run(timer.value, current == null ? null : current.getReinstallId(), null, () -> fireTimer(timer, current, now));
-        }
     }
 
-    private void fireTimer(KeyValue<String, String> timer, ReinstallState current, Instant now) {
+    private void fireTimer(String server, ReinstallState current, Instant now) {
         Decision decision = machine.onTimer(current, now);
         if (decision.applied()) {
-            carryOut(timer.value, current, decision, now);
+            carryOut(server, current, decision, now);
         } else {
-            // A timer with nothing due any more (state moved on or ended): drop it.
-            timers.delete(timer.key);
-            reindex(timer.value, null, current);
+            // Nothing due any more (the state moved on or ended): the wake-up follows the state.
+            wakeUps.set(server, ReinstallStateMachine.wakeAt(current));
         }
     }
 
@@ -249,7 +252,6 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         if (!decision.applied()) {
             if (next != null) {
                 storeState(serverKey, next);
-                reindex(serverKey, current, next);
             }
             log.debug("server={} ignored a stale or illegal input", serverKey);
             return;
@@ -293,29 +295,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         });
         if (next != null) {
             storeState(serverKey, next);
-            reindex(serverKey, current, next);
         }
         if (next != null && (current == null || current.getPhase() != next.getPhase())) {
             log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
         }
     }
 
-    /** Keeps exactly one timer entry per open reinstall, at its next wake-up. */
-    private void reindex(String serverKey, ReinstallState before, ReinstallState after) {
-        Optional<Instant> oldWake = ReinstallStateMachine.wakeAt(before);
-        Optional<Instant> newWake = ReinstallStateMachine.wakeAt(after);
-        if (oldWake.equals(newWake)) {
-            return;
-        }
-        oldWake.ifPresent(at -> timers.delete(timerKey(at, serverKey)));
-        newWake.ifPresent(at -> timers.put(timerKey(at, serverKey), serverKey));
-    }
-
-    private static long dueAt(String timerKey) {
-        return Long.parseLong(timerKey.substring(0, 13));
-    }
-
-    static String timerKey(Instant at, String serverKey) {
-        return String.format("%013d|%s", at.toEpochMilli(), serverKey);
-    }
 }

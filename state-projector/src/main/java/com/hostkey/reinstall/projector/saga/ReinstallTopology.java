@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  *        ├──────────────────────────────────┐
  *  reinstall-events ───────────────────────┤
  *        │                                  ▼
- *        │   reinstall-saga [reinstall-state, reinstall-timers]
+ *        │   reinstall-saga [reinstall-state]
  *        │        ├─▶ reinstall-steps (signed step commands)
  *        │        ├─▶ reinstall-poll-targets
  *        │        ├─▶ reinstall-events (deadlines, retries, refusals)
@@ -48,7 +48,6 @@ import org.apache.kafka.streams.state.Stores;
 public final class ReinstallTopology {
 
     public static final String STATE_STORE = "reinstall-state";
-    public static final String TIMER_STORE = "reinstall-timers";
     public static final String ADMISSION_STORE = "reinstall-admission";
     /** Per-server timeline for the dashboard, see {@link HistoryProcessor}. */
     public static final String HISTORY_STORE = "reinstall-history";
@@ -102,8 +101,6 @@ public final class ReinstallTopology {
                 EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
-        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TIMER_STORE), Serdes.String(), Serdes.String())), SAGA);
         topology.addSink(STEPS_SINK, topics.steps.name(), Serdes.String().serializer(),
                 steps.signing(topics.steps.valueSerde().serializer()), SAGA);
         addSink(topology, POLL_TARGETS_SINK, topics.pollTargets, SAGA);
@@ -127,7 +124,7 @@ public final class ReinstallTopology {
     }
 
     /**
-     * A store with Streams' record cache in front: a server's state, timer entries and timeline
+     * A store with Streams' record cache in front: a server's state and timeline
      * change several times within one commit interval while a backlog is folded, and the cache
      * writes each key to RocksDB and its changelog once per commit instead of once per change.
      * Reads see the cached (newest) value, so the processors and queries see what they did before.
