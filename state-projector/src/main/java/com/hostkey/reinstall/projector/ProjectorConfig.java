@@ -180,9 +180,11 @@ public record ProjectorConfig(
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + queryPort);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replication);
         // Each hop of the saga waits on a commit under EOS: a command is visible to the handler only once
-        // the transaction that emitted it commits. 20 ms instead of 50 took figure 1's hop p50 from
-        // 77-102 ms to 36-69 ms and figure 3's ratio from 0.74 to 0.63 (docs/benchmarks.md).
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        // the transaction that emitted it commits. The saga and the admission ask for a commit after
+        // the batch that answered a fresh record (BacklogGuard.commitUnlessReadingBacklog), so a hop
+        // does not wait for the interval; the interval is for backlogs, where fewer, larger
+        // transactions fold a replay faster (it was 20 ms for every record: docs/benchmarks.md).
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         // The stream thread checks the commit interval between polls, and a poll with nothing to read
         // may block for poll.ms (default 100 ms): a command emitted just before a quiet moment could
         // wait that long for its commit, on top of the interval.

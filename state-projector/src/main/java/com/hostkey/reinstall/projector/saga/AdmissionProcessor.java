@@ -38,6 +38,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     private final AdmissionSettings settings;
     private ProcessorContext<String, ReinstallEvent> context;
     private KeyValueStore<String, AdmissionEntry> store;
+    private BacklogGuard backlog;
     private int activeTotal;
     private final Map<String, Integer> activeByLocation = new HashMap<>();
     private long nextSeq;
@@ -51,6 +52,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     public void init(ProcessorContext<String, ReinstallEvent> context) {
         this.context = context;
         this.store = context.getStateStore(ReinstallTopology.ADMISSION_STORE);
+        this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
         try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(ACTIVE, new StringSerializer())) {
             active.forEachRemaining(kv -> hold(kv.value.getLocation(), +1));
         }
@@ -69,6 +71,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
             return;
         }
         Instant now = Instant.ofEpochMilli(record.timestamp());
+        backlog.processed(record.timestamp(), context.currentSystemTimeMs());
         switch (message.getPayload()) {
             case AdmissionRequested requested -> request(message, now);
             case AdmissionReleased released -> release(message, now);
@@ -179,5 +182,6 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
                 .setPayload(payload)
                 .build();
         context.forward(new Record<>(String.valueOf(entry.getServerId()), event, now.toEpochMilli()));
+        backlog.commitUnlessReadingBacklog(context);
     }
 }

@@ -296,6 +296,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         if (next != null) {
             storeState(serverKey, next);
         }
+        if (!decision.commands().isEmpty() || decision.pollTargetsChanged() || !decision.events().isEmpty()
+                || decision.admission().isPresent() || decision.completion().isPresent()) {
+            backlog.commitUnlessReadingBacklog(context);
+        }
         if (next != null && (current == null || current.getPhase() != next.getPhase())) {
             log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
         }
