@@ -70,8 +70,10 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         if (message == null) {
             return;
         }
-        Instant now = Instant.ofEpochMilli(record.timestamp());
-        backlog.processed(record.timestamp(), context.currentSystemTimeMs());
+        // The message's timestamp is that of the record the saga decided on: old while the saga reads a backlog.
+        long wallClock = context.currentSystemTimeMs();
+        backlog.processed(record.timestamp(), wallClock);
+        Instant now = ReinstallSagaProcessor.nowFor(record.timestamp(), wallClock);
         switch (message.getPayload()) {
             case AdmissionRequested requested -> request(message, now);
             case AdmissionReleased released -> release(message, now);

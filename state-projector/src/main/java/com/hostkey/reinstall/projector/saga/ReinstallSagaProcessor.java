@@ -124,7 +124,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         if (record.value() instanceof ReinstallRequest request) {
             Optional<String> otherKey = RequestRouter.otherServersKey(record.headers(), serverKey);
             if (otherKey.isPresent()) {
-                refuseMisaddressed(request, otherKey.get(), now);
+                refuseMisaddressed(request, otherKey.get(), now, record.timestamp());
                 return;
             }
         }
@@ -143,7 +143,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             case null, default -> null;
         };
         if (decision != null) {
-            carryOut(serverKey, current, decision, now);
+            carryOut(serverKey, current, decision, now, record.timestamp());
         }
     }
 
@@ -221,7 +221,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     private void fireTimer(String server, ReinstallState current, Instant now) {
         Decision decision = machine.onTimer(current, now);
         if (decision.applied()) {
-            carryOut(server, current, decision, now);
+            carryOut(server, current, decision, now, now.toEpochMilli());
         } else {
             // Nothing due any more (the state moved on or ended): the wake-up follows the state.
             wakeUps.set(server, ReinstallStateMachine.wakeAt(current));
@@ -234,20 +234,25 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
      * there like any refusal) and a cancel or release is dropped with a warning. A request without a
      * key is routed by its payload alone.
      */
-    private void refuseMisaddressed(ReinstallRequest command, String recordKey, Instant now) {
+    private void refuseMisaddressed(ReinstallRequest command, String recordKey, Instant now, long causedAt) {
         String message = "record key '" + (recordKey == null ? "null" : recordKey.substring(0, Math.min(40, recordKey.length())))
                 + "' is not the command's server id " + command.getServerId() + "; publish with the server id as key";
         if (command.getPayload() instanceof ReinstallServer request) {
             String serverKey = String.valueOf(command.getServerId());
             ReinstallState current = stateOf(serverKey);
-            carryOut(serverKey, current, machine.refuseInvalid(current, command, request, message, now), now);
+            carryOut(serverKey, current, machine.refuseInvalid(current, command, request, message, now), now, causedAt);
         } else {
             log.warn("dropping {}: {}", command.getPayload().getClass().getSimpleName(), message);
         }
     }
 
-    /** Forwards what was decided, then stores the next state: a failing output leaves the store as it was. */
-    private void carryOut(String serverKey, ReinstallState current, Decision decision, Instant now) {
+    /**
+     * Forwards what was decided, then stores the next state: a failing output leaves the store as it was.
+     *
+     * @param causedAt the timestamp of the record decided on (the wall clock for a timer): an admission
+     *                 message carries it, so the admission knows a backlog from fresh requests
+     */
+    private void carryOut(String serverKey, ReinstallState current, Decision decision, Instant now, long causedAt) {
         ReinstallState next = decision.state();
         if (!decision.applied()) {
             if (next != null) {
@@ -286,7 +291,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                     .setAt(now)
                     .setPayload(payload)
                     .build();
-            context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, timestamp), ReinstallTopology.ADMISSIONS_SINK);
+            context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, causedAt), ReinstallTopology.ADMISSIONS_SINK);
         });
         decision.completion().ifPresent(completion -> {
             context.forward(new Record<>(serverKey, (Object) completion, timestamp), ReinstallTopology.COMPLETIONS_SINK);
