@@ -64,8 +64,9 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
      * The states this task stored last, as the objects it stored: the saga is the state store's only
      * writer, so reading one back needs no deserialisation (a store get was a tenth of the stream
      * thread's time, figure 3's profile). Never handed out to be changed (the state machine builds
-     * each next state as a copy), and emptied whenever Streams (re)initialises the task, whose store
-     * may then hold anything the changelog restored.
+     * each next state as a shallow copy, {@link StateCopies}, and changes no collection in place),
+     * and emptied whenever Streams (re)initialises the task, whose store may then hold anything the
+     * changelog restored.
      */
     private final Map<String, ReinstallState> recentStates = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override

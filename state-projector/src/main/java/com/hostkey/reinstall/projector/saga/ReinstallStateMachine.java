@@ -83,6 +83,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -371,11 +372,12 @@ public final class ReinstallStateMachine {
         if (current == null || isTerminal(current.getPhase()) || current.getCancelRequested()) {
             return ignored(current);
         }
-        Outcome out = new Outcome(current, ReinstallState.newBuilder(current)
-                .setCancelRequested(true)
-                .setCancelReason(cancel.getReason())
-                .setUpdatedAt(now)
-                .build());
+        Outcome out = new Outcome(current, current);
+        out.change(s -> {
+            s.setCancelRequested(true);
+            s.setCancelReason(cancel.getReason());
+            s.setUpdatedAt(now);
+        });
         if (!pxeConfigMayExist(out.state.getPhase())) {
             out.finish(CANCELLED, now);
             return out.decide();
@@ -402,7 +404,8 @@ public final class ReinstallStateMachine {
         if (current == null || current.getConsecutiveFailures() == 0) {
             return ignored(current);
         }
-        Outcome out = new Outcome(current, ReinstallState.newBuilder(current).setConsecutiveFailures(0).build());
+        Outcome out = new Outcome(current, current);
+        out.change(s -> s.setConsecutiveFailures(0));
         out.events.add(ServerReleased.newBuilder()
                 .setConsecutiveFailures(current.getConsecutiveFailures())
                 .setReason(release.getReason())
@@ -428,43 +431,48 @@ public final class ReinstallStateMachine {
             case StepExpired expired when answersCommand -> out.stepExpired(expired, now);
             case ValidationFailed rejected when answersCommand && phase == VALIDATING -> out.rejected(rejected, now);
             case ReinstallValidated validated when answersCommand && phase == VALIDATING -> {
-                out.state = ReinstallState.newBuilder(current)
-                        .setOsName(validated.getOsName())
-                        .setServerType(validated.getServerType())
-                        .setLocation(validated.getLocation())
-                        // From here on, the licences create_pxe sends and billing counts: the validator's
-                        // word, null for an OS not licensed per core whatever the request said.
-                        .setLicences(validated.getLicences())
-                        .setPendingCommandId(null)
-                        .build();
+                out.change(s -> {
+                    s.setOsName(validated.getOsName());
+                    s.setServerType(validated.getServerType());
+                    s.setLocation(validated.getLocation());
+                    // From here on, the licences create_pxe sends and billing counts: the validator's
+                    // word, null for an OS not licensed per core whatever the request said.
+                    s.setLicences(validated.getLicences());
+                    s.setPendingCommandId(null);
+                });
                 out.queue(now);
             }
-            case ReinstallQueued queued when phase == QUEUED -> out.state = ReinstallState.newBuilder(current)
-                    .setQueuePosition(queued.getPosition()).setUpdatedAt(now).build();
+            case ReinstallQueued queued when phase == QUEUED -> out.change(s -> {
+                s.setQueuePosition(queued.getPosition());
+                s.setUpdatedAt(now);
+            });
             case AdmissionGranted granted when phase == QUEUED -> {
-                out.state = ReinstallState.newBuilder(current)
-                        .setQueuePosition(0)
-                        .setAdmittedAt(now)
-                        .setReinstallDeadlineAt(now.plus(settings.wholeReinstall()))
-                        .build();
+                out.change(s -> {
+                    s.setQueuePosition(0);
+                    s.setAdmittedAt(now);
+                    s.setReinstallDeadlineAt(now.plus(settings.wholeReinstall()));
+                });
                 out.advance(CREATING_REINSTALL_KEY, now);
             }
             case ReinstallKeyCreated created when answersCommand && phase == CREATING_REINSTALL_KEY -> {
-                out.state = ReinstallState.newBuilder(current).setReinstallKey(created.getReinstallKey()).build();
+                out.change(s -> s.setReinstallKey(created.getReinstallKey()));
                 out.advance(CREATING_PXE_CONFIG, now);
             }
             case ActionAccepted accepted when answersCommand && waitingPhaseFor(phase, accepted.getAction()).isPresent() -> {
-                out.state = ReinstallState.newBuilder(current)
-                        .setPendingCommandId(null)
-                        .setPendingCallbackKey(accepted.getCallbackKey())
-                        .build();
+                out.change(s -> {
+                    s.setPendingCommandId(null);
+                    s.setPendingCallbackKey(accepted.getCallbackKey());
+                });
                 out.wait(waitingPhaseFor(phase, accepted.getAction()).get(), now);
             }
             case ActionCompleted done when answersCommand && done.getCallbackKey() == null
                     && waitingPhaseFor(phase, done.getAction()).isPresent() -> {
                 // Hostkey finished the action in its answer: the wait it would have needed is over as it begins.
                 ReinstallPhase waiting = waitingPhaseFor(phase, done.getAction()).get();
-                out.state = ReinstallState.newBuilder(current).setPendingCommandId(null).setPendingCallbackKey(null).build();
+                out.change(s -> {
+                    s.setPendingCommandId(null);
+                    s.setPendingCallbackKey(null);
+                });
                 out.wait(waiting, now);
                 if (waiting != INSTALLING) {
                     out.afterCallback(now);
@@ -472,7 +480,7 @@ public final class ReinstallStateMachine {
             }
             case ActionCompleted completed when completed.getCallbackKey() != null
                     && completed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
-                out.state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
+                out.change(s -> s.setPendingCallbackKey(null));
                 if (phase == INSTALLING) {
                     out.touch(now); // the reboot went through; the install reports on the master key
                 } else {
@@ -480,7 +488,7 @@ public final class ReinstallStateMachine {
                 }
             }
             case ActionFailed actionFailed when actionFailed.getCallbackKey().equals(current.getPendingCallbackKey()) -> {
-                out.state = ReinstallState.newBuilder(current).setPendingCallbackKey(null).build();
+                out.change(s -> s.setPendingCallbackKey(null));
                 if (actionFailed.getAction() == AsyncActionKind.JENKINS_TASK && currentTaskIsOptional(current)) {
                     out.skipTask(actionFailed.getReason(), now);
                 } else {
@@ -492,13 +500,13 @@ public final class ReinstallStateMachine {
             case InstallStageReached stage when phase == INSTALLING && stage.getStage() > current.getInstallStage() -> {
                 Map<String, Long> stageTimes = new HashMap<>(current.getStageTimes());
                 stageTimes.put(String.valueOf(stage.getStage()), now.toEpochMilli());
-                out.state = ReinstallState.newBuilder(current)
-                        .setInstallStage(stage.getStage())
-                        .setStageTimes(stageTimes)
-                        .build();
+                out.change(s -> {
+                    s.setInstallStage(stage.getStage());
+                    s.setStageTimes(stageTimes);
+                });
                 if (stage.getStage() >= 5) {
                     // The server is online: a reboot callback still outstanding no longer matters.
-                    out.state = ReinstallState.newBuilder(out.state).setPendingCallbackKey(null).build();
+                    out.change(s -> s.setPendingCallbackKey(null));
                     out.advance(SETTING_BOOT_DISK, now);
                 } else {
                     out.deadline(DeadlineKind.NEXT_STAGE, settings.nextStage(), now);
@@ -542,7 +550,10 @@ public final class ReinstallStateMachine {
     /** Accumulates what one input does; {@link #decide()} turns it into a {@link Decision}. */
     private final class Outcome {
         final ReinstallState before;
+        /** Changed only through {@link #change}. */
         ReinstallState state;
+        /** Whether {@link #state} is this decision's own copy, which no one else has seen yet. */
+        private boolean ownCopy;
         final List<StepCommand> commands = new ArrayList<>();
         final List<SpecificRecord> events = new ArrayList<>();
         ReinstallCompletion completion;
@@ -551,6 +562,19 @@ public final class ReinstallStateMachine {
         Outcome(ReinstallState before, ReinstallState state) {
             this.before = before;
             this.state = state;
+        }
+
+        /**
+         * Changes the state being decided. A decision sets fields in several steps (enter a phase,
+         * issue its command, set its deadline); the first change copies the state it started from,
+         * which stays as it was, and the later ones change that copy.
+         */
+        void change(Consumer<ReinstallState> changes) {
+            if (!ownCopy) {
+                state = StateCopies.shallowCopy(state);
+                ownCopy = true;
+            }
+            changes.accept(state);
         }
 
         Decision decide() {
@@ -565,11 +589,14 @@ public final class ReinstallStateMachine {
         }
 
         void touch(Instant now) {
-            state = ReinstallState.newBuilder(state).setUpdatedAt(now).build();
+            change(s -> s.setUpdatedAt(now));
         }
 
         void deadline(DeadlineKind kind, Duration in, Instant now) {
-            state = ReinstallState.newBuilder(state).setDeadlineKind(kind).setDeadlineAt(now.plus(in)).build();
+            change(s -> {
+                s.setDeadlineKind(kind);
+                s.setDeadlineAt(now.plus(in));
+            });
         }
 
         /** The one guarded way to change phase. */
@@ -579,13 +606,13 @@ public final class ReinstallStateMachine {
             }
             Map<String, Long> phaseTimes = new HashMap<>(state.getPhaseTimes());
             phaseTimes.putIfAbsent(next.name(), now.toEpochMilli());
-            state = ReinstallState.newBuilder(state)
-                    .setPhase(next)
-                    .setUpdatedAt(now)
-                    .setPhaseTimes(phaseTimes)
-                    .setStepAttempt(1)
-                    .setRetryAt(null)
-                    .build();
+            change(s -> {
+                s.setPhase(next);
+                s.setUpdatedAt(now);
+                s.setPhaseTimes(phaseTimes);
+                s.setStepAttempt(1);
+                s.setRetryAt(null);
+            });
         }
 
         /** Issues the step command of the current phase (or the given payload) and waits for its answer. */
@@ -601,7 +628,10 @@ public final class ReinstallStateMachine {
                     .build());
             Map<String, Integer> attempts = new HashMap<>(state.getAttempts());
             attempts.merge(state.getPhase().name(), 1, Integer::sum);
-            state = ReinstallState.newBuilder(state).setPendingCommandId(commandId).setAttempts(attempts).build();
+            change(s -> {
+                s.setPendingCommandId(commandId);
+                s.setAttempts(attempts);
+            });
             deadline(DeadlineKind.COMMAND_ANSWER, settings.commandAnswer(), now);
         }
 
@@ -654,7 +684,7 @@ public final class ReinstallStateMachine {
                 case AWAITING_BOOT_PXE -> advance(REBOOTING, now);
                 case AWAITING_BOOT_DISK -> advance(nextAfterBootDisk(), now);
                 case AWAITING_JENKINS_TASK -> {
-                    state = ReinstallState.newBuilder(state).setNextJenkinsTask(state.getNextJenkinsTask() + 1).build();
+                    change(s -> s.setNextJenkinsTask(s.getNextJenkinsTask() + 1));
                     advance(nextAfterBootDisk(), now);
                 }
                 case AWAITING_PXE_CLEARED -> pxeConfigGone(now);
@@ -665,7 +695,7 @@ public final class ReinstallStateMachine {
         /** No PXE config of this reinstall is left: create it afresh after a reset, or finish. */
         void pxeConfigGone(Instant now) {
             if (state.getResettingPxe()) {
-                state = ReinstallState.newBuilder(state).setResettingPxe(false).build();
+                change(s -> s.setResettingPxe(false));
                 advance(CREATING_PXE_CONFIG, now);
             } else {
                 finish(endPhase(), now);
@@ -679,7 +709,7 @@ public final class ReinstallStateMachine {
          * that did not take) catch a wrong guess.
          */
         void actionKeyVanished(Instant now) {
-            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).build();
+            change(s -> s.setPendingCallbackKey(null));
             switch (state.getPhase()) {
                 case AWAITING_BOOT_PXE -> repeatStep(SETTING_BOOT_PXE, now);
                 case AWAITING_BOOT_DISK -> repeatStep(SETTING_BOOT_DISK, now);
@@ -694,8 +724,11 @@ public final class ReinstallStateMachine {
             if (Math.max(state.getInstallStage(), vanished.getLastStage()) >= 4) {
                 Map<String, Long> stageTimes = new HashMap<>(state.getStageTimes());
                 stageTimes.putIfAbsent("5", now.toEpochMilli());
-                state = ReinstallState.newBuilder(state).setInstallStage(5).setStageTimes(stageTimes)
-                        .setPendingCallbackKey(null).build();
+                change(s -> {
+                    s.setInstallStage(5);
+                    s.setStageTimes(stageTimes);
+                    s.setPendingCallbackKey(null);
+                });
                 advance(SETTING_BOOT_DISK, now);
             } else {
                 // Too early to guess: the stage deadline will decide, never a silent stall.
@@ -706,7 +739,7 @@ public final class ReinstallStateMachine {
         void repeatStep(ReinstallPhase step, Instant now) {
             int attempt = state.getStepAttempt() + 1;
             enter(step, now);
-            state = ReinstallState.newBuilder(state).setStepAttempt(attempt).build();
+            change(s -> s.setStepAttempt(attempt));
             issue(stepCommandFor(state), now);
         }
 
@@ -720,12 +753,12 @@ public final class ReinstallStateMachine {
             List<String> skipped = new ArrayList<>(state.getSkippedJenkinsTasks());
             skipped.add(task);
             events.add(JenkinsTaskSkipped.newBuilder().setTaskId(task).setReason(reason).build());
-            state = ReinstallState.newBuilder(state)
-                    .setSkippedJenkinsTasks(skipped)
-                    .setNextJenkinsTask(state.getNextJenkinsTask() + 1)
-                    .setPendingCommandId(null)
-                    .setPendingCallbackKey(null)
-                    .build();
+            change(s -> {
+                s.setSkippedJenkinsTasks(skipped);
+                s.setNextJenkinsTask(s.getNextJenkinsTask() + 1);
+                s.setPendingCommandId(null);
+                s.setPendingCallbackKey(null);
+            });
             advance(nextAfterBootDisk(), now);
         }
 
@@ -748,22 +781,22 @@ public final class ReinstallStateMachine {
                     && !compensating()) {
                 // The PXE config may or may not exist: make the state known (clear_pxe is harmless),
                 // then create it once more, instead of repeating create_pxe blindly.
-                state = ReinstallState.newBuilder(state)
-                        .setPendingCommandId(null)
-                        .setPxeResets(state.getPxeResets() + 1)
-                        .setResettingPxe(true)
-                        .build();
+                change(s -> {
+                    s.setPendingCommandId(null);
+                    s.setPxeResets(s.getPxeResets() + 1);
+                    s.setResettingPxe(true);
+                });
                 enter(CLEARING_PXE_CONFIG, now);
                 issue(stepCommandFor(state), now);
             } else if (error == HostkeyErrorClass.AMBIGUOUS && phase == REBOOTING) {
                 // The reboot may have happened: never repeat it blindly. Wait for stage 1; its
                 // deadline decides whether the server rebooted into the installer.
-                state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
+                change(s -> s.setPendingCommandId(null));
                 wait(INSTALLING, now);
             } else if (phase == CLEARING_PXE_CONFIG && error == HostkeyErrorClass.UNKNOWN_HOSTNAME) {
                 // Hostkey knows neither the hostname nor a PXE config under it: the create_pxe whose
                 // fate was unknown (or that never ran) left nothing behind, and nothing is left to clear.
-                state = ReinstallState.newBuilder(state).setPendingCommandId(null).build();
+                change(s -> s.setPendingCommandId(null));
                 pxeConfigGone(now);
             } else if (phase == LAUNCHING_JENKINS_TASK && currentTaskIsOptional(state)
                     && error != HostkeyErrorClass.AUTH && error != HostkeyErrorClass.WRONG_PIN) {
@@ -797,17 +830,17 @@ public final class ReinstallStateMachine {
             Instant retryAt = now.plus(hostkeyWait.compareTo(backoff) > 0 ? hostkeyWait : backoff);
             events.add(StepRetryScheduled.newBuilder()
                     .setPhase(state.getPhase()).setAttempt(next).setRetryAt(retryAt).setReason(reason).build());
-            state = ReinstallState.newBuilder(state)
-                    .setStepAttempt(next)
-                    .setRetryAt(retryAt)
-                    .setDeadlineKind(null)
-                    .setDeadlineAt(null)
-                    .setUpdatedAt(now)
-                    .build();
+            change(s -> {
+                s.setStepAttempt(next);
+                s.setRetryAt(retryAt);
+                s.setDeadlineKind(null);
+                s.setDeadlineAt(null);
+                s.setUpdatedAt(now);
+            });
         }
 
         void retryNow(Instant now) {
-            state = ReinstallState.newBuilder(state).setRetryAt(null).build();
+            change(s -> s.setRetryAt(null));
             if (cancelledBefore(state.getPhase(), now)) {
                 return;
             }
@@ -819,12 +852,16 @@ public final class ReinstallStateMachine {
             String message = "no " + describe(kind) + " by " + deadlineAt + " (phase " + phase + ")";
             events.add(DeadlineExceeded.newBuilder()
                     .setPhase(phase).setDeadline(kind).setDeadlineAt(deadlineAt).setMessage(message).build());
-            state = ReinstallState.newBuilder(state).setDeadlineKind(null).setDeadlineAt(null)
-                    .setPendingCommandId(null).setPendingCallbackKey(null).build();
+            change(s -> {
+                s.setDeadlineKind(null);
+                s.setDeadlineAt(null);
+                s.setPendingCommandId(null);
+                s.setPendingCallbackKey(null);
+            });
             if (kind == DeadlineKind.FIRST_STAGE && phase == INSTALLING && state.getInstallStage() == 0
                     && state.getPxeRetries() < settings.pxeRetries() && !compensating()) {
                 // The server never caught PXE: one more boot-from-PXE and reboot round.
-                state = ReinstallState.newBuilder(state).setPxeRetries(state.getPxeRetries() + 1).build();
+                change(s -> s.setPxeRetries(s.getPxeRetries() + 1));
                 enter(SETTING_BOOT_PXE, now);
                 issue(stepCommandFor(state), now);
                 return;
@@ -845,23 +882,25 @@ public final class ReinstallStateMachine {
             if (inCleanup()) {
                 if (state.getFailureKind() == null) {
                     // A cancel was cleaning up: the cleanup itself failed, and its cause is the verdict.
-                    state = ReinstallState.newBuilder(state).setFailurePhase(state.getPhase())
-                            .setFaultOutsideServer(outsideServer).build();
+                    change(s -> {
+                        s.setFailurePhase(s.getPhase());
+                        s.setFaultOutsideServer(outsideServer);
+                    });
                 }
-                state = ReinstallState.newBuilder(state)
-                        .setFailureKind(FailureKind.COMPENSATION_FAILED)
-                        .setFailureMessage((state.getFailureMessage() == null ? "" : state.getFailureMessage() + "; ")
-                                + "cleanup failed: " + message)
-                        .build();
+                change(s -> {
+                    s.setFailureKind(FailureKind.COMPENSATION_FAILED);
+                    s.setFailureMessage((s.getFailureMessage() == null ? "" : s.getFailureMessage() + "; ")
+                            + "cleanup failed: " + message);
+                });
                 finish(FAILED, now);
                 return;
             }
-            state = ReinstallState.newBuilder(state)
-                    .setFailureKind(kind)
-                    .setFailurePhase(state.getPhase())
-                    .setFailureMessage(message)
-                    .setFaultOutsideServer(outsideServer)
-                    .build();
+            change(s -> {
+                s.setFailureKind(kind);
+                s.setFailurePhase(s.getPhase());
+                s.setFailureMessage(message);
+                s.setFaultOutsideServer(outsideServer);
+            });
             if (pxeConfigMayExist(state.getPhase())) {
                 compensate(now);
             } else {
@@ -871,8 +910,11 @@ public final class ReinstallStateMachine {
 
         /** Boot back to disk and clear the PXE config, whatever went before. */
         void compensate(Instant now) {
-            state = ReinstallState.newBuilder(state).setPendingCallbackKey(null).setPendingCommandId(null)
-                    .setResettingPxe(false).build();
+            change(s -> {
+                s.setPendingCallbackKey(null);
+                s.setPendingCommandId(null);
+                s.setResettingPxe(false);
+            });
             enter(SETTING_BOOT_DISK, now);
             issue(stepCommandFor(state), now);
         }
@@ -885,10 +927,10 @@ public final class ReinstallStateMachine {
         }
 
         void rejected(ValidationFailed rejected, Instant now) {
-            state = ReinstallState.newBuilder(state)
-                    .setFailureKind(FailureKind.VALIDATION)
-                    .setFailureMessage(rejected.getMessage())
-                    .build();
+            change(s -> {
+                s.setFailureKind(FailureKind.VALIDATION);
+                s.setFailureMessage(rejected.getMessage());
+            });
             end(REJECTED, ReinstallRejected.newBuilder()
                     .setReason(rejected.getReason())
                     .setField(rejected.getField())
@@ -913,26 +955,26 @@ public final class ReinstallStateMachine {
                 case FAILED -> state.getConsecutiveFailures() + (isServersFault(state) ? 1 : 0);
                 default -> state.getConsecutiveFailures();
             };
-            state = ReinstallState.newBuilder(state).setConsecutiveFailures(failures).build();
+            change(s -> s.setConsecutiveFailures(failures));
             end(end, outcome, now);
         }
 
         private void end(ReinstallPhase end, Object outcome, Instant now) {
             boolean heldAdmission = state.getPhase() != VALIDATING;
             enter(end, now);
-            state = ReinstallState.newBuilder(state)
-                    .setFinishedAt(now)
-                    .setPendingCommandId(null)
-                    .setPendingCallbackKey(null)
-                    .setDeadlineKind(null)
-                    .setDeadlineAt(null)
-                    .setReinstallDeadlineAt(null)
-                    .setRetryAt(null)
-                    .setQueuePosition(0)
-                    // Sealed secrets leave the state when the reinstall ends.
-                    .setRootPassword(null)
-                    .setPostInstallScript(null)
-                    .build();
+            change(s -> {
+                s.setFinishedAt(now);
+                s.setPendingCommandId(null);
+                s.setPendingCallbackKey(null);
+                s.setDeadlineKind(null);
+                s.setDeadlineAt(null);
+                s.setReinstallDeadlineAt(null);
+                s.setRetryAt(null);
+                s.setQueuePosition(0);
+                // Sealed secrets leave the state when the reinstall ends.
+                s.setRootPassword(null);
+                s.setPostInstallScript(null);
+            });
             completion = completionOf(state, outcome, now);
             if (heldAdmission) {
                 admission = AdmissionReleased.newBuilder().build();
@@ -1228,12 +1270,12 @@ public final class ReinstallStateMachine {
             byAge.sort(Map.Entry.comparingByValue());
             byAge.subList(0, seen.size() - SagaSettings.MAX_SEEN_REQUESTS).forEach(e -> seen.remove(e.getKey()));
         }
-        return ReinstallState.newBuilder(state).setSeenRequests(seen).build();
+        return StateCopies.with(state, s -> s.setSeenRequests(seen));
     }
 
     private static Decision ignored(ReinstallState current) {
         ReinstallState counted = current == null ? null
-                : ReinstallState.newBuilder(current).setIgnoredEvents(current.getIgnoredEvents() + 1).build();
+                : StateCopies.with(current, s -> s.setIgnoredEvents(s.getIgnoredEvents() + 1));
         return new Decision(counted, List.of(), Optional.empty(), false, Optional.empty(), List.of(), Optional.empty(), false);
     }
 

@@ -49,8 +49,15 @@ class ReinstallStateMachineModelTest {
     private static final Set<ReinstallPhase> CLEANUP = EnumSet.of(ReinstallPhase.SETTING_BOOT_DISK,
             ReinstallPhase.AWAITING_BOOT_DISK, ReinstallPhase.CLEARING_PXE_CONFIG, ReinstallPhase.AWAITING_PXE_CLEARED);
 
-    /** One input and what it led to. */
-    private record Move(String input, ReinstallState from, Decision decision, boolean clearPxeCallback) {}
+    /** One input and what it led to; {@code fromAtTheTime} is a deep copy of {@code from} taken when it was reached. */
+    private record Move(String input, ReinstallState from, ReinstallState fromAtTheTime, Decision decision, boolean clearPxeCallback) {}
+
+    /** A state reached, with a deep copy taken then. */
+    private record Reached(ReinstallState state, ReinstallState atTheTime) {
+        static Reached of(ReinstallState state) {
+            return new Reached(state, ReinstallState.newBuilder(state).build());
+        }
+    }
 
     @Test
     void shouldNeverEndWithoutClearingPxeAndGiveEveryWaitADeadline() {
@@ -96,14 +103,24 @@ class ReinstallStateMachineModelTest {
         }
     }
 
+    @Test
+    void shouldLeaveEveryStateAsItWasWhateverInputsAreDecidedFromIt() {
+        // The machine's copies are shallow: a collection changed in place would change states decided before.
+        for (Move move : explore()) {
+            assertThat(move.from()).as("the state %s was decided from, after exploring", move.from().getPhase())
+                    .isEqualTo(move.fromAtTheTime());
+        }
+    }
+
     private List<Move> explore() {
         Instant start = Instant.parse("2026-11-24T10:00:00Z");
         Decision first = MACHINE.request(null, upstream(start), request(), start);
         List<Move> moves = new ArrayList<>();
-        Deque<ReinstallState> frontier = new ArrayDeque<>(List.of(first.state()));
+        Deque<Reached> frontier = new ArrayDeque<>(List.of(Reached.of(first.state())));
         Set<String> seen = new HashSet<>();
         while (!frontier.isEmpty() && seen.size() < 20_000) {
-            ReinstallState state = frontier.poll();
+            Reached reached = frontier.poll();
+            ReinstallState state = reached.state();
             if (!seen.add(signature(state)) || ReinstallStateMachine.isTerminal(state.getPhase())) {
                 continue;
             }
@@ -113,8 +130,8 @@ class ReinstallStateMachineModelTest {
                 if (!decision.applied()) {
                     continue;
                 }
-                moves.add(new Move(input.name(), state, decision, input.clearPxeCallback()));
-                frontier.add(decision.state());
+                moves.add(new Move(input.name(), state, reached.atTheTime(), decision, input.clearPxeCallback()));
+                frontier.add(Reached.of(decision.state()));
             }
         }
         return moves;
