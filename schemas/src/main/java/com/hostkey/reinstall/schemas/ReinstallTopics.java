@@ -3,10 +3,10 @@ package com.hostkey.reinstall.schemas;
 import com.hostkey.reinstall.schemas.avro.AdmissionEntry;
 import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
 import com.hostkey.reinstall.schemas.avro.CallIntent;
+import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
@@ -100,9 +100,9 @@ public final class ReinstallTopics {
         return AvroSerde.of(ReinstallState.class, serdeConfig, false);
     }
 
-    /** The serde of the projector's per-server timeline (store reinstall-history) for the dashboard. */
-    public Serde<ReinstallHistory> historySerde() {
-        return AvroSerde.of(ReinstallHistory.class, serdeConfig, false);
+    /** The serde of the projector's timeline store values (store reinstall-timeline, one entry per record) for the dashboard. */
+    public Serde<HistoryEntry> historyEntrySerde() {
+        return AvroSerde.of(HistoryEntry.class, serdeConfig, false);
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> Topic<String, V> topic(String name, Class<V> type) {

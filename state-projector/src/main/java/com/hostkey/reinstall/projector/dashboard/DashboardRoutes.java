@@ -13,10 +13,12 @@ import com.hostkey.reinstall.projector.query.FleetSummary;
 import com.hostkey.reinstall.projector.query.InstanceRouter;
 import com.hostkey.reinstall.projector.query.InstanceRouter.Gathering;
 import com.hostkey.reinstall.projector.query.InstanceRouter.KeyLookup;
+import com.hostkey.reinstall.projector.query.InstanceRouter.LocalRead;
 import com.hostkey.reinstall.projector.query.ReinstallQuery;
 import com.hostkey.reinstall.projector.saga.ReinstallTopology;
 import com.hostkey.reinstall.projector.saga.TimelineEntries;
-import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
+import com.hostkey.reinstall.projector.saga.TimelineStore;
+import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,15 @@ public final class DashboardRoutes implements AutoCloseable {
     private static final int MAX_ACTION_BODY = 4096;
     private static final int MAX_REASON = 200;
 
+    /**
+     * A server's timeline in this instance's store: one record per entry, none when it has no entry.
+     * The lookup still names its owner by the server id: every entry is written by the task that owns the server.
+     */
+    private static final LocalRead<HistoryEntry, List<HistoryEntry>> TIMELINE = (store, serverKey) -> {
+        List<HistoryEntry> timeline = TimelineStore.timeline(store, serverKey);
+        return timeline.isEmpty() ? null : timeline;
+    };
+
     private final InstanceRouter router;
     private final int quarantineAfter;
     private final Clock clock = Clock.systemUTC();
@@ -94,10 +105,11 @@ public final class DashboardRoutes implements AutoCloseable {
     }
 
     private Reply history(Request request) {
-        String serverKey = String.valueOf(Long.parseLong(request.pathGroup(1)));
-        KeyLookup<ReinstallHistory> lookup = new KeyLookup<>(ReinstallTopology.HISTORY_STORE, serverKey,
-                "/reinstalls/" + serverKey + "/history?" + InstanceRouter.LOCAL_ONLY, HistoryView::of,
-                "no history known for server " + serverKey);
+        long serverId = Long.parseLong(request.pathGroup(1));
+        String serverKey = String.valueOf(serverId);
+        KeyLookup<List<HistoryEntry>> lookup = new KeyLookup<>(ReinstallTopology.HISTORY_STORE, serverKey,
+                "/reinstalls/" + serverKey + "/history?" + InstanceRouter.LOCAL_ONLY, entries -> HistoryView.of(serverId, entries),
+                "no history known for server " + serverKey, TIMELINE);
         return router.byKey(lookup, ReinstallQuery.localOnly(request.rawQuery()), request.token());
     }
 

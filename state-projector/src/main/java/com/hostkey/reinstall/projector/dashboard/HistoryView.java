@@ -1,16 +1,16 @@
 package com.hostkey.reinstall.projector.dashboard;
 
 import com.hostkey.reinstall.projector.saga.TimelineEntries;
+import com.hostkey.reinstall.projector.saga.TimelineStore;
 import com.hostkey.reinstall.schemas.avro.HistoryEntry;
-import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A server's timeline as {@code GET /reinstalls/{serverId}/history} serves it: the entries of its
- * {@link ReinstallHistory}, oldest first, each worded now from its stored facts
+ * A server's timeline as {@code GET /reinstalls/{serverId}/history} serves it: its entries as
+ * {@link TimelineStore#timeline} reads them, oldest first, each worded now from its stored facts
  * ({@link TimelineEntries#render}): a one-line summary without secrets or keys.
  */
 public final class HistoryView {
@@ -21,9 +21,9 @@ public final class HistoryView {
      * The answer: {@code {"serverId", "count", "keeps", "entries": [{"id", "at", "type", "reinstallId", "step", "level",
      * "summary", "source"}]}}; {@code keeps} is how many entries the store keeps per server (the oldest go first).
      */
-    public static Map<String, Object> of(ReinstallHistory history) {
-        List<Map<String, Object>> entries = new ArrayList<>(history.getEntries().size());
-        for (HistoryEntry entry : history.getEntries()) {
+    public static Map<String, Object> of(long serverId, List<HistoryEntry> timeline) {
+        List<Map<String, Object>> entries = new ArrayList<>(timeline.size());
+        for (HistoryEntry entry : timeline) {
             TimelineEntries.Line line = TimelineEntries.render(entry);
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("id", entry.getId());
@@ -37,7 +37,7 @@ public final class HistoryView {
             entries.add(view);
         }
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("serverId", history.getServerId());
+        answer.put("serverId", serverId);
         answer.put("count", entries.size());
         answer.put("keeps", TimelineEntries.MAX_ENTRIES);
         answer.put("entries", entries);

@@ -78,11 +78,34 @@ public final class InstanceRouter implements AutoCloseable {
      * One key's lookup.
      *
      * @param store     the store holding the key
+     * @param key       the key the store is partitioned by: it names the owner
      * @param ownerPath the path and query the owner answers the key at from its own store (with {@value #LOCAL_ONLY})
      * @param view      the JSON of the value found
      * @param unknown   the 404's message when no instance knows the key
+     * @param read      how the owner reads the value from its own store; the key's own value unless told
      */
-    public record KeyLookup<V>(String store, String key, String ownerPath, Function<? super V, ?> view, String unknown) {}
+    public record KeyLookup<V>(String store, String key, String ownerPath, Function<? super V, ?> view, String unknown,
+                               LocalRead<?, V> read) {
+
+        /** The lookup of the key's own value in the store. */
+        public KeyLookup(String store, String key, String ownerPath, Function<? super V, ?> view, String unknown) {
+            this(store, key, ownerPath, view, unknown, KeyLookup.<V>ownValue());
+        }
+
+        private static <V> LocalRead<V, V> ownValue() {
+            return ReadOnlyKeyValueStore::get;
+        }
+    }
+
+    /**
+     * How the owner finds a key's value in its own store of {@code S} values, for a store that keeps
+     * it other than under the key alone (a server's timeline: one record per entry).
+     */
+    @FunctionalInterface
+    public interface LocalRead<S, V> {
+        /** The value, or null when this store holds none. */
+        V read(ReadOnlyKeyValueStore<String, S> store, String key);
+    }
 
     /**
      * A question every instance holding {@code store} answers for its share.
@@ -168,13 +191,17 @@ public final class InstanceRouter implements AutoCloseable {
                 case Owner.NotKnown() -> new Reply.Unavailable(NOT_READY);
                 case Owner.Elsewhere(HostInfo owner) -> relay(owner, lookup.ownerPath(), token);
                 case Owner.Here(boolean mine) -> {
-                    V value = instances.<V>localStore(lookup.store()).get(lookup.key());
+                    V value = readLocally(lookup.read(), lookup.store(), lookup.key());
                     yield value != null ? new Reply.Json(200, lookup.view().apply(value)) : absent(lookup, mine);
                 }
             };
         } catch (InvalidStateStoreException e) {
             return new Reply.Unavailable(NOT_READY);
         }
+    }
+
+    private <S, V> V readLocally(LocalRead<S, V> read, String store, String key) {
+        return read.read(instances.localStore(store), key);
     }
 
     /**

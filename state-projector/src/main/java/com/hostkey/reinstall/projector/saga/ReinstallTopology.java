@@ -33,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  *        │        ├─▶ reinstall-events (deadlines, retries, refusals)
  *        │        ├─▶ reinstall-admissions
  *        │        └─▶ reinstall-completions
- *        └─▶ reinstall-history-processor [reinstall-history] (the dashboard's timeline; requests too)
+ *        └─▶ reinstall-history-processor [reinstall-timeline] (the dashboard's timeline; requests too)
  *  reinstall-admissions ─▶ reinstall-admission [reinstall-admission] ─▶ reinstall-events (AdmissionGranted, ReinstallQueued)
  * </pre>
  * The projector owns routing: a request reaches the task that owns its server through a
@@ -49,8 +49,12 @@ public final class ReinstallTopology {
 
     public static final String STATE_STORE = "reinstall-state";
     public static final String ADMISSION_STORE = "reinstall-admission";
-    /** Per-server timeline for the dashboard, see {@link HistoryProcessor}. */
-    public static final String HISTORY_STORE = "reinstall-history";
+    /**
+     * Per-server timeline for the dashboard, one entry per record ({@link TimelineStore}), see
+     * {@link HistoryProcessor}. Not {@code reinstall-history}: that store held each timeline as one
+     * record, and its changelog must never be restored into this layout.
+     */
+    public static final String HISTORY_STORE = "reinstall-timeline";
     static final String REQUESTS_SOURCE = "reinstall-requests-source";
     static final String REQUEST_ROUTER = "reinstall-request-router";
     /** Names the repartition topic: {@code <application.id>-reinstall-requests-by-server-repartition}. */
@@ -110,7 +114,7 @@ public final class ReinstallTopology {
         // The dashboard's timeline: a second child of both inputs, in the saga's sub-topology (same owner per server).
         topology.addProcessor(HISTORY, HistoryProcessor::new, REQUESTS_BY_SERVER_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historySerde())), HISTORY);
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), topics.historyEntrySerde())), HISTORY);
 
         topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
                 topics.admissions.valueSerde().deserializer(), topics.admissions.name());

@@ -16,8 +16,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -97,6 +99,24 @@ class InstanceRouterTest {
 
         assertThat(router.byKey(lookup("7"), false, TOKEN)).isEqualTo(new Reply.Json(200, Map.of("value", "seven")));
         assertThat(router.byKey(lookup("8"), false, TOKEN)).isEqualTo(new Reply.Error(404, "nothing known of 8"));
+        assertThat(peerAsked).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerAKeyStoredUnderSeveralRecordsWithWhatItsReaderFindsOr404() {
+        owners.put("7", SELF);
+        owners.put("8", SELF);
+        localValues.put("7/0", "seven");
+        localValues.put("7/1", "and more");
+        InstanceRouter.LocalRead<String, List<String>> parts = (store, key) -> {
+            List<String> found = Stream.of(store.get(key + "/0"), store.get(key + "/1")).filter(Objects::nonNull).toList();
+            return found.isEmpty() ? null : found;
+        };
+
+        assertThat(router.byKey(new KeyLookup<>(STORE, "7", "/things/7?" + InstanceRouter.LOCAL_ONLY, value -> Map.of("value", value),
+                "nothing known of 7", parts), false, TOKEN)).isEqualTo(new Reply.Json(200, Map.of("value", List.of("seven", "and more"))));
+        assertThat(router.byKey(new KeyLookup<>(STORE, "8", "/things/8?" + InstanceRouter.LOCAL_ONLY, value -> Map.of("value", value),
+                "nothing known of 8", parts), false, TOKEN)).isEqualTo(new Reply.Error(404, "nothing known of 8"));
         assertThat(peerAsked).isEmpty();
     }
 

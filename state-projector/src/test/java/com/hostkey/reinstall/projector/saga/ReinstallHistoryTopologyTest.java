@@ -16,11 +16,14 @@ import com.hostkey.reinstall.schemas.avro.RebootServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.avro.ReinstallHistory;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +119,68 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
         eventsIn.pipeInput("2002", event("r-1", null, ActionAccepted.newBuilder().setAction(AsyncActionKind.REBOOT)
                 .setCallbackKey("k").build()), tick());
 
-        assertThat(historyStore().get("2002")).isNull();
+        assertThat(storedKeys()).noneMatch(key -> key.startsWith("2002/"));
+        assertThat(TimelineStore.timeline(historyStore(), "2002")).isEmpty();
+    }
+
+    @Test
+    void shouldAppendEachEntryUnderTheNextKeyOfItsServerInOrder() {
+        submit("req-1", List.of());
+        for (int i = 1; i <= 60; i++) {
+            failedCall("try " + i);
+        }
+
+        assertThat(storedKeys()).containsExactlyElementsOf(IntStream.rangeClosed(0, 60).mapToObj(seq -> keyOf(SERVER, seq)).toList());
+        List<HistoryEntry> entries = history(SERVER);
+        assertThat(entries.get(0).getType()).isEqualTo("ReinstallServer");
+        assertThat(entries.subList(1, entries.size())).extracting(ReinstallHistoryTopologyTest::summary)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 60).mapToObj(i -> "Hostkey call eq/show failed (TRANSIENT): try " + i).toList());
+    }
+
+    @Test
+    void shouldDropTheOldestEntryWhenTheTimelineIsFull() {
+        submit("req-1", List.of());
+        for (int i = 1; i < TimelineEntries.MAX_ENTRIES; i++) {
+            failedCall("try " + i);
+        }
+        assertThat(storedKeys()).hasSize(TimelineEntries.MAX_ENTRIES).startsWith(keyOf(SERVER, 0));
+
+        failedCall("one too many");
+
+        List<String> keys = storedKeys();
+        assertThat(keys).hasSize(TimelineEntries.MAX_ENTRIES).doesNotContain(keyOf(SERVER, 0))
+                .startsWith(keyOf(SERVER, 1)).endsWith(keyOf(SERVER, TimelineEntries.MAX_ENTRIES));
+        List<HistoryEntry> entries = history(SERVER);
+        assertThat(entries).hasSize(TimelineEntries.MAX_ENTRIES).noneMatch(e -> e.getType().equals("ReinstallServer"));
+        assertThat(summary(entries.get(0))).endsWith("try 1");
+        assertThat(summary(entries.get(entries.size() - 1))).endsWith("one too many");
+    }
+
+    @Test
+    void shouldKeepARecordReadAgainAmongTheNewestEntriesOnce() {
+        submit("req-1", List.of());
+        ReinstallEvent first = failedCall("first");
+        for (int i = 0; i < HistoryProcessor.DUPLICATE_WINDOW - 1; i++) {
+            failedCall("then " + i);
+        }
+
+        eventsIn.pipeInput(KEY, first, tick());
+
+        assertThat(history(SERVER)).hasSize(HistoryProcessor.DUPLICATE_WINDOW + 1)
+                .filteredOn(e -> e.getId().equals(first.getEventId())).hasSize(1);
+    }
+
+    @Test
+    void shouldShowAServerOnlyItsOwnEntriesWhateverServersShareItsDigits() {
+        for (long server : List.of(70L, 7L, 700L, 77L)) {
+            eventsIn.pipeInput(String.valueOf(server), ReinstallEvent.newBuilder(event("r-" + server, null, HostkeyCallFailed.newBuilder()
+                    .setCall("eq/show").setErrorClass(HostkeyErrorClass.TRANSIENT).setMessage("of " + server).build()))
+                    .setServerId(server).build(), tick());
+        }
+
+        assertThat(history(7)).extracting(HistoryEntry::getReinstallId).containsExactly("r-7");
+        assertThat(history(70)).extracting(HistoryEntry::getReinstallId).containsExactly("r-70");
+        assertThat(storedKeys()).contains(keyOf(7, 0), keyOf(70, 0), keyOf(700, 0), keyOf(77, 0));
     }
 
     @Test
@@ -146,31 +210,50 @@ class ReinstallHistoryTopologyTest extends ProjectorTopologyTestBase {
     }
 
     @Test
-    void shouldViewTheTimelineAsTheDashboardReadsIt() {
-        ReinstallHistory history = ReinstallHistory.newBuilder().setServerId(7).setEntries(List.of(HistoryEntry.newBuilder()
+    void shouldViewTheTimelineAsTheDashboardReadsIt() throws Exception {
+        HistoryEntry entry = HistoryEntry.newBuilder()
                 .setId("e1").setAt(Instant.parse("2026-11-24T10:00:00Z")).setType("ActionAccepted").setReinstallId("r-1")
-                .setStep(2).setLevel(HistoryLevel.INFO).setSummary("PXE config: requested").setSource("command-handler").build())).build();
+                .setStep(2).setLevel(HistoryLevel.INFO).setSummary("PXE config: requested").setSource("command-handler").build();
 
-        Map<String, Object> view = HistoryView.of(history);
+        Map<String, Object> view = HistoryView.of(7, List.of(entry));
 
-        assertThat(view).containsEntry("serverId", 7L).containsEntry("count", 1);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> entry = ((List<Map<String, Object>>) view.get("entries")).get(0);
-        assertThat(entry).containsEntry("at", "2026-11-24T10:00:00Z").containsEntry("step", 2).containsEntry("level", "INFO")
-                .containsEntry("summary", "PXE config: requested").containsEntry("id", "e1");
+        assertThat(new ObjectMapper().writeValueAsString(view)).isEqualTo("{\"serverId\":7,\"count\":1,\"keeps\":100,\"entries\":["
+                + "{\"id\":\"e1\",\"at\":\"2026-11-24T10:00:00Z\",\"type\":\"ActionAccepted\",\"reinstallId\":\"r-1\",\"step\":2,"
+                + "\"level\":\"INFO\",\"summary\":\"PXE config: requested\",\"source\":\"command-handler\"}]}");
     }
 
     private static String summary(HistoryEntry entry) {
         return TimelineEntries.render(entry).summary();
     }
 
-    private List<HistoryEntry> history(long server) {
-        ReinstallHistory history = historyStore().get(String.valueOf(server));
-        assertThat(history).as("a history for server %d", server).isNotNull();
-        return history.getEntries();
+    private ReinstallEvent failedCall(String message) {
+        ReinstallEvent failed = event(state().getReinstallId(), null, HostkeyCallFailed.newBuilder().setCall("eq/show")
+                .setErrorClass(HostkeyErrorClass.TRANSIENT).setMessage(message).build());
+        eventsIn.pipeInput(KEY, failed, tick());
+        return failed;
     }
 
-    private KeyValueStore<String, ReinstallHistory> historyStore() {
+    /** The server's timeline as the dashboard reads it. */
+    private List<HistoryEntry> history(long server) {
+        List<HistoryEntry> entries = TimelineStore.timeline(historyStore(), String.valueOf(server));
+        assertThat(entries).as("a history for server %d", server).isNotEmpty();
+        return entries;
+    }
+
+    /** Every key of the store, every server's, in the store's order. */
+    private List<String> storedKeys() {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, HistoryEntry> all = historyStore().all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        return keys;
+    }
+
+    private static String keyOf(long server, long seq) {
+        return server + "/" + String.format("%010d", seq);
+    }
+
+    private KeyValueStore<String, HistoryEntry> historyStore() {
         return driver.getKeyValueStore(ReinstallTopology.HISTORY_STORE);
     }
 }
