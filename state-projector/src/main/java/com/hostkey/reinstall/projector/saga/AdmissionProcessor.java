@@ -39,6 +39,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     private ProcessorContext<String, ReinstallEvent> context;
     private KeyValueStore<String, AdmissionEntry> store;
     private BacklogGuard backlog;
+    private CommitPacer commits;
     private int activeTotal;
     private final Map<String, Integer> activeByLocation = new HashMap<>();
     private long nextSeq;
@@ -53,6 +54,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         this.context = context;
         this.store = context.getStateStore(ReinstallTopology.ADMISSION_STORE);
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
+        this.commits = CommitPacer.scheduled(context, backlog);
         try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(ACTIVE, new StringSerializer())) {
             active.forEachRemaining(kv -> hold(kv.value.getLocation(), +1));
         }
@@ -184,6 +186,6 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
                 .setPayload(payload)
                 .build();
         context.forward(new Record<>(String.valueOf(entry.getServerId()), event, now.toEpochMilli()));
-        backlog.commitUnlessReadingBacklog(context);
+        commits.forwarded();
     }
 }

@@ -1,11 +1,10 @@
 package com.hostkey.reinstall.projector.saga;
 
 import java.time.Duration;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
- * Knows when a task reads a backlog: holds the saga's deadlines back meanwhile, and lets commits
- * wait for the commit interval only then ({@link #commitUnlessReadingBacklog}). A deadline such as
+ * Knows when a task reads a backlog: holds the saga's deadlines back meanwhile, and leaves commits
+ * to the commit interval ({@link CommitPacer}). A deadline such as
  * "no answer from the command handler by T" is false when the answer sits unread in the input: after a
  * restart, a rebalance or a stall of the projector, the wall-clock punctuator would otherwise fire
  * every overdue timer before the records that settle them are processed, and fail reinstalls that
@@ -53,19 +52,6 @@ final class BacklogGuard {
     /** True when the task may still be reading records that settle timers due now. */
     boolean readingBacklog(long wallClock) {
         return !caughtUp && wallClock - lastBehindAt < quietMillis;
-    }
-
-    /**
-     * Asks Streams to commit after the current batch, unless a backlog is being read. Under
-     * exactly-once nothing a processor forwards is visible downstream (the handler, the poller,
-     * billing, the saga's own next hop) before its transaction commits, so a fresh record's answer
-     * would otherwise wait for the commit interval; while a backlog is read the interval applies, and
-     * one transaction carries many records (commits are the cost of a replay, figure 3).
-     */
-    void commitUnlessReadingBacklog(ProcessorContext<?, ?> context) {
-        if (!readingBacklog(context.currentSystemTimeMs())) {
-            context.commit();
-        }
     }
 
     /** True when a timer due at {@code dueAt} must wait for the backlog to be read. */

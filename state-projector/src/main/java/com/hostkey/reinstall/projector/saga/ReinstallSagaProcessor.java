@@ -76,6 +76,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     };
     private final WakeUps wakeUps = new WakeUps();
     private BacklogGuard backlog;
+    private CommitPacer commits;
 
     ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
         this.machine = machine;
@@ -90,6 +91,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
         indexWakeUps();
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
+        this.commits = CommitPacer.scheduled(context, backlog);
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
     }
 
@@ -304,7 +306,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         if (!decision.commands().isEmpty() || decision.pollTargetsChanged() || !decision.events().isEmpty()
                 || decision.admission().isPresent() || decision.completion().isPresent()) {
-            backlog.commitUnlessReadingBacklog(context);
+            commits.forwarded();
         }
         if (next != null && (current == null || current.getPhase() != next.getPhase())) {
             log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());

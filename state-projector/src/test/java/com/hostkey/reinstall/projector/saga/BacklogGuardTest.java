@@ -3,8 +3,6 @@ package com.hostkey.reinstall.projector.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Properties;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.junit.jupiter.api.Test;
 
 class BacklogGuardTest {
@@ -17,20 +15,6 @@ class BacklogGuardTest {
     void shouldHoldTimersRightAfterStartUntilTheFirstFetchCanHaveArrived() {
         assertThat(guard.holds(T0 - 1_000, T0 + 500)).isTrue();
         assertThat(guard.holds(T0 - 1_000, T0 + 3_000)).isFalse();
-    }
-
-    @Test
-    void shouldAskForACommitAfterAFreshRecordAndLeaveABacklogToTheCommitInterval() {
-        MockProcessorContext<Object, Object> context = new MockProcessorContext<>(new Properties());
-        context.setCurrentSystemTimeMs(T0 + 2_000);
-        guard.processed(T0 - 90_000, T0 + 2_000);
-        guard.commitUnlessReadingBacklog(context);
-        assertThat(context.committed()).as("a commit per record of a backlog").isFalse();
-
-        context.setCurrentSystemTimeMs(T0 + 2_100);
-        guard.processed(T0 + 2_050, T0 + 2_100);
-        guard.commitUnlessReadingBacklog(context);
-        assertThat(context.committed()).as("a fresh record's answer waits for no interval").isTrue();
     }
 
     @Test

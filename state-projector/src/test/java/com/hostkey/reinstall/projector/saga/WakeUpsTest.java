@@ -67,7 +67,8 @@ class WakeUpsTest extends ProjectorTopologyTestBase {
         context.setCurrentSystemTimeMs(deadline.minus(Duration.ofMinutes(10)).toEpochMilli());
         ReinstallSagaProcessor saga = new ReinstallSagaProcessor(new ReinstallStateMachine(SAGA), Duration.ofSeconds(1), SagaMetrics.disabled());
         saga.init(context);
-        MockProcessorContext.CapturedPunctuator timers = context.scheduledPunctuators().get(0);
+        MockProcessorContext.CapturedPunctuator timers = context.scheduledPunctuators().stream()
+                .filter(punctuator -> punctuator.getInterval().equals(Duration.ofSeconds(1))).findFirst().orElseThrow();
 
         timers.getPunctuator().punctuate(deadline.minusSeconds(1).toEpochMilli());
         assertThat(context.forwarded()).as("nothing is due before the deadline").isEmpty();

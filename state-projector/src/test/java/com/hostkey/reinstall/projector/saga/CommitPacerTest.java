@@ -1,0 +1,60 @@
+package com.hostkey.reinstall.projector.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.junit.jupiter.api.Test;
+
+class CommitPacerTest {
+
+    private static final long T0 = 1_800_000_000_000L;
+
+    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>(new Properties());
+    private final BacklogGuard backlog = new BacklogGuard(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(60), T0);
+    private final CommitPacer pacer = CommitPacer.scheduled(context, backlog);
+
+    @Test
+    void shouldAskForACommitRightAfterAnsweringAFreshRecord() {
+        fresh(T0 + 100);
+        pacer.forwarded();
+        assertThat(context.committed()).isTrue();
+    }
+
+    @Test
+    void shouldAskAtMostOncePerGapAndPayWhatItOwesAtTheNextPunctuation() {
+        fresh(T0 + 100);
+        pacer.forwarded();
+        context.resetCommit();
+
+        fresh(T0 + 105);
+        pacer.forwarded();
+        assertThat(context.committed()).as("within the gap: owed, not asked").isFalse();
+
+        punctuate(T0 + 125);
+        assertThat(context.committed()).as("the owed commit is asked for at the punctuation").isTrue();
+        context.resetCommit();
+        punctuate(T0 + 145);
+        assertThat(context.committed()).as("nothing owed any more").isFalse();
+    }
+
+    @Test
+    void shouldLeaveABacklogToTheCommitInterval() {
+        context.setCurrentSystemTimeMs(T0 + 2_000);
+        backlog.processed(T0 - 90_000, T0 + 2_000);
+        pacer.forwarded();
+        punctuate(T0 + 2_100);
+        assertThat(context.committed()).isFalse();
+    }
+
+    private void fresh(long now) {
+        context.setCurrentSystemTimeMs(now);
+        backlog.processed(now - 10, now);
+    }
+
+    private void punctuate(long now) {
+        context.setCurrentSystemTimeMs(now);
+        context.scheduledPunctuators().getFirst().getPunctuator().punctuate(now);
+    }
+}
