@@ -60,11 +60,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * answer it (they are already in their topic), which the saga ignores, and the replay would stall
  * (seen: 702-842 of 1,000 reinstalls completed); so the routing hop (one read and one write per
  * request, about one input record in seventeen) is not in the figure. Each run
- * loads that input into a fresh broker (timestamps shifted to now, order kept), then measures on
+ * loads that input into a fresh broker (order kept, timestamps shifted so the newest is the load's
+ * time: a backlog, as after an outage), then measures on
  * the same records (a) the raw broker copy rate: a transactional consume-produce loop that copies
  * them to another topic, committing offsets in each batch's transaction, and (b) the projector:
  * the topology from {@link ReinstallTopology#build} with the projector's own Streams settings
- * (exactly_once_v2, commit interval 50 ms) folds them from an empty state and answers with its step
+ * (exactly_once_v2; commits paced by the commit interval while a backlog is read) folds them from an empty state and answers with its step
  * commands, poll targets, admissions and completions. Deterministic command ids make the replay
  * fold exactly like the live run: every recorded reinstall must complete again. One unmeasured
  * replay first warms the JIT of this JVM, as a deployed projector is warm.
@@ -125,12 +126,10 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
         private final BenchContext context;
         private final List<Raw> input;
         private final int reinstalls;
-        private final long recordedAt;
 
         ThroughputTrial(BenchContext context) throws Exception {
             this.context = context;
             reinstalls = context.profile().integer("fig3.reinstalls");
-            recordedAt = System.currentTimeMillis();
             input = record(context, reinstalls);
             context.log("fig3: recorded " + input.size() + " input records of " + reinstalls + " reinstalls; one unmeasured replay warms the JIT");
             // The projector runs in this JVM: a deployed one is long warm, so the first replay is not measured.
@@ -226,7 +225,11 @@ public final class ProjectorThroughputBenchmark implements Benchmark {
         }
 
         private void load(String bootstrap) {
-            long shift = System.currentTimeMillis() - recordedAt;
+            // The newest record lands at the load, the others before it: a backlog that piled up while the
+            // projector was away, as a replay is. (Shifted to start at the load, the recording's records came
+            // up to its length into the future, and the projector took the replay for a flood of fresh ones.)
+            long newest = input.stream().mapToLong(Raw::timestamp).max().orElseThrow();
+            long shift = System.currentTimeMillis() - newest;
             // Not idempotent, one request in flight: order kept without producer-id sequence state, which a
             // loaded machine's delivery timeouts can leave out of order on a fresh broker.
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
