@@ -36,17 +36,19 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     private static final String QUEUE = "queue|";
 
     private final AdmissionSettings settings;
+    private final CommitPacer pacer;
     private ProcessorContext<String, ReinstallEvent> context;
     private KeyValueStore<String, AdmissionEntry> store;
     private BacklogGuard backlog;
-    private CommitPacer commits;
+    private CommitPacer.Task commits;
     private int activeTotal;
     private final Map<String, Integer> activeByLocation = new HashMap<>();
     private long nextSeq;
     private int queued;
 
-    AdmissionProcessor(AdmissionSettings settings) {
+    AdmissionProcessor(AdmissionSettings settings, CommitPacer pacer) {
         this.settings = settings;
+        this.pacer = pacer;
     }
 
     @Override
@@ -54,7 +56,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         this.context = context;
         this.store = context.getStateStore(ReinstallTopology.ADMISSION_STORE);
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
-        this.commits = CommitPacer.scheduled(context, backlog);
+        this.commits = pacer.forTask(context, backlog);
         try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(ACTIVE, new StringSerializer())) {
             active.forEachRemaining(kv -> hold(kv.value.getLocation(), +1));
         }

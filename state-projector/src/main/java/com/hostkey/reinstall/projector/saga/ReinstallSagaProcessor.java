@@ -58,6 +58,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     private final ReinstallStateMachine machine;
     private final Duration timerInterval;
     private final SagaMetrics metrics;
+    private final CommitPacer pacer;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, ReinstallState> store;
     /**
@@ -76,10 +77,11 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     };
     private final WakeUps wakeUps = new WakeUps();
     private BacklogGuard backlog;
-    private CommitPacer commits;
+    private CommitPacer.Task commits;
 
-    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics) {
+    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics, CommitPacer pacer) {
         this.machine = machine;
+        this.pacer = pacer;
         this.timerInterval = timerInterval;
         this.metrics = metrics;
     }
@@ -91,7 +93,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
         indexWakeUps();
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
-        this.commits = CommitPacer.scheduled(context, backlog);
+        this.commits = pacer.forTask(context, backlog);
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
     }
 

@@ -93,15 +93,16 @@ public final class ReinstallTopology {
     public static Topology build(ReinstallTopics topics, SagaSettings saga, AdmissionSettings admission, Duration timerInterval,
                                  StepAuthenticator steps, SagaMetrics metrics) {
         ReinstallStateMachine machine = new ReinstallStateMachine(saga);
+        CommitPacer pacer = new CommitPacer();
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(topics.requests.name(), Consumed.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_SOURCE))
-                .process(RequestRouter::new, Named.as(REQUEST_ROUTER))
+                .process(() -> new RequestRouter(pacer), Named.as(REQUEST_ROUTER))
                 .repartition(Repartitioned.with(Serdes.String(), topics.requests.valueSerde()).withName(REQUESTS_BY_SERVER));
         Topology topology = builder.build();
 
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics), REQUESTS_BY_SERVER_SOURCE,
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics, pacer), REQUESTS_BY_SERVER_SOURCE,
                 EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
@@ -118,7 +119,7 @@ public final class ReinstallTopology {
 
         topology.addSource(ADMISSIONS_SOURCE, Serdes.String().deserializer(),
                 topics.admissions.valueSerde().deserializer(), topics.admissions.name());
-        topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(admission), ADMISSIONS_SOURCE);
+        topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(admission, pacer), ADMISSIONS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ADMISSION_STORE), Serdes.String(), topics.admissionEntrySerde())),
                 ADMISSION);

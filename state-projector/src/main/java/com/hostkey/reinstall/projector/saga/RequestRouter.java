@@ -28,15 +28,26 @@ final class RequestRouter implements Processor<String, ReinstallRequest, String,
     static final String PRODUCER_KEY = "reinstall-producer-key";
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
 
+    private final CommitPacer pacer;
     private ProcessorContext<String, ReinstallRequest> context;
+    private BacklogGuard backlog;
+    private CommitPacer.Task commits;
+
+    RequestRouter(CommitPacer pacer) {
+        this.pacer = pacer;
+    }
 
     @Override
     public void init(ProcessorContext<String, ReinstallRequest> context) {
         this.context = context;
+        this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
+        // The routed request reaches the saga once this sub-topology's transaction commits.
+        this.commits = pacer.forTask(context, backlog);
     }
 
     @Override
     public void process(Record<String, ReinstallRequest> record) {
+        backlog.processed(record.timestamp(), context.currentSystemTimeMs());
         if (record.value() == null) {
             log.debug("dropping a request record without a value");
             return;
@@ -51,6 +62,7 @@ final class RequestRouter implements Processor<String, ReinstallRequest, String,
             headers.add(PRODUCER_KEY, record.key().getBytes(StandardCharsets.UTF_8));
         }
         context.forward(record.withKey(String.valueOf(record.value().getServerId())).withHeaders(headers));
+        commits.forwarded();
     }
 
     /**

@@ -13,7 +13,8 @@ class CommitPacerTest {
 
     private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>(new Properties());
     private final BacklogGuard backlog = new BacklogGuard(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(60), T0);
-    private final CommitPacer pacer = CommitPacer.scheduled(context, backlog);
+    private final CommitPacer pacing = new CommitPacer();
+    private final CommitPacer.Task pacer = pacing.forTask(context, backlog);
 
     @Test
     void shouldAskForACommitRightAfterAnsweringAFreshRecord() {
@@ -37,6 +38,21 @@ class CommitPacerTest {
         context.resetCommit();
         punctuate(T0 + 145);
         assertThat(context.committed()).as("nothing owed any more").isFalse();
+    }
+
+    @Test
+    void shouldPaceTheTasksOfOneThreadTogether() {
+        MockProcessorContext<Object, Object> other = new MockProcessorContext<>(new Properties());
+        CommitPacer.Task otherTask = pacing.forTask(other, backlog);
+        fresh(T0 + 100);
+        pacer.forwarded();
+        other.setCurrentSystemTimeMs(T0 + 105);
+        otherTask.forwarded();
+        assertThat(other.committed()).as("the thread asked 5 ms ago: one transaction commits both tasks").isFalse();
+
+        other.setCurrentSystemTimeMs(T0 + 125);
+        other.scheduledPunctuators().getFirst().getPunctuator().punctuate(T0 + 125);
+        assertThat(other.committed()).as("owed by the thread, paid by whichever task punctuates").isTrue();
     }
 
     @Test

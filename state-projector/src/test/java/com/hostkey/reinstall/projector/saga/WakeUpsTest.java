@@ -65,7 +65,7 @@ class WakeUpsTest extends ProjectorTopologyTestBase {
         restored.put(KEY, waiting);
         restored.put("2002", ReinstallState.newBuilder(waiting).setServerId(2002).setPhase(ReinstallPhase.COMPLETED).build());
         context.setCurrentSystemTimeMs(deadline.minus(Duration.ofMinutes(10)).toEpochMilli());
-        ReinstallSagaProcessor saga = new ReinstallSagaProcessor(new ReinstallStateMachine(SAGA), Duration.ofSeconds(1), SagaMetrics.disabled());
+        ReinstallSagaProcessor saga = new ReinstallSagaProcessor(new ReinstallStateMachine(SAGA), Duration.ofSeconds(1), SagaMetrics.disabled(), new CommitPacer());
         saga.init(context);
         MockProcessorContext.CapturedPunctuator timers = context.scheduledPunctuators().stream()
                 .filter(punctuator -> punctuator.getInterval().equals(Duration.ofSeconds(1))).findFirst().orElseThrow();
