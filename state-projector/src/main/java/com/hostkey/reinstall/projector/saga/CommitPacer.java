@@ -1,6 +1,7 @@
 package com.hostkey.reinstall.projector.saga;
 
 import java.time.Duration;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  *
  * <p>Paced per stream thread: exactly-once v2 commits every task of a thread in one transaction,
  * so the thread asks at most once per {@link #MIN_GAP}, whichever of its tasks forwarded, and an
- * ask owed meanwhile is paid by the next wall-clock punctuation of any of them. Paced per task
+ * ask owed meanwhile is paid by a one-off wall-clock punctuation when the gap is over. Paced per task
  * instead, thirteen tasks on one thread asked up to thirteen times as often: commits blocked the
  * thread and figure 1's hops doubled. Unpaced, a burst of fresh records had Streams commit after
  * every loop iteration, each commit halving the records processed per iteration, down to one. While
@@ -29,15 +30,15 @@ final class CommitPacer {
     private static final class Pace {
         long lastAskedAt = Long.MIN_VALUE / 2;
         boolean owed;
+        /** When the punctuation that pays an owed ask was scheduled; negative when none is. */
+        long payScheduledAt = -1;
     }
 
     private final ThreadLocal<Pace> paces = ThreadLocal.withInitial(Pace::new);
 
-    /** A processor's handle on its thread's pace; schedules the punctuation that pays an owed ask. */
+    /** A processor's handle on its thread's pace. */
     Task forTask(ProcessorContext<?, ?> context, BacklogGuard backlog) {
-        Task task = new Task(context, backlog);
-        context.schedule(MIN_GAP, PunctuationType.WALL_CLOCK_TIME, task::payOwed);
-        return task;
+        return new Task(context, backlog);
     }
 
     /** One processor instance's side of the pace. */
@@ -58,17 +59,26 @@ final class CommitPacer {
                 return;
             }
             Pace pace = paces.get();
-            if (now - pace.lastAskedAt >= MIN_GAP.toMillis()) {
+            long sinceAsked = now - pace.lastAskedAt;
+            if (sinceAsked >= MIN_GAP.toMillis()) {
                 ask(pace, now);
-            } else {
-                pace.owed = true;
+                return;
             }
-        }
-
-        private void payOwed(long now) {
-            Pace pace = paces.get();
-            if (pace.owed && now - pace.lastAskedAt >= MIN_GAP.toMillis()) {
-                ask(pace, now);
+            pace.owed = true;
+            // One punctuation per owed ask, not one per task every gap: every punctuation that runs
+            // halves the records Streams processes per loop iteration. One scheduled by a task that
+            // has since gone (revoked, closed) never runs: after two gaps another is scheduled.
+            if (pace.payScheduledAt < 0 || now - pace.payScheduledAt > 2 * MIN_GAP.toMillis()) {
+                pace.payScheduledAt = now;
+                Cancellable[] once = new Cancellable[1];
+                once[0] = context.schedule(Duration.ofMillis(Math.max(1, MIN_GAP.toMillis() - sinceAsked)),
+                        PunctuationType.WALL_CLOCK_TIME, at -> {
+                            once[0].cancel();
+                            pace.payScheduledAt = -1;
+                            if (pace.owed) {
+                                ask(pace, at);
+                            }
+                        });
             }
         }
 
