@@ -5,6 +5,7 @@ import com.hostkey.invapi.client.HostkeyApi.CallbackAnswer;
 import com.hostkey.invapi.client.HostkeyException;
 import com.hostkey.reinstall.poller.CallbackInterpreter.Interpretation;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.avro.AsyncActionKind;
 import com.hostkey.reinstall.schemas.avro.PollKey;
 import com.hostkey.reinstall.schemas.avro.PollTargets;
@@ -337,6 +338,11 @@ public final class StagePoller implements AutoCloseable {
         try {
             targets = record.value() == null ? null : targetsDeserializer.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
+            if (!AvroSerde.blamesTheRecord(e)) {
+                // The registry, not the record: the loop reconnects and reads the compacted topic again.
+                // Dead-lettered, the server's keys would go unwatched until their deadlines failed the reinstalls.
+                throw e;
+            }
             deadLetter(record, e);
             return;
         }

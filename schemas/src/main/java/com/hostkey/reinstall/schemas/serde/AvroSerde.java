@@ -198,6 +198,25 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
     }
 
+    /**
+     * Whether reading a record failed because of the record itself: not the wire format, a schema id
+     * the registry does not know, or bytes this serde could not decode into the expected type (it
+     * threw, not the registry client). A registry that cannot be reached or answers with an error
+     * is not the record's fault: reading it again later may succeed, so it must not be dead-lettered.
+     */
+    public static boolean blamesTheRecord(Throwable failure) {
+        if (failure instanceof NotWireFormatException || failure instanceof SchemaRegistryClient.UnknownSchemaIdException) {
+            return true;
+        }
+        return failure instanceof SerializationException && thrownByThisSerde(failure);
+    }
+
+    /** Made by this serde itself (decoding or encoding the data), not by the registry client it calls. */
+    public static boolean thrownByThisSerde(Throwable failure) {
+        StackTraceElement[] trace = failure.getStackTrace();
+        return trace.length > 0 && trace[0].getClassName().startsWith(AvroSerde.class.getName());
+    }
+
     /** The bytes do not start with the Confluent magic byte and a schema id. */
     public static final class NotWireFormatException extends SerializationException {
         public NotWireFormatException(String topic, int length) {

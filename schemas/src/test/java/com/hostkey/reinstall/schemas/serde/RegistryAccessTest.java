@@ -65,6 +65,31 @@ class RegistryAccessTest {
     }
 
     @Test
+    void shouldNotBlameTheRecordWhenTheRegistryAnswersWithAPageInsteadOfASchema() throws Exception {
+        // Seen in figure 3's recording: a registry under load answered an HTML page, and the poller
+        // dead-lettered 400 valid poll targets; their reinstalls failed ten minutes later.
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                byte[] page = "<html><body>Service Unavailable</body></html>".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, page.length);
+                exchange.getResponseBody().write(page);
+            }
+        });
+        server.start();
+        var deserializer = AvroSerde.of(AdmissionEntry.class,
+                Map.of(AvroSerde.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + server.getAddress().getPort()), false).deserializer();
+
+        SerializationException registryDown = org.junit.jupiter.api.Assertions.assertThrows(SerializationException.class,
+                () -> deserializer.deserialize("reinstall-admissions", new byte[] {0, 0, 0, 0, 9, 2}));
+        SerializationException notWireFormat = org.junit.jupiter.api.Assertions.assertThrows(SerializationException.class,
+                () -> deserializer.deserialize("reinstall-admissions", new byte[] {'{', '}'}));
+
+        assertThat(AvroSerde.blamesTheRecord(registryDown)).as(registryDown.getMessage()).isFalse();
+        assertThat(AvroSerde.blamesTheRecord(notWireFormat)).isTrue();
+    }
+
+    @Test
     void shouldRefuseSettingsItWouldOtherwiseIgnore() {
         assertThatThrownBy(() -> RegistryAccess.fromConfig("http://r", Map.of(RegistryAccess.BASIC_AUTH_SOURCE, "SASL_INHERIT")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("USER_INFO");

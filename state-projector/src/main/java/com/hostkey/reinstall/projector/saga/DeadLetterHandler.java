@@ -97,28 +97,16 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
      */
     static boolean isRecordsFault(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SerializationException && thrownBySerde(t)) {
+            if (t instanceof SerializationException && AvroSerde.thrownByThisSerde(t)) {
                 return true;
             }
         }
         return !(exception instanceof KafkaException);
     }
 
-    /**
-     * The record's own fault: not the wire format, an unknown schema id, or bytes the serde could
-     * not decode into the expected type (the serde itself threw, not the registry client).
-     */
+    /** The record's own fault ({@link AvroSerde#blamesTheRecord}). */
     static boolean isPoison(Exception exception) {
-        if (exception instanceof AvroSerde.NotWireFormatException || exception instanceof SchemaRegistryClient.UnknownSchemaIdException) {
-            return true;
-        }
-        return exception instanceof SerializationException && thrownBySerde(exception);
-    }
-
-    /** Made by {@link AvroSerde} itself (decoding or encoding the data), not by the registry client it calls. */
-    private static boolean thrownBySerde(Throwable exception) {
-        StackTraceElement[] trace = exception.getStackTrace();
-        return trace.length > 0 && trace[0].getClassName().startsWith(AvroSerde.class.getName());
+        return AvroSerde.blamesTheRecord(exception);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(String sourceTopic, int partition, long offset, long timestamp, byte[] key,
