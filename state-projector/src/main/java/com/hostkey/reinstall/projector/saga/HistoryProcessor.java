@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -37,7 +36,6 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
     static final int DUPLICATE_WINDOW = 20;
     /** Servers whose tail is kept in memory, per task: the servers in flight, at about 2 KB each (the ids). */
     static final int RECENT_SERVERS = 4_096;
-    private static final Pattern SERVER_KEY = Pattern.compile("\\d{1,18}");
 
     /**
      * The tails of the servers this task appended to last. Right only because this processor is the
@@ -69,7 +67,7 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
 
     @Override
     public void process(Record<String, Object> record) {
-        if (record.key() == null || !SERVER_KEY.matcher(record.key()).matches()) {
+        if (!isServerKey(record.key())) {
             return;
         }
         Optional<HistoryEntry> entry = switch (record.value()) {
@@ -125,5 +123,19 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
             }
             recentIds.addLast(id);
         }
+    }
+
+    /** One to 18 ASCII digits: a regex here was 2 % of the stream thread (figure 3's final profile). */
+    static boolean isServerKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }
