@@ -10,6 +10,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
+import com.hostkey.reinstall.schemas.avro.TaskSlot;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,11 @@ public final class ReinstallTopics {
     /** The serde of the admission store's values. */
     public Serde<AdmissionEntry> admissionEntrySerde() {
         return AvroSerde.of(AdmissionEntry.class, serdeConfig, false);
+    }
+
+    /** The serde of the projector's saga task slot store values. */
+    public Serde<TaskSlot> taskSlotSerde() {
+        return AvroSerde.of(TaskSlot.class, serdeConfig, false);
     }
 
     /** The serde of the projector's state store values. */

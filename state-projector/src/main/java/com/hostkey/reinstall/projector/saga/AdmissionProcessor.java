@@ -7,8 +7,11 @@ import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
 import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
+import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -25,16 +28,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * with AdmissionGranted or ReinstallQueued. Queued reinstalls are admitted in arrival order, skipping
  * those whose location is at its cap.
  *
- * <p>Store keys: {@code active|<serverId>} for slot holders, {@code queue|<19-digit seq>} for the
- * queue in order. The counts and an index of the queue (per location, in arrival order; by reinstall)
- * are derived from the store when the task starts and kept beside it, this processor being the
- * store's only writer: a release finds the next reinstall to admit, or the waiting one it removes,
- * without reading the queue (read whole per release, a queue of thousands cost the projector more
- * than everything else it did: figure 3 at 5,000 reinstalls).
+ * <p>Slots have names: the reinstall a slot was first granted to, and for the reserve lent with that
+ * grant the same name with {@code #1}, {@code #2}... While nobody waits and the caps leave room, a
+ * grant lends the saga task of its server up to
+ * {@link AdmissionSettings#taskReserve()} more slots of the location ({@link TaskSlots}): that task
+ * admits its next reinstalls with them without asking, and gives every slot back here by name. A slot
+ * counts as held from the grant until it comes back, wherever it is meanwhile (in a grant on its way,
+ * with a reinstall, free in a task's reserve, in a release on its way): the caps are never exceeded.
+ * When a reinstall has to wait, the tasks lent slots of its location (of every location, the fleet
+ * being full) are told to give them back ({@link ReserveRecalled}), and lending stops while anyone waits.
+ *
+ * <p>Store keys: {@code slot|<name>} for held slots, {@code active|<serverId>} for slots held since
+ * before slots had names, {@code queue|<19-digit seq>} for the queue in order. The counts and an index
+ * of the queue (per location, in arrival order; by reinstall) are derived from the store when the task
+ * starts and kept beside it, this processor being the store's only writer: a release finds the next
+ * reinstall to admit, or the waiting one it removes, without reading the queue (read whole per
+ * release, a queue of thousands cost the projector more than everything else it did: figure 3 at
+ * 5,000 reinstalls).
  */
 final class AdmissionProcessor implements Processor<String, AdmissionMessage, String, ReinstallEvent> {
 
+    /** Slots held since before slots had names, by server. */
     private static final String ACTIVE = "active|";
+    private static final String SLOT = "slot|";
     private static final String QUEUE = "queue|";
 
     private final AdmissionSettings settings;
@@ -51,6 +67,12 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     /** Each waiting reinstall by id, with its place in the queue. */
     private final Map<String, Waiting> waitingById = new HashMap<>();
 
+    /**
+     * By location: the servers whose grants lent slots there (to each, its reinstall), not recalled
+     * since. Kept beside the store; after a restart, rebuilt from the lent slots still held.
+     */
+    private final Map<String, Map<Long, String>> lenders = new HashMap<>();
+
     private record Waiting(long seq, AdmissionEntry entry) {}
 
     AdmissionProcessor(AdmissionSettings settings, CommitPacer pacer) {
@@ -64,8 +86,18 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         this.store = context.getStateStore(ReinstallTopology.ADMISSION_STORE);
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
         this.commits = pacer.forTask(context, backlog);
-        try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(ACTIVE, new StringSerializer())) {
-            active.forEachRemaining(kv -> hold(kv.value.getLocation(), +1));
+        activeTotal = 0;
+        activeByLocation.clear();
+        lenders.clear();
+        for (String held : new String[] {ACTIVE, SLOT}) {
+            try (KeyValueIterator<String, AdmissionEntry> active = store.prefixScan(held, new StringSerializer())) {
+                active.forEachRemaining(kv -> {
+                    hold(kv.value.getLocation(), +1);
+                    if (kv.key.indexOf('#') > 0) {
+                        lent(kv.value);
+                    }
+                });
+            }
         }
         waiting.clear();
         waitingById.clear();
@@ -90,14 +122,13 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         Instant now = ReinstallSagaProcessor.nowFor(record.timestamp(), wallClock);
         switch (message.getPayload()) {
             case AdmissionRequested requested -> request(message, now);
-            case AdmissionReleased released -> release(message, now);
+            case AdmissionReleased released -> release(message, released, now);
             default -> { }
         }
     }
 
     private void request(AdmissionMessage message, Instant now) {
-        AdmissionEntry holder = store.get(ACTIVE + message.getServerId());
-        if (holder != null && holder.getReinstallId().equals(message.getReinstallId())
+        if (store.get(SLOT + message.getReinstallId()) != null || legacyHolder(message) != null
                 || waitingById.containsKey(message.getReinstallId())) {
             return; // already holds its slot, or already waits for one
         }
@@ -117,14 +148,45 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         store.put(queueKey(seq), entry);
         enqueued(seq, entry);
         emit(entry, ReinstallQueued.newBuilder().setPosition(waitingById.size()).build(), now);
+        recallReserves(activeTotal >= settings.maxActive() ? List.copyOf(lenders.keySet()) : List.of(key(entry.getLocation())), now);
     }
 
-    private void release(AdmissionMessage message, Instant now) {
-        String activeKey = ACTIVE + message.getServerId();
-        AdmissionEntry holder = store.get(activeKey);
-        if (holder != null && holder.getReinstallId().equals(message.getReinstallId())) {
-            store.delete(activeKey);
-            hold(holder.getLocation(), -1);
+    /**
+     * Asks the tasks lent slots of these locations to give back the free ones, and the others when
+     * their reinstalls end: a reinstall waits for one. Each task is reached through a server of its
+     * own, the one whose grant lent it slots (it may be asked more than once: giving back is idempotent).
+     */
+    private void recallReserves(List<String> locations, Instant now) {
+        for (String location : locations) {
+            Map<Long, String> servers = lenders.remove(location);
+            if (servers == null) {
+                continue;
+            }
+            String named = location.isEmpty() ? null : location;
+            servers.forEach((server, reinstall) -> emit(server, reinstall, ReserveRecalled.newBuilder().setLocation(named).build(), now));
+        }
+    }
+
+    private void lent(AdmissionEntry grant) {
+        lenders.computeIfAbsent(key(grant.getLocation()), k -> new HashMap<>()).put(grant.getServerId(), grant.getReinstallId());
+    }
+
+    private void release(AdmissionMessage message, AdmissionReleased released, Instant now) {
+        String name = released.getSlot() != null ? released.getSlot() : message.getReinstallId();
+        AdmissionEntry held = store.get(SLOT + name);
+        if (held != null) {
+            store.delete(SLOT + name);
+            hold(held.getLocation(), -1);
+            admitWaiting(now);
+            return;
+        }
+        if (!name.equals(message.getReinstallId())) {
+            return; // a slot given back twice: nothing left to count
+        }
+        AdmissionEntry legacy = legacyHolder(message);
+        if (legacy != null) {
+            store.delete(ACTIVE + message.getServerId());
+            hold(legacy.getLocation(), -1);
             admitWaiting(now);
             return;
         }
@@ -133,6 +195,12 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         if (gone != null) {
             dequeue(gone.seq(), gone.entry());
         }
+    }
+
+    /** The slot this reinstall holds since before slots had names, if any. */
+    private AdmissionEntry legacyHolder(AdmissionMessage message) {
+        AdmissionEntry holder = store.get(ACTIVE + message.getServerId());
+        return holder != null && holder.getReinstallId().equals(message.getReinstallId()) ? holder : null;
     }
 
     /**
@@ -178,10 +246,40 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     }
 
     private void grant(AdmissionEntry entry, Instant now) {
-        store.put(ACTIVE + entry.getServerId(), entry);
+        store.put(SLOT + entry.getReinstallId(), entry);
         hold(entry.getLocation(), +1);
+        List<String> reserve = new ArrayList<>();
+        for (int i = 1; i <= reserveFor(entry.getLocation()); i++) {
+            String name = entry.getReinstallId() + "#" + i;
+            if (store.get(SLOT + name) == null) {
+                store.put(SLOT + name, entry);
+                hold(entry.getLocation(), +1);
+                reserve.add(name);
+            }
+        }
+        if (!reserve.isEmpty()) {
+            lent(entry);
+        }
         long waited = Math.max(0, now.toEpochMilli() - entry.getRequestedAt().toEpochMilli());
-        emit(entry, AdmissionGranted.newBuilder().setWaitedMillis(waited).build(), now);
+        emit(entry, AdmissionGranted.newBuilder().setWaitedMillis(waited).setSlot(entry.getReinstallId())
+                .setLocation(entry.getLocation()).setReserved(reserve).build(), now);
+    }
+
+    /**
+     * How many slots to lend with a grant: while nobody waits, as many as the task may keep
+     * ({@link AdmissionSettings#taskReserve()}) and the fleet's and the location's caps leave room for.
+     * A lent slot lies idle until used; the first reinstall that has to wait has them recalled.
+     */
+    private int reserveFor(String location) {
+        if (!waitingById.isEmpty()) {
+            return 0;
+        }
+        int lend = settings.taskReserve();
+        while (lend > 0 && (activeTotal + lend > settings.maxActive()
+                || activeByLocation.getOrDefault(key(location), 0) + lend > settings.limitFor(location))) {
+            lend--;
+        }
+        return lend;
     }
 
     private boolean hasRoom(String location) {
@@ -199,16 +297,20 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     }
 
     private void emit(AdmissionEntry entry, Object payload, Instant now) {
+        emit(entry.getServerId(), entry.getReinstallId(), payload, now);
+    }
+
+    private void emit(long serverId, String reinstallId, Object payload, Instant now) {
         ReinstallEvent event = ReinstallEvent.newBuilder()
-                .setEventId(entry.getReinstallId() + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
-                .setServerId(entry.getServerId())
-                .setReinstallId(entry.getReinstallId())
+                .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
+                .setServerId(serverId)
+                .setReinstallId(reinstallId)
                 .setCommandId(null)
                 .setOccurredAt(now)
                 .setSource(ReinstallStateMachine.ISSUER)
                 .setPayload(payload)
                 .build();
-        context.forward(new Record<>(String.valueOf(entry.getServerId()), event, now.toEpochMilli()));
+        context.forward(new Record<>(String.valueOf(serverId), event, now.toEpochMilli()));
         commits.forwarded();
     }
 }

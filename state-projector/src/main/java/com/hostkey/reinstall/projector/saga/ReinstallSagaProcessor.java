@@ -2,7 +2,10 @@ package com.hostkey.reinstall.projector.saga;
 
 import com.hostkey.reinstall.projector.saga.ReinstallStateMachine.Decision;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
 import com.hostkey.reinstall.schemas.avro.AdmissionMessage;
+import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
+import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
 import com.hostkey.reinstall.schemas.avro.CancelReinstall;
 import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
 import com.hostkey.reinstall.schemas.avro.JenkinsTaskSkipped;
@@ -13,11 +16,13 @@ import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
 import com.hostkey.reinstall.schemas.avro.ServerReleased;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.StepRetryScheduled;
+import com.hostkey.reinstall.schemas.avro.TaskSlot;
 import com.hostkey.reinstall.runtime.LogContext;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -76,11 +81,14 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
     };
     private final WakeUps wakeUps = new WakeUps();
+    private final TaskSlots slots;
     private BacklogGuard backlog;
     private CommitPacer.Task commits;
 
-    ReinstallSagaProcessor(ReinstallStateMachine machine, Duration timerInterval, SagaMetrics metrics, CommitPacer pacer) {
+    ReinstallSagaProcessor(ReinstallStateMachine machine, AdmissionSettings admission, Duration timerInterval, SagaMetrics metrics,
+                           CommitPacer pacer) {
         this.machine = machine;
+        this.slots = new TaskSlots(admission);
         this.pacer = pacer;
         this.timerInterval = timerInterval;
         this.metrics = metrics;
@@ -92,6 +100,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         recentStates.clear();
         this.store = context.getStateStore(ReinstallTopology.STATE_STORE);
         indexWakeUps();
+        slots.init(context.getStateStore(ReinstallTopology.TASK_SLOTS_STORE));
         this.backlog = BacklogGuard.standard(context.currentSystemTimeMs());
         this.commits = pacer.forTask(context, backlog);
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, wallClock -> fireDueTimers(Instant.ofEpochMilli(wallClock)));
@@ -133,6 +142,9 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                 return;
             }
         }
+        if (record.value() instanceof ReinstallEvent event) {
+            lentOrRecalled(event, now);
+        }
         if (record.value() instanceof ReinstallEvent event && isOwnRecord(event)) {
             return;  // what this saga wrote for the record: nothing to decide, no state to read
         }
@@ -149,6 +161,30 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         };
         if (decision != null) {
             carryOut(serverKey, current, decision, now, record.timestamp());
+            if (record.value() instanceof ReinstallEvent event && event.getPayload() instanceof AdmissionGranted granted
+                    && decision.applied() && decision.state() != null && decision.state().getAdmissionSlot() != null) {
+                ReinstallState admitted = decision.state();
+                slots.granted(admitted.getAdmissionSlot(), admitted.getLocation(), admitted.getServerId(), admitted.getReinstallId(),
+                        !granted.getReserved().isEmpty(), now);
+            }
+        }
+    }
+
+    /**
+     * Slots the admission owner lends this task with a grant (whatever becomes of the grant itself: its
+     * reinstall may have ended meanwhile), or recalls.
+     */
+    private void lentOrRecalled(ReinstallEvent event, Instant now) {
+        switch (event.getPayload()) {
+            case AdmissionGranted granted -> slots.lent(granted.getReserved(), granted.getLocation(), event.getServerId(),
+                    event.getReinstallId(), event.getOccurredAt(), now);
+            case ReserveRecalled recalled -> {
+                for (TaskSlot back : slots.recalled(recalled.getLocation())) {
+                    forwardAdmission(back.getServerId(), back.getReinstallId(), back.getLocation(),
+                            AdmissionReleased.newBuilder().setSlot(back.getSlot()).build(), now, now.toEpochMilli());
+                }
+            }
+            default -> { }
         }
     }
 
@@ -198,6 +234,8 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             case RequestDuplicate r -> true;
             case JenkinsTaskSkipped j -> true;
             case ServerReleased s -> true;
+            case AdmissionGranted g -> g.getFromReserve();
+            case ReserveRecalled r -> true;
             default -> false;
         };
     }
@@ -220,6 +258,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         if (held > 0) {
             log.debug("{} due timer(s) wait while this task reads a backlog", held);
+        }
+        for (TaskSlot idle : slots.idle(now)) {
+            forwardAdmission(idle.getServerId(), idle.getReinstallId(), idle.getLocation(),
+                    AdmissionReleased.newBuilder().setSlot(idle.getSlot()).build(), now, now.toEpochMilli());
         }
     }
 
@@ -277,27 +319,10 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         }
         String reinstallId = next != null ? next.getReinstallId() : decision.completion().map(ReinstallCompletion::getReinstallId).orElse(null);
         for (SpecificRecord payload : decision.events()) {
-            ReinstallEvent event = ReinstallEvent.newBuilder()
-                    .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + timestamp)
-                    .setServerId(Long.parseLong(serverKey))
-                    .setReinstallId(decision.completion().map(ReinstallCompletion::getReinstallId).orElse(reinstallId))
-                    .setCommandId(null)
-                    .setOccurredAt(now)
-                    .setSource(ReinstallStateMachine.ISSUER)
-                    .setPayload(payload)
-                    .build();
-            context.forward(new Record<>(serverKey, (Object) event, timestamp), ReinstallTopology.EVENTS_SINK);
+            String eventReinstall = decision.completion().map(ReinstallCompletion::getReinstallId).orElse(reinstallId);
+            context.forward(new Record<>(serverKey, (Object) eventOf(serverKey, eventReinstall, payload, now), timestamp),
+                    ReinstallTopology.EVENTS_SINK);
         }
-        decision.admission().ifPresent(payload -> {
-            AdmissionMessage message = AdmissionMessage.newBuilder()
-                    .setServerId(next.getServerId())
-                    .setReinstallId(next.getReinstallId())
-                    .setLocation(next.getLocation())
-                    .setAt(now)
-                    .setPayload(payload)
-                    .build();
-            context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, causedAt), ReinstallTopology.ADMISSIONS_SINK);
-        });
         decision.completion().ifPresent(completion -> {
             context.forward(new Record<>(serverKey, (Object) completion, timestamp), ReinstallTopology.COMPLETIONS_SINK);
             log.info("server={} reinstall={} finished: {}", serverKey, completion.getReinstallId(),
@@ -307,12 +332,74 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             storeState(serverKey, next);
         }
         if (!decision.commands().isEmpty() || decision.pollTargetsChanged() || !decision.events().isEmpty()
-                || decision.admission().isPresent() || decision.completion().isPresent()) {
+                || decision.completion().isPresent()) {
             commits.forwarded();
         }
         if (next != null && (current == null || current.getPhase() != next.getPhase())) {
             log.info("server={} reinstall={} phase={} stage={}", serverKey, next.getReinstallId(), next.getPhase(), next.getInstallStage());
         }
+        decision.admission().ifPresent(payload -> admission(serverKey, current, next, payload, now, causedAt));
+    }
+
+    /**
+     * A slot asked for or given up. Asked for: taken from the task's own slots when one of the
+     * location is free, and the reinstall goes on in the same breath (the grant published for the
+     * record); else asked of the admission owner. Given up: kept free for the task's next reinstall
+     * of the location, or given back ({@link TaskSlots}).
+     */
+    private void admission(String serverKey, ReinstallState current, ReinstallState next, SpecificRecord payload, Instant now,
+                           long causedAt) {
+        switch (payload) {
+            case AdmissionRequested requested -> {
+                Optional<String> slot = slots.take(next.getLocation(), next.getServerId(), next.getReinstallId(), now);
+                if (slot.isEmpty()) {
+                    forwardAdmission(next.getServerId(), next.getReinstallId(), next.getLocation(), requested, now, causedAt);
+                    return;
+                }
+                ReinstallEvent granted = eventOf(serverKey, next.getReinstallId(), AdmissionGranted.newBuilder()
+                        .setSlot(slot.get()).setLocation(next.getLocation()).setFromReserve(true).build(), now);
+                context.forward(new Record<>(serverKey, (Object) granted, now.toEpochMilli()), ReinstallTopology.EVENTS_SINK);
+                carryOut(serverKey, next, machine.apply(next, granted, now), now, causedAt);
+            }
+            case AdmissionReleased released -> {
+                String held = current == null ? null : current.getAdmissionSlot();
+                if (held == null || slots.givesBack(held, now)) {
+                    forwardAdmission(next.getServerId(), next.getReinstallId(), next.getLocation(),
+                            AdmissionReleased.newBuilder().setSlot(held).build(), now, causedAt);
+                }
+            }
+            default -> throw new IllegalStateException("not an admission message: " + payload.getSchema().getName());
+        }
+    }
+
+    /**
+     * An admission message for the owner, timestamped with the record decided on ({@code causedAt}; the
+     * wall clock for a timer), so the admission knows a backlog from fresh requests.
+     */
+    private void forwardAdmission(long serverId, String reinstallId, String location, SpecificRecord payload, Instant now,
+                                  long causedAt) {
+        AdmissionMessage message = AdmissionMessage.newBuilder()
+                .setServerId(serverId)
+                .setReinstallId(reinstallId)
+                .setLocation(location)
+                .setAt(now)
+                .setPayload(payload)
+                .build();
+        context.forward(new Record<>(ReinstallTopics.ADMISSION_SCOPE, (Object) message, causedAt), ReinstallTopology.ADMISSIONS_SINK);
+        commits.forwarded();
+    }
+
+    /** An event the projector publishes for the record. */
+    private static ReinstallEvent eventOf(String serverKey, String reinstallId, SpecificRecord payload, Instant now) {
+        return ReinstallEvent.newBuilder()
+                .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
+                .setServerId(Long.parseLong(serverKey))
+                .setReinstallId(reinstallId)
+                .setCommandId(null)
+                .setOccurredAt(now)
+                .setSource(ReinstallStateMachine.ISSUER)
+                .setPayload(payload)
+                .build();
     }
 
 }

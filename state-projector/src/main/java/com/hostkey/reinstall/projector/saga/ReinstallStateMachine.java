@@ -448,6 +448,8 @@ public final class ReinstallStateMachine {
             });
             case AdmissionGranted granted when phase == QUEUED -> {
                 out.change(s -> {
+                    // A grant from a projector before slots had names: the slot is the reinstall's own.
+                    s.setAdmissionSlot(granted.getSlot() != null ? granted.getSlot() : s.getReinstallId());
                     s.setQueuePosition(0);
                     s.setAdmittedAt(now);
                     s.setReinstallDeadlineAt(now.plus(settings.wholeReinstall()));
@@ -971,6 +973,8 @@ public final class ReinstallStateMachine {
                 s.setReinstallDeadlineAt(null);
                 s.setRetryAt(null);
                 s.setQueuePosition(0);
+                // Released (or kept by the task) with the admission message below: ReinstallSagaProcessor reads it from the state before.
+                s.setAdmissionSlot(null);
                 // Sealed secrets leave the state when the reinstall ends.
                 s.setRootPassword(null);
                 s.setPostInstallScript(null);

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
  *        ├──────────────────────────────────┐
  *  reinstall-events ───────────────────────┤
  *        │                                  ▼
- *        │   reinstall-saga [reinstall-state]
+ *        │   reinstall-saga [reinstall-state, reinstall-task-slots]
  *        │        ├─▶ reinstall-steps (signed step commands)
  *        │        ├─▶ reinstall-poll-targets
  *        │        ├─▶ reinstall-events (deadlines, retries, refusals)
@@ -49,6 +49,8 @@ public final class ReinstallTopology {
 
     public static final String STATE_STORE = "reinstall-state";
     public static final String ADMISSION_STORE = "reinstall-admission";
+    /** The admission slots each saga task holds: granted to its reinstalls, or lent in reserve ({@link TaskSlots}). */
+    public static final String TASK_SLOTS_STORE = "reinstall-task-slots";
     /**
      * Per-server timeline for the dashboard, one entry per record ({@link TimelineStore}), see
      * {@link HistoryProcessor}. Not {@code reinstall-history}: that store held each timeline as one
@@ -102,10 +104,12 @@ public final class ReinstallTopology {
 
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(),
                 topics.events.valueSerde().deserializer(), topics.events.name());
-        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, timerInterval, metrics, pacer), REQUESTS_BY_SERVER_SOURCE,
-                EVENTS_SOURCE);
+        topology.addProcessor(SAGA, () -> new ReinstallSagaProcessor(machine, admission, timerInterval, metrics, pacer),
+                REQUESTS_BY_SERVER_SOURCE, EVENTS_SOURCE);
         topology.addStateStore(cached(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), topics.stateSerde())), SAGA);
+        topology.addStateStore(cached(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TASK_SLOTS_STORE), Serdes.String(), topics.taskSlotSerde())), SAGA);
         topology.addSink(STEPS_SINK, topics.steps.name(), Serdes.String().serializer(),
                 steps.signing(topics.steps.valueSerde().serializer()), SAGA);
         addSink(topology, POLL_TARGETS_SINK, topics.pollTargets, SAGA);

@@ -99,7 +99,7 @@ public final class TimelineEntries {
             case ValidationFailed f -> facts.put("reason", f.getReason()).put("field", f.getField()).put("message", f.getMessage());
             case RequestRejected r -> facts.put("requestId", r.getRequestId()).put("reason", r.getReason()).put("message", r.getMessage());
             case ReinstallQueued q -> facts.put("position", q.getPosition());
-            case AdmissionGranted g -> facts.put("waitedMillis", g.getWaitedMillis());
+            case AdmissionGranted g -> facts.put("waitedMillis", g.getWaitedMillis()).put("fromReserve", g.getFromReserve() ? true : null);
             case ActionAccepted a -> facts.put("action", a.getAction())
                     .put("detail", a.getAction() == AsyncActionKind.JENKINS_TASK ? a.getDetail() : null);
             case ActionCompleted c -> facts.put("action", c.getAction());
@@ -163,7 +163,8 @@ public final class TimelineEntries {
                     + (f.get("field") == null ? "" : " (" + f.get("field") + ")") + ": " + f.get("message"));
             case "RequestRejected" -> error(0, "request " + f.get("requestId") + " refused: " + f.get("reason") + ": " + f.get("message"));
             case "ReinstallQueued" -> info(0, "queued for an admission slot, position " + f.get("position"));
-            case "AdmissionGranted" -> info(0, "admitted" + waited(f.get("waitedMillis")));
+            case "AdmissionGranted" -> info(0, "admitted" + ("true".equals(f.get("fromReserve")) ? " from the projector task's reserve"
+                    : waited(f.get("waitedMillis"))));
             case "ReinstallKeyCreated" -> info(ReinstallStep.REINSTALL_KEY.number(), "reinstall key created");
             case "ActionAccepted" -> action(f).map(a -> info(stepOf(a), label(a)
                     + (a == AsyncActionKind.JENKINS_TASK && f.get("detail") != null ? " " + f.get("detail") : "") + ": requested"))

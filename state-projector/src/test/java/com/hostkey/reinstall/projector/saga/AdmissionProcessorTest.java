@@ -67,7 +67,7 @@ class AdmissionProcessorTest {
         admission.process(message(1, "NL", new AdmissionReleased()));
         assertThat(answers()).as("NL's slot to NL's first").containsExactly(Map.entry(3L, "AdmissionGranted"));
         assertThat(store.get("queue|0000000000000000007")).isNull();
-        assertThat(store.get("active|3")).isNotNull();
+        assertThat(store.get("slot|r-3")).isNotNull();
     }
 
     @Test
@@ -87,6 +87,55 @@ class AdmissionProcessorTest {
         try (var queue = store.prefixScan("queue|", new org.apache.kafka.common.serialization.StringSerializer())) {
             assertThat(queue.hasNext()).isFalse();
         }
+    }
+
+    @Test
+    void shouldLendOnlyWhatTheCapLeavesRoomForAndCountASlotGivenBackOnce() {
+        AdmissionProcessor admission = started(new AdmissionSettings(100, 5, Map.of()));
+        admission.process(message(1, "NL", new AdmissionRequested()));
+        admission.process(message(2, "NL", new AdmissionRequested()));
+        assertThat(grantedReserves()).as("1 held + 2 lent; then 4 held: room for 1 more")
+                .containsExactly(List.of("r-1#1", "r-1#2"), List.of("r-2#1"));
+        assertThat(held()).isEqualTo(5);
+
+        AdmissionReleased back = AdmissionReleased.newBuilder().setSlot("r-1#2").build();
+        admission.process(message(1, "NL", back));
+        admission.process(message(1, "NL", back));
+        assertThat(held()).as("given back twice, counted once").isEqualTo(4);
+    }
+
+    @Test
+    void shouldRecallWhatItLentWhenAReinstallWaitsAndLendNothingMeanwhile() {
+        AdmissionProcessor admission = started(new AdmissionSettings(100, 4, Map.of()));
+        admission.process(message(1, "NL", new AdmissionRequested()));   // held 1 + 2 lent
+        admission.process(message(2, "NL", new AdmissionRequested()));   // 4: full
+        context.resetForwards();
+
+        admission.process(message(3, "NL", new AdmissionRequested()));
+        admission.process(message(4, "NL", new AdmissionRequested()));
+        assertThat(answers()).as("3 waits; the task of server 1, lent slots with its grant, is asked for them, once")
+                .containsExactly(Map.entry(3L, "ReinstallQueued"), Map.entry(1L, "ReserveRecalled"), Map.entry(4L, "ReinstallQueued"));
+        context.resetForwards();
+
+        admission.process(message(1, "NL", AdmissionReleased.newBuilder().setSlot("r-1#1").build()));
+        assertThat(answers()).containsExactly(Map.entry(3L, "AdmissionGranted"));
+        assertThat(grantedReserves()).as("nothing lent while 4 waits").containsExactly(List.of());
+    }
+
+    private List<List<String>> grantedReserves() {
+        return context.forwarded().stream().map(f -> f.record().value().getPayload())
+                .filter(AdmissionGranted.class::isInstance).map(p -> ((AdmissionGranted) p).getReserved()).toList();
+    }
+
+    private int held() {
+        int held = 0;
+        try (var all = store.prefixScan("slot|", new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (all.hasNext()) {
+                all.next();
+                held++;
+            }
+        }
+        return held;
     }
 
     private AdmissionProcessor started(AdmissionSettings settings) {

@@ -81,6 +81,8 @@ abstract class ProjectorTopologyTestBase {
     protected TestOutputTopic<String, ReinstallCompletion> completionsOut;
     protected TestOutputTopic<String, ReinstallEvent> eventsOut;
     protected KeyValueStore<String, ReinstallState> store;
+    /** The topics the driver was built with (their serdes share its mock registry). */
+    protected ReinstallTopics topics;
     protected Instant clock = Instant.parse("2026-11-24T10:00:00Z");
 
     @BeforeEach
@@ -93,7 +95,7 @@ abstract class ProjectorTopologyTestBase {
         if (driver != null) {
             driver.close();
         }
-        ReinstallTopics topics = ReinstallTopics.create(
+        topics = ReinstallTopics.create(
                 Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
         Properties props = new ProjectorConfig("unused:9092", "mock://unused", "projector-test", "/tmp/unused", "127.0.0.1", 0, 1,
                 SAGA, admission, Duration.ofSeconds(1), STEP_AUTH).streamsConfig(8083);

@@ -7,6 +7,7 @@ import com.hostkey.reinstall.schemas.avro.DeadlineExceeded;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.TaskSlot;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.schemas.serde.SchemaRegistryClient;
 import java.time.Duration;
@@ -65,7 +66,13 @@ class WakeUpsTest extends ProjectorTopologyTestBase {
         restored.put(KEY, waiting);
         restored.put("2002", ReinstallState.newBuilder(waiting).setServerId(2002).setPhase(ReinstallPhase.COMPLETED).build());
         context.setCurrentSystemTimeMs(deadline.minus(Duration.ofMinutes(10)).toEpochMilli());
-        ReinstallSagaProcessor saga = new ReinstallSagaProcessor(new ReinstallStateMachine(SAGA), Duration.ofSeconds(1), SagaMetrics.disabled(), new CommitPacer());
+        KeyValueStore<String, TaskSlot> slots = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(ReinstallTopology.TASK_SLOTS_STORE), Serdes.String(), registryTopics().taskSlotSerde())
+                .withLoggingDisabled().build();
+        slots.init(context.getStateStoreContext(), slots);
+        context.addStateStore(slots);
+        ReinstallSagaProcessor saga = new ReinstallSagaProcessor(new ReinstallStateMachine(SAGA), AdmissionSettings.defaults(),
+                Duration.ofSeconds(1), SagaMetrics.disabled(), new CommitPacer());
         saga.init(context);
         MockProcessorContext.CapturedPunctuator timers = context.scheduledPunctuators().stream()
                 .filter(punctuator -> punctuator.getInterval().equals(Duration.ofSeconds(1))).findFirst().orElseThrow();
@@ -85,6 +92,10 @@ class WakeUpsTest extends ProjectorTopologyTestBase {
     }
 
     private static org.apache.kafka.common.serialization.Serde<ReinstallState> stateSerde() {
-        return ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID())).stateSerde();
+        return registryTopics().stateSerde();
+    }
+
+    private static ReinstallTopics registryTopics() {
+        return ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, SchemaRegistryClient.MOCK_SCHEME + UUID.randomUUID()));
     }
 }
