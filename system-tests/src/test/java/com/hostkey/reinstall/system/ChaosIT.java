@@ -13,37 +13,24 @@ import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
 import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.avro.InstallStageReached;
-import com.hostkey.reinstall.schemas.avro.PartitionScheme;
-import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
-import com.hostkey.reinstall.schemas.avro.ReinstallServer;
-import com.hostkey.reinstall.schemas.secrets.SealingKeys;
-import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
-import com.hostkey.reinstall.schemas.secrets.SecretSealer;
-import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.ApicurioRegistry;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +52,6 @@ class ChaosIT {
 
     private static final String API_KEY = "chaos-api-key-" + UUID.randomUUID();
     private static final String PIN = "2468";
-    private static final String KEY_ID = "chaos-key";
 
     @Test
     void shouldKeepEverySafetyInvariantWhileProcessesAreKilled() throws Exception {
@@ -88,75 +74,11 @@ class ChaosIT {
             try (Admin admin = kafka.admin()) {
                 TopicProvisioner.ensureTopics(admin, 6, (short) 3);
             }
-            KeyPair keys = SealingKeys.generate();
-            SealingKeys.writePair(keys, work, KEY_ID);
-            String stepKeys = "chaos-step=" + StepAuthenticator.writeKey(StepAuthenticator.generateKey(), work, "chaos-step");
-            Files.writeString(work.resolve("api-key"), API_KEY);
-            Files.writeString(work.resolve("pin"), PIN);
-            String apiToken = "chaos-" + UUID.randomUUID() + UUID.randomUUID();
-            Files.writeString(work.resolve("api-token"), apiToken);
-
-            Map<String, String> common = Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "SCHEMA_REGISTRY_URL", registry.url(),
-                    "HOSTKEY_BASE_URL", simulator.baseUrl(),
-                    "HOSTKEY_API_KEY_FILE", work.resolve("api-key").toString(),
-                    "HOSTKEY_PIN_FILE", work.resolve("pin").toString(),
-                    "KAFKA_REPLICATION_FACTOR", "3",
-                    "TOPIC_PARTITIONS", "6",
-                    "KAFKA_SESSION_TIMEOUT_MS", "10000",
-                    // Several instances on one host: each operations port is picked free.
-                    "HANDLER_HTTP_PORT", "0",
-                    "POLLER_HTTP_PORT", "0");
-            List<ServiceProcess> services = new ArrayList<>();
-            for (int i = 0; i < instances; i++) {
-                services.add(ServiceProcess.ofModule("projector-" + i, "state-projector", with(common, Map.ofEntries(
-                        Map.entry("PROJECTOR_APPLICATION_ID", "chaos-projector"),
-                        Map.entry("STEP_AUTH_KEYS", stepKeys),
-                        Map.entry("PROJECTOR_INSTANCE_ID", "chaos-projector-" + i),
-                        Map.entry("PROJECTOR_STATE_DIR", work.resolve("projector-state-" + i).toString()),
-                        Map.entry("PROJECTOR_HTTP_PORT", String.valueOf(freePort())),
-                        Map.entry("PROJECTOR_API_TOKENS_FILE", work.resolve("api-token").toString()),
-                        Map.entry("PROJECTOR_TIMER_INTERVAL_MS", "500"),
-                        Map.entry("SAGA_COMMAND_ANSWER_SECONDS", "120"),
-                        Map.entry("SAGA_ACTION_CALLBACK_SECONDS", "60"),
-                        Map.entry("SAGA_FIRST_STAGE_SECONDS", "45"),
-                        Map.entry("SAGA_NEXT_STAGE_SECONDS", "45"),
-                        Map.entry("SAGA_WHOLE_REINSTALL_SECONDS", "600"),
-                        Map.entry("SAGA_RETRY_BACKOFF_SECONDS", "1"),
-                        Map.entry("SAGA_MAX_RETRY_BACKOFF_SECONDS", "5"))), logs, work));
-                services.add(ServiceProcess.ofModule("handler-" + i, "command-handler", with(common, Map.of(
-                        "SEALING_PRIVATE_KEYS", KEY_ID + "=" + work.resolve(KEY_ID + ".key.pem"),
-                        "STEP_AUTH_KEYS", stepKeys,
-                        "HANDLER_TRANSACTIONAL_ID", "chaos-handler-" + i,
-                        "HANDLER_INSTANCE_ID", "chaos-handler-" + i,
-                        // The account's request budget bounds throughput: 200 validations of 3 reads each at
-                        // the default 10 req/s would take a minute, and deadlines would end them.
-                        "HOSTKEY_RATE_LIMIT_RPS", "100",
-                        "HOSTKEY_ACTION_TIMEOUT_MS", "3000",
-                        "HOSTKEY_READ_TIMEOUT_MS", "3000")), logs, work));
-                services.add(ServiceProcess.ofModule("poller-" + i, "stage-poller", with(common, Map.of(
-                        "POLLER_INTERVAL_MS", "300",
-                        "POLLER_INSTANCE_ID", "chaos-poller-" + i,
-                        "POLLER_MAX_REQUESTS_PER_SECOND", "200",
-                        "HOSTKEY_RATE_LIMIT_RPS", "200",
-                        "HOSTKEY_CALLBACK_TIMEOUT_MS", "3000")), logs, work));
-            }
-            services.forEach(ServiceProcess::start);
-
-            SecretSealer sealer = new SecretSealer(KEY_ID, keys.getPublic());
-            ReinstallTopics topics = ReinstallTopics.create(Map.of(AvroSerde.SCHEMA_REGISTRY_URL, registry.url()));
-            Map<Long, String> requests = new LinkedHashMap<>();
-            try (KafkaProducer<String, ReinstallRequest> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
-                    topics.requests.valueSerde().serializer())) {
-                for (long server = 1001; server < 1001 + reinstalls; server++) {
-                    String requestId = "chaos-" + server + "-" + UUID.randomUUID();
-                    requests.put(server, requestId);
-                    producer.send(new ProducerRecord<>(ReinstallTopics.REQUESTS, String.valueOf(server), reinstall(server, requestId, sealer)));
-                }
-                producer.flush();
-            }
+            ProcessStack stack = ProcessStack.start("chaos", instances, kafka, registry, simulator, API_KEY, PIN, Map.of(), work, logs);
+            List<ServiceProcess> services = stack.services;
+            ReinstallTopics topics = stack.topics;
+            Map<Long, String> requests = stack.publishReinstalls(
+                    LongStream.range(1001, 1001 + reinstalls).boxed().toList());
 
             // Chaos: kill a random instance, let the rest carry on, start it again; one broker restart.
             int brokerRestartAt = kills / 2;
@@ -177,7 +99,7 @@ class ChaosIT {
             }
 
             await("a completion for every request").atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
-                    .until(() -> completedRequests(kafka, topics, requests) == requests.size());
+                    .until(() -> stack.completedRequests(requests) == requests.size());
             services.forEach(ServiceProcess::close);
 
             Report report = check(kafka, topics, simulator, requests);
@@ -211,12 +133,6 @@ class ChaosIT {
         broker.shutdown();
         broker.awaitShutdown();
         broker.startup();
-    }
-
-    private static long completedRequests(KafkaTestCluster kafka, ReinstallTopics topics, Map<Long, String> requests) {
-        var ids = new java.util.HashSet<>(requests.values());
-        return TopicReader.readAll(kafka.bootstrapServers(), ReinstallTopics.COMPLETIONS, topics.completions.valueSerde().deserializer())
-                .stream().map(r -> r.value().getRequestId()).filter(ids::contains).distinct().count();
     }
 
     /** What the run left behind, judged from the simulator's record and the topics. */
@@ -308,34 +224,5 @@ class ChaosIT {
                     default -> "COMPLETED";
                 })
                 .collect(Collectors.groupingBy(o -> o, java.util.TreeMap::new, Collectors.counting()));
-    }
-
-    private static ReinstallRequest reinstall(long server, String requestId, SecretSealer sealer) {
-        return ReinstallRequest.newBuilder()
-                .setCommandId(UUID.randomUUID().toString())
-                .setServerId(server)
-                .setIssuedAt(Instant.now())
-                .setIssuedBy("chaos")
-                .setPayload(ReinstallServer.newBuilder()
-                        .setRequestId(requestId)
-                        // The generated fleet cycles bm, bm, vm, gpu: GPU servers take the GPU image.
-                        .setOsId((server - 1001) % 4 == 3 ? 301 : 101)
-                        .setHostname("srv" + server + ".chaos.example.net")
-                        .setRootPassword(sealer.seal("Chaos7%Password"))
-                        .setPartitionScheme(PartitionScheme.LVM_RAID0)
-                        .build())
-                .build();
-    }
-
-    private static Map<String, String> with(Map<String, String> base, Map<String, String> extra) {
-        Map<String, String> all = new HashMap<>(base);
-        all.putAll(extra);
-        return all;
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
