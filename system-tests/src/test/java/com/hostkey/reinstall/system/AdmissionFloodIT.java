@@ -9,8 +9,10 @@ import com.hostkey.invapi.simulator.ServerSpec;
 import com.hostkey.invapi.simulator.SimulatorConfig;
 import com.hostkey.reinstall.runtime.TopicProvisioner;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
+import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import com.hostkey.reinstall.testkit.ApicurioRegistry;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
 import com.hostkey.reinstall.testkit.ServiceProcess;
@@ -125,9 +127,18 @@ class AdmissionFloodIT {
                         .filter(c -> requests.containsValue(c.getRequestId()) && c.getOutcome() instanceof ReinstallCompleted)
                         .count();
 
+                // How the slots moved: granted by the owner, taken from a task's reserve, recalled (docs/saga.md).
+                Map<String, Long> admissions = TopicReader.readAll(kafka.bootstrapServers(), ReinstallTopics.EVENTS,
+                                stack.topics.events.valueSerde().deserializer()).stream().map(r -> switch (r.value().getPayload()) {
+                            case AdmissionGranted g when g.getFromReserve() -> "from a task's reserve";
+                            case AdmissionGranted g -> "granted by the owner";
+                            case ReserveRecalled r2 -> "reserve recalls";
+                            default -> "";
+                        }).filter(kind -> !kind.isEmpty()).collect(Collectors.groupingBy(kind -> kind, TreeMap::new, Collectors.counting()));
+
                 System.out.printf("%nFLOOD: %d reinstalls, cap %d, max overlap %d, kills %s, %d admitted reinstalls measured,"
-                                + " %d completed, flood took %d s, seed %d%n", reinstalls, cap, worst.count(), killed,
-                        intervals.size(), completed, flood.toSeconds(), seed);
+                                + " %d completed, flood took %d s, seed %d, admissions %s%n", reinstalls, cap, worst.count(), killed,
+                        intervals.size(), completed, flood.toSeconds(), seed, admissions);
                 System.out.println("FLOOD worst moment: " + worst.describe(simulator.clock().timeScale()));
                 completions.stream().collect(Collectors.groupingBy(c -> c.getOutcome().getClass().getSimpleName(), TreeMap::new,
                         Collectors.counting())).forEach((outcome, count) -> System.out.printf("FLOOD outcome %3d x %s%n", count, outcome));
