@@ -13,6 +13,7 @@ import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,8 @@ public final class CommandHandlerMain {
             HostkeyApi hostkey = new MeteredHostkeyApi(new HostkeyClient(HostkeyClientConfig.fromEnv(System.getenv())), registry);
             CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, config.secretOpener(),
                     new ReinstallValidator(ValidationLimits.defaults().withStrictServerFacts(env.optionalBoolean("VALIDATION_STRICT", false))),
-                    Clock.systemUTC(), metrics), metrics);
+                    Clock.systemUTC(), metrics, Duration.ofSeconds(env.optionalLong("HANDLER_JENKINS_TASKS_TTL_SECONDS",
+                    StepExecutor.DEFAULT_JENKINS_TASKS_TTL.toSeconds()))), metrics);
             Optional<OperationsHttpServer> operations = ServiceLifecycle.serveOperations("command-handler", "HANDLER_HTTP_PORT",
                     operationsAddress, registry::scrape, handler::isRunning, metrics::ready, documents(config));
             List<AutoCloseable> parts = new ArrayList<>();

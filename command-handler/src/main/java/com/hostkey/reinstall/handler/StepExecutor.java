@@ -36,6 +36,7 @@ import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
 import org.apache.avro.specific.SpecificRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -57,12 +58,25 @@ public final class StepExecutor {
     private final ReinstallValidator validator;
     private final Clock clock;
     private final HandlerMetrics metrics;
+    private final JenkinsTaskCatalog jenkinsTasks;
+    /** HANDLER_JENKINS_TASKS_TTL_SECONDS' default. */
+    public static final Duration DEFAULT_JENKINS_TASKS_TTL = Duration.ofSeconds(60);
 
     public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock) {
         this(hostkey, secrets, validator, clock, HandlerMetrics.disabled());
     }
 
     public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock, HandlerMetrics metrics) {
+        this(hostkey, secrets, validator, clock, metrics, DEFAULT_JENKINS_TASKS_TTL);
+    }
+
+    /**
+     * @param jenkinsTasksTtl how long validations share an account's {@code jenkins/get_tasks} listing
+     *                        (HANDLER_JENKINS_TASKS_TTL_SECONDS; {@link JenkinsTaskCatalog})
+     */
+    public StepExecutor(HostkeyApi hostkey, SecretOpener secrets, ReinstallValidator validator, Clock clock, HandlerMetrics metrics,
+                        Duration jenkinsTasksTtl) {
+        this.jenkinsTasks = new JenkinsTaskCatalog(hostkey, jenkinsTasksTtl, clock);
         this.hostkey = hostkey;
         this.secrets = secrets;
         this.validator = validator;
@@ -272,7 +286,8 @@ public final class StepExecutor {
                 default -> throw e;
             }
         }
-        List<JenkinsTask> tasks = command.getJenkinsTasks().isEmpty() ? List.of() : hostkey.jenkinsTasks(command.getAccount());
+        List<JenkinsTask> tasks = command.getJenkinsTasks().isEmpty() ? List.of()
+                : jenkinsTasks.tasks(command.getAccount(), command.getJenkinsTasks());
         ReinstallValidator.ServerAssessment assessment = validator.assessAgainstServer(command, offers, facts, tasks);
         if (assessment.failure().isPresent()) {
             return assessment.failure().get();

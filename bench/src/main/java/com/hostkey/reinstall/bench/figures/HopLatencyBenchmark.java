@@ -13,6 +13,7 @@ import com.hostkey.reinstall.bench.infra.ReinstallRequests;
 import com.hostkey.reinstall.bench.infra.RecordingProxy;
 import com.hostkey.reinstall.bench.infra.TopicTail;
 import com.hostkey.reinstall.schemas.ReinstallTopics;
+import com.hostkey.reinstall.schemas.avro.AdmissionGranted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompleted;
 import com.hostkey.reinstall.schemas.avro.ReinstallCompletion;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
@@ -99,6 +100,9 @@ public final class HopLatencyBenchmark implements Benchmark {
         private final TopicTail<StepCommand> commandTail;
         private final Map<Long, List<Long>> eventsSeen = new ConcurrentHashMap<>();
         private final Map<Long, List<Long>> commandsSeen = new ConcurrentHashMap<>();
+        /** Admissions so far: from a saga task's reserve (no round trip to the owner), or granted by the owner. */
+        private final AtomicLong admittedFromReserve = new AtomicLong();
+        private final AtomicLong admittedByOwner = new AtomicLong();
         private final ReinstallRequests requests;
         private final int inFlight;
         private final Duration window;
@@ -131,7 +135,12 @@ public final class HopLatencyBenchmark implements Benchmark {
                     .env(BenchStack.HANDLER, "HOSTKEY_RATE_LIMIT_RPS", "500"));
             requests = new ReinstallRequests(stack.sealer, "bench-fig1");
             eventTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.EVENTS,
-                    stack.topics.events.valueSerde().deserializer(), r -> seen(eventsSeen, r.record().value().getServerId()));
+                    stack.topics.events.valueSerde().deserializer(), r -> {
+                        seen(eventsSeen, r.record().value().getServerId());
+                        if (r.record().value().getPayload() instanceof AdmissionGranted granted) {
+                            (granted.getFromReserve() ? admittedFromReserve : admittedByOwner).incrementAndGet();
+                        }
+                    });
             commandTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.STEPS,
                     stack.topics.steps.valueSerde().deserializer(), r -> seen(commandsSeen, r.record().value().getServerId()));
             completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
@@ -252,6 +261,9 @@ public final class HopLatencyBenchmark implements Benchmark {
                     Stats.of(values).percentile(50), Stats.of(values).percentile(99), values.size())));
             m.note("hop by next call: " + String.join("; ", perCall));
             m.note(segments(hops));
+            m.note("eq/reinstall " + segments(hops.stream().filter(h -> h.call().equals("eq/reinstall")).toList()));
+            m.note("admissions so far: from a saga task's reserve " + admittedFromReserve.get() + ", granted by the owner "
+                    + admittedByOwner.get());
             m.note("reinstalls completed so far " + completed.get() + ", ended otherwise " + notCompleted.get());
             if (nextServer.get() > lastServer) {
                 m.note("fleet exhausted: in-flight count fell during the window");
