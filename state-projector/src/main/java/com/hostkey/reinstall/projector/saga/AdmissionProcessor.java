@@ -7,6 +7,7 @@ import com.hostkey.reinstall.schemas.avro.AdmissionReleased;
 import com.hostkey.reinstall.schemas.avro.AdmissionRequested;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallQueued;
+import com.hostkey.reinstall.schemas.avro.ReserveLent;
 import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * grant the same name with {@code #1}, {@code #2}... While nobody waits and the caps leave room, a
  * grant lends the saga task of its server up to
  * {@link AdmissionSettings#taskReserve()} more slots of the location ({@link TaskSlots}): that task
- * admits its next reinstalls with them without asking, and gives every slot back here by name. A slot
+ * admits its next reinstalls with them without asking, asks for more ({@link ReserveLent}) when it
+ * took its last one, and gives every slot back here by name. A slot
  * counts as held from the grant until it comes back, wherever it is meanwhile (in a grant on its way,
  * with a reinstall, free in a task's reserve, in a release on its way): the caps are never exceeded.
  * When a reinstall has to wait, the tasks lent slots of its location (of every location, the fleet
@@ -121,10 +123,29 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
         backlog.processed(record.timestamp(), wallClock);
         Instant now = ReinstallSagaProcessor.nowFor(record.timestamp(), wallClock);
         switch (message.getPayload()) {
+            case AdmissionRequested requested when requested.getReserveOnly() -> topUp(message, now);
             case AdmissionRequested requested -> request(message, now);
             case AdmissionReleased released -> release(message, released, now);
             default -> { }
         }
+    }
+
+    /** A task took its last free slot of a location: more reserve for it, if nobody waits and the caps leave room. */
+    private void topUp(AdmissionMessage message, Instant now) {
+        AdmissionEntry entry = entryOf(message);
+        List<String> lent = lend(entry);
+        if (!lent.isEmpty()) {
+            emit(entry, ReserveLent.newBuilder().setLocation(entry.getLocation()).setReserved(lent).build(), now);
+        }
+    }
+
+    private static AdmissionEntry entryOf(AdmissionMessage message) {
+        return AdmissionEntry.newBuilder()
+                .setServerId(message.getServerId())
+                .setReinstallId(message.getReinstallId())
+                .setLocation(message.getLocation())
+                .setRequestedAt(message.getAt())
+                .build();
     }
 
     private void request(AdmissionMessage message, Instant now) {
@@ -132,12 +153,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
                 || waitingById.containsKey(message.getReinstallId())) {
             return; // already holds its slot, or already waits for one
         }
-        AdmissionEntry entry = AdmissionEntry.newBuilder()
-                .setServerId(message.getServerId())
-                .setReinstallId(message.getReinstallId())
-                .setLocation(message.getLocation())
-                .setRequestedAt(message.getAt())
-                .build();
+        AdmissionEntry entry = entryOf(message);
         // Whoever waits is blocked by a full cap (room is handed out at every release), so room for
         // this location now means no earlier arrival could use it.
         if (hasRoom(entry.getLocation())) {
@@ -165,6 +181,27 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
             String named = location.isEmpty() ? null : location;
             servers.forEach((server, reinstall) -> emit(server, reinstall, ReserveRecalled.newBuilder().setLocation(named).build(), now));
         }
+    }
+
+    /**
+     * Lends the task of {@code entry}'s server what {@link #reserveFor} allows: slots named after its
+     * reinstall ({@code <reinstall id>#1}...), held from now on.
+     */
+    private List<String> lend(AdmissionEntry entry) {
+        List<String> reserve = new ArrayList<>();
+        int lend = reserveFor(entry.getLocation());
+        for (int i = 1; i <= lend; i++) {
+            String name = entry.getReinstallId() + "#" + i;
+            if (store.get(SLOT + name) == null) {
+                store.put(SLOT + name, entry);
+                hold(entry.getLocation(), +1);
+                reserve.add(name);
+            }
+        }
+        if (!reserve.isEmpty()) {
+            lent(entry);
+        }
+        return reserve;
     }
 
     private void lent(AdmissionEntry grant) {
@@ -248,18 +285,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     private void grant(AdmissionEntry entry, Instant now) {
         store.put(SLOT + entry.getReinstallId(), entry);
         hold(entry.getLocation(), +1);
-        List<String> reserve = new ArrayList<>();
-        for (int i = 1; i <= reserveFor(entry.getLocation()); i++) {
-            String name = entry.getReinstallId() + "#" + i;
-            if (store.get(SLOT + name) == null) {
-                store.put(SLOT + name, entry);
-                hold(entry.getLocation(), +1);
-                reserve.add(name);
-            }
-        }
-        if (!reserve.isEmpty()) {
-            lent(entry);
-        }
+        List<String> reserve = lend(entry);
         long waited = Math.max(0, now.toEpochMilli() - entry.getRequestedAt().toEpochMilli());
         emit(entry, AdmissionGranted.newBuilder().setWaitedMillis(waited).setSlot(entry.getReinstallId())
                 .setLocation(entry.getLocation()).setReserved(reserve).build(), now);

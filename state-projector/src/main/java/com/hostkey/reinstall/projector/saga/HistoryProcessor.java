@@ -3,6 +3,7 @@ package com.hostkey.reinstall.projector.saga;
 import com.hostkey.reinstall.schemas.avro.HistoryEntry;
 import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
+import com.hostkey.reinstall.schemas.avro.ReserveLent;
 import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -72,8 +73,9 @@ final class HistoryProcessor implements Processor<String, Object, Void, Void> {
             return;
         }
         Optional<HistoryEntry> entry = switch (record.value()) {
-            // A recall of slots is addressed to the server's task, not about the server.
-            case ReinstallEvent event when event.getPayload() instanceof ReserveRecalled -> Optional.empty();
+            // Slots lent or recalled are addressed to the server's task, not about the server.
+            case ReinstallEvent event when event.getPayload() instanceof ReserveRecalled || event.getPayload() instanceof ReserveLent ->
+                    Optional.empty();
             case ReinstallEvent event when String.valueOf(event.getServerId()).equals(record.key()) -> Optional.of(TimelineEntries.of(event));
             // A request keyed by another server is refused by the saga: its refusal event tells the story.
             case ReinstallRequest command when RequestRouter.otherServersKey(record.headers(), record.key()).isEmpty() ->

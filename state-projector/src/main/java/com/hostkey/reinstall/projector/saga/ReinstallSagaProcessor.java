@@ -16,6 +16,7 @@ import com.hostkey.reinstall.schemas.avro.ReinstallRequest;
 import com.hostkey.reinstall.schemas.avro.ReinstallServer;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
 import com.hostkey.reinstall.schemas.avro.ReleaseServer;
+import com.hostkey.reinstall.schemas.avro.ReserveLent;
 import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import com.hostkey.reinstall.schemas.avro.RequestDuplicate;
 import com.hostkey.reinstall.schemas.avro.RequestRejected;
@@ -171,12 +172,14 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
     }
 
     /**
-     * Slots the admission owner lends this task with a grant (whatever becomes of the grant itself: its
-     * reinstall may have ended meanwhile), or recalls.
+     * Slots the admission owner lends this task, with a grant (whatever becomes of the grant itself: its
+     * reinstall may have ended meanwhile) or on their own, or recalls.
      */
     private void lentOrRecalled(ReinstallEvent event, Instant now) {
         switch (event.getPayload()) {
             case AdmissionGranted granted -> slots.lent(granted.getReserved(), granted.getLocation(), event.getServerId(),
+                    event.getReinstallId(), event.getOccurredAt(), now);
+            case ReserveLent lent -> slots.lent(lent.getReserved(), lent.getLocation(), event.getServerId(),
                     event.getReinstallId(), event.getOccurredAt(), now);
             case ReserveRecalled recalled -> {
                 for (TaskSlot back : slots.recalled(recalled.getLocation())) {
@@ -236,6 +239,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
             case ServerReleased s -> true;
             case AdmissionGranted g -> g.getFromReserve();
             case ReserveRecalled r -> true;
+            case ReserveLent l -> true;
             default -> false;
         };
     }
@@ -359,6 +363,11 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                 ReinstallEvent granted = eventOf(serverKey, next.getReinstallId(), AdmissionGranted.newBuilder()
                         .setSlot(slot.get()).setLocation(next.getLocation()).setFromReserve(true).build(), now);
                 context.forward(new Record<>(serverKey, (Object) granted, now.toEpochMilli()), ReinstallTopology.EVENTS_SINK);
+                if (slots.freeOf(next.getLocation()) == 0) {
+                    // The last one: more before the task's next reinstall of the location needs it (off this one's path).
+                    forwardAdmission(next.getServerId(), next.getReinstallId(), next.getLocation(),
+                            AdmissionRequested.newBuilder().setReserveOnly(true).build(), now, causedAt);
+                }
                 carryOut(serverKey, next, machine.apply(next, granted, now), now, causedAt);
             }
             case AdmissionReleased released -> {

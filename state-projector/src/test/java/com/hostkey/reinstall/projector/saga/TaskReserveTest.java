@@ -12,6 +12,7 @@ import com.hostkey.reinstall.schemas.avro.HostkeyCallFailed;
 import com.hostkey.reinstall.schemas.avro.HostkeyErrorClass;
 import com.hostkey.reinstall.schemas.avro.ReinstallPhase;
 import com.hostkey.reinstall.schemas.avro.ReinstallState;
+import com.hostkey.reinstall.schemas.avro.ReserveLent;
 import com.hostkey.reinstall.schemas.avro.ReserveRecalled;
 import com.hostkey.reinstall.schemas.avro.StepCommand;
 import com.hostkey.reinstall.schemas.avro.TaskSlot;
@@ -62,6 +63,20 @@ class TaskReserveTest extends ProjectorTopologyTestBase {
         assertThat(owners.getReserved()).contains(local.getSlot());
         assertThat(stateOf(1002).getAdmissionSlot()).isEqualTo(local.getSlot());
         assertThat(heldAtOwner()).as("the owner counts the grant and its loan").isEqualTo(3);
+    }
+
+    @Test
+    void shouldAskForMoreReserveWhenItTakesTheLastFreeSlot() {
+        for (long server = 1001; server <= 1004; server++) {
+            submit(server, "r" + server, List.of(), List.of());
+            answer(nextCommand(ValidateReinstall.class), validated());
+            assertThat(nextCommand(CreateReinstallKey.class).getServerId()).isEqualTo(server);
+        }
+        assertThat(admissionsOut.readValuesToList()).extracting(m -> m.getServerId() + ":" + m.getPayload())
+                .as("1001 asks; 1003 took the last lent slot and asked for more, off its own path; 1004 took one of those")
+                .containsExactly("1001:{\"reserveOnly\": false}", "1003:{\"reserveOnly\": true}");
+        assertThat(drainEventPayloads()).hasAtLeastOneElementOfType(ReserveLent.class);
+        assertThat(heldAtOwner()).as("1 granted + 2 lent + 2 lent").isEqualTo(5);
     }
 
     @Test
