@@ -38,7 +38,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * counts as held from the grant until it comes back, wherever it is meanwhile (in a grant on its way,
  * with a reinstall, free in a task's reserve, in a release on its way): the caps are never exceeded.
  * When a reinstall has to wait, the tasks lent slots of its location (of every location, the fleet
- * being full) are told to give them back ({@link ReserveRecalled}), and lending stops while anyone waits.
+ * being full) are told to give them back ({@link ReserveRecalled}), and nothing is lent
+ * while anyone waits for a slot lending would take.
  *
  * <p>Store keys: {@code slot|<name>} for held slots, {@code active|<serverId>} for slots held since
  * before slots had names, {@code queue|<19-digit seq>} for the queue in order. The counts and an index
@@ -245,6 +246,14 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
      * arrival among the locations below their cap.
      */
     private void admitWaiting(Instant now) {
+        admitWhileRoom(now);
+        if (!waitingById.isEmpty() && activeTotal >= settings.maxActive()) {
+            // The fleet's cap stops whoever waits: lent slots of any location would do.
+            recallReserves(List.copyOf(lenders.keySet()), now);
+        }
+    }
+
+    private void admitWhileRoom(Instant now) {
         while (activeTotal < settings.maxActive()) {
             Map.Entry<Long, AdmissionEntry> next = null;
             for (TreeMap<Long, AdmissionEntry> location : waiting.values()) {
@@ -292,12 +301,13 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     }
 
     /**
-     * How many slots to lend with a grant: while nobody waits, as many as the task may keep
+     * How many slots to lend with a grant: while nobody waits for one of the location (or for any, the
+     * fleet being full), as many as the task may keep
      * ({@link AdmissionSettings#taskReserve()}) and the fleet's and the location's caps leave room for.
      * A lent slot lies idle until used; the first reinstall that has to wait has them recalled.
      */
     private int reserveFor(String location) {
-        if (!waitingById.isEmpty()) {
+        if (anyoneWaitsFor(location)) {
             return 0;
         }
         int lend = settings.taskReserve();
@@ -306,6 +316,23 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
             lend--;
         }
         return lend;
+    }
+
+    /**
+     * Whether a waiting reinstall could use a slot of {@code location}: one of the location itself, or
+     * one elsewhere whose location has room (the fleet's cap stops it, and any slot counts against that).
+     */
+    private boolean anyoneWaitsFor(String location) {
+        if (waiting.containsKey(key(location))) {
+            return true;
+        }
+        for (TreeMap<Long, AdmissionEntry> queue : waiting.values()) {
+            String elsewhere = queue.firstEntry().getValue().getLocation();
+            if (activeByLocation.getOrDefault(key(elsewhere), 0) < settings.limitFor(elsewhere)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean hasRoom(String location) {

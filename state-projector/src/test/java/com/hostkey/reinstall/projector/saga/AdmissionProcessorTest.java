@@ -122,6 +122,25 @@ class AdmissionProcessorTest {
         assertThat(grantedReserves()).as("nothing lent while 4 waits").containsExactly(List.of());
     }
 
+    @Test
+    void shouldLendElsewhereWhileTheWaitingStandBehindTheirLocationsCapButNotTheFleets() {
+        AdmissionProcessor admission = started(new AdmissionSettings(8, 8, Map.of("NL", 1)));
+        admission.process(message(1, "NL", new AdmissionRequested()));   // NL full
+        admission.process(message(2, "NL", new AdmissionRequested()));   // waits behind NL's cap
+        admission.process(message(3, "US", new AdmissionRequested()));   // 1 + 3 = 4 held: room to lend
+        admission.process(message(4, "US", new AdmissionRequested()));   // 4 + 1 + 2 = 7 held
+        admission.process(message(5, "US", new AdmissionRequested()));   // 8: the fleet is full
+        context.resetForwards();
+        admission.process(message(6, "US", new AdmissionRequested()));   // waits behind the fleet's cap
+        assertThat(answers()).as("lent slots of every location are recalled when the fleet is full")
+                .containsExactly(Map.entry(6L, "ReinstallQueued"), Map.entry(3L, "ReserveRecalled"), Map.entry(4L, "ReserveRecalled"));
+        context.resetForwards();
+
+        admission.process(message(1, "NL", new AdmissionReleased()));
+        assertThat(answers()).as("2 (NL, first in line) gets the slot").containsExactly(Map.entry(2L, "AdmissionGranted"));
+        assertThat(grantedReserves()).as("6 still waits behind the fleet's cap: nothing lent").containsExactly(List.of());
+    }
+
     private List<List<String>> grantedReserves() {
         return context.forwarded().stream().map(f -> f.record().value().getPayload())
                 .filter(AdmissionGranted.class::isInstance).map(p -> ((AdmissionGranted) p).getReserved()).toList();
