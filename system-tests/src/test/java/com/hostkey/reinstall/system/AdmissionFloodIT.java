@@ -68,13 +68,15 @@ class AdmissionFloodIT {
     private static final String PIN = "1470";
     private static final String LOCATION = "NL";
     /**
-     * A second location beside the flood, with room for most of its reinstalls: there the admission
-     * lends slots to the saga tasks, which admit from their reserve, ask for more and are recalled
-     * when the cap is reached (docs/saga.md, "task reserves"), all while processes are killed.
+     * A second location beside the flood, its requests trickled in (one every {@link #TRICKLE}) rather
+     * than flooded: while its cap has room the admission lends slots to the saga tasks, which admit
+     * from their reserve and ask for more, and once it is reached they are recalled (docs/saga.md,
+     * "task reserves"), while processes are killed.
      */
     private static final String ROOMY = "US";
     private static final int ROOMY_SERVERS = 12;
-    private static final int ROOMY_CAP = 8;
+    private static final int ROOMY_CAP = 5;
+    private static final Duration TRICKLE = Duration.ofMillis(700);
 
     @Test
     void shouldNeverRunMoreReinstallsInALocationThanItsCapWhileProcessesAreKilled() throws Exception {
@@ -121,7 +123,12 @@ class AdmissionFloodIT {
                     "ADMISSION_LOCATION_LIMITS", LOCATION + "=" + cap + "," + ROOMY + "=" + ROOMY_CAP);
             try (ProcessStack stack = ProcessStack.start("flood", 2, kafka, registry, simulator, API_KEY, PIN, caps, work, logs)) {
                 Instant floodStart = Instant.now();
-                Map<Long, String> requests = stack.publishReinstalls(fleet.stream().map(ServerSpec::id).toList());
+                Map<Long, String> requests = new java.util.LinkedHashMap<>(stack.publishReinstalls(
+                        fleet.stream().filter(s -> s.location().equals(LOCATION)).map(ServerSpec::id).toList()));
+                for (ServerSpec roomy : fleet.stream().filter(s -> s.location().equals(ROOMY)).toList()) {
+                    requests.putAll(stack.publishReinstalls(List.of(roomy.id())));
+                    Thread.sleep(TRICKLE.toMillis());
+                }
 
                 List<String> killed = kill(stack.services, kills, random);
 
