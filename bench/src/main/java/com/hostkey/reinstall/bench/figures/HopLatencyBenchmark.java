@@ -261,7 +261,9 @@ public final class HopLatencyBenchmark implements Benchmark {
                     Stats.of(values).percentile(50), Stats.of(values).percentile(99), values.size())));
             m.note("hop by next call: " + String.join("; ", perCall));
             m.note(segments(hops));
-            m.note("eq/reinstall " + segments(hops.stream().filter(h -> h.call().equals("eq/reinstall")).toList()));
+            // Per next call: hops after a handler's answer (eq/reinstall after validation, create_pxe after
+            // eq/reinstall) wait for its transaction; the others start at a callback answer the poller publishes.
+            byCall.keySet().forEach(call -> m.note(call + " " + segments(hops.stream().filter(h -> h.call().equals(call)).toList())));
             m.note("admissions so far: from a saga task's reserve " + admittedFromReserve.get() + ", granted by the owner "
                     + admittedByOwner.get());
             m.note("reinstalls completed so far " + completed.get() + ", ended otherwise " + notCompleted.get());
