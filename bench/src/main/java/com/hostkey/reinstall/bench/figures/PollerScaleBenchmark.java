@@ -360,7 +360,8 @@ public final class PollerScaleBenchmark implements Benchmark {
                         concurrency.acquire();
                         try {
                             hostkey.createPxe("default", new CreatePxeRequest(server, ReinstallRequests.osFor(server), "Bench7%Password",
-                                    ReinstallRequests.hostnameFor(server), null, null, null, masterKeys.get(server), "LVM_RAID0"));
+                                    ReinstallRequests.hostnameFor(server), null, null, null, masterKeys.get(server),
+                                    ReinstallRequests.diskSchemeFitting(server)));
                             hostkey.bootDevice("default", server, BootMedia.PXE);
                             hostkey.reboot("default", server);
                         } finally {

@@ -36,6 +36,15 @@ public final class ReinstallRequests {
         return (serverId - 1001) % 4 == 3 ? 301 : 101;
     }
 
+    /**
+     * A disk scheme create_pxe accepts for the server: the generated fleet's VMs have one disk, which
+     * LVM_RAID0 does not fit (Hostkey's rule, hostkey-facts), so they get Hostkey's default (null).
+     * The requests above keep LVM_RAID0 for every server: their VMs are refused at validation, by design.
+     */
+    public static String diskSchemeFitting(long serverId) {
+        return (serverId - 1001) % 4 == 2 ? null : "LVM_RAID0";
+    }
+
     public static String hostnameFor(long serverId) {
         return "srv" + serverId + ".bench.example.net";
     }

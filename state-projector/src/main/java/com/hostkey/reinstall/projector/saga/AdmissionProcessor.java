@@ -354,15 +354,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionMessage, St
     }
 
     private void emit(long serverId, String reinstallId, Object payload, Instant now) {
-        ReinstallEvent event = ReinstallEvent.newBuilder()
-                .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
-                .setServerId(serverId)
-                .setReinstallId(reinstallId)
-                .setCommandId(null)
-                .setOccurredAt(now)
-                .setSource(ReinstallStateMachine.ISSUER)
-                .setPayload(payload)
-                .build();
+        ReinstallEvent event = ReinstallStateMachine.issued(serverId, reinstallId, payload, now);
         context.forward(new Record<>(String.valueOf(serverId), event, now.toEpochMilli()));
         commits.forwarded();
     }

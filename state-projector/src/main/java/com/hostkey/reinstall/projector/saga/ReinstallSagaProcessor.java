@@ -400,15 +400,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
 
     /** An event the projector publishes for the record. */
     private static ReinstallEvent eventOf(String serverKey, String reinstallId, SpecificRecord payload, Instant now) {
-        return ReinstallEvent.newBuilder()
-                .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
-                .setServerId(Long.parseLong(serverKey))
-                .setReinstallId(reinstallId)
-                .setCommandId(null)
-                .setOccurredAt(now)
-                .setSource(ReinstallStateMachine.ISSUER)
-                .setPayload(payload)
-                .build();
+        return ReinstallStateMachine.issued(Long.parseLong(serverKey), reinstallId, payload, now);
     }
 
 }

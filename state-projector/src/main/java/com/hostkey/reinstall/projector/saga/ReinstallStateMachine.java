@@ -215,6 +215,19 @@ public final class ReinstallStateMachine {
             Optional<SpecificRecord> admission,
             boolean applied) {}
 
+    /** An event the projector publishes on reinstall-events for the record (the saga's and the admission's). */
+    static ReinstallEvent issued(long serverId, String reinstallId, Object payload, Instant now) {
+        return ReinstallEvent.newBuilder()
+                .setEventId(reinstallId + ":" + payload.getClass().getSimpleName() + ":" + now.toEpochMilli())
+                .setServerId(serverId)
+                .setReinstallId(reinstallId)
+                .setCommandId(null)
+                .setOccurredAt(now)
+                .setSource(ISSUER)
+                .setPayload(payload)
+                .build();
+    }
+
     /** The derived id of the reinstall a request starts: the same request always yields the same id. */
     public static String reinstallIdFor(long serverId, String requestId) {
         return ReinstallIds.forRequest(serverId, requestId);
