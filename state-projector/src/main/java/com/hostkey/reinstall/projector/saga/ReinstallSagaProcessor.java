@@ -167,6 +167,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                 ReinstallState admitted = decision.state();
                 slots.granted(admitted.getAdmissionSlot(), admitted.getLocation(), admitted.getServerId(), admitted.getReinstallId(),
                         !granted.getReserved().isEmpty(), now);
+                metrics.admitted(false);
             }
         }
     }
@@ -363,6 +364,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                 ReinstallEvent granted = eventOf(serverKey, next.getReinstallId(), AdmissionGranted.newBuilder()
                         .setSlot(slot.get()).setLocation(next.getLocation()).setFromReserve(true).build(), now);
                 context.forward(new Record<>(serverKey, (Object) granted, now.toEpochMilli()), ReinstallTopology.EVENTS_SINK);
+                metrics.admitted(true);
                 if (slots.freeOf(next.getLocation()) == 0) {
                     // The last one: more before the task's next reinstall of the location needs it (off this one's path).
                     forwardAdmission(next.getServerId(), next.getReinstallId(), next.getLocation(),

@@ -33,7 +33,9 @@ import java.util.Objects;
  *   <li>{@code reinstall_stage_duration_seconds{stage, os, server_type, location}}: each installer stage,
  *       from the completion's stage times;</li>
  *   <li>{@code reinstall_deadline_expiries_total{deadline, phase}}: deadlines that expired;</li>
- *   <li>{@code reinstall_retries_total{phase}}: step retries scheduled after transient failures.</li>
+ *   <li>{@code reinstall_retries_total{phase}}: step retries scheduled after transient failures;</li>
+ *   <li>{@code reinstall_admissions_total{by}}: reinstalls admitted, {@code by} the saga task's
+ *       {@code reserve} (no round trip to the admission owner) or the {@code owner} (docs/saga.md).</li>
  * </ul>
  * Never tagged by server id. Counted when the processor forwards the decision, so a record
  * reprocessed after an aborted transaction counts again: read these as rates, not as ledgers (the
@@ -58,6 +60,15 @@ public final class SagaMetrics {
     /** Metrics nobody reads: for tests and embedded use. */
     public static SagaMetrics disabled() {
         return new SagaMetrics(new CompositeMeterRegistry());
+    }
+
+    /** A reinstall admitted: from its saga task's reserve, or granted by the admission owner. */
+    void admitted(boolean fromReserve) {
+        Counter.builder("reinstall.admissions")
+                .description("Reinstalls admitted, by the saga task's reserve or the admission owner")
+                .tags("by", fromReserve ? "reserve" : "owner")
+                .register(registry)
+                .increment();
     }
 
     /** Counts what one applied decision carries: deadline expiries, retries and the completion. */

@@ -95,4 +95,17 @@ class SagaMetricsTest extends ProjectorTopologyTestBase {
         assertThat(open).containsEntry(rebooting, 1L).containsEntry(ReinstallPhase.VALIDATING, 1L).doesNotContainKey(ReinstallPhase.COMPLETED);
         assertThat(open.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2);
     }
+
+    @Test
+    void shouldCountAdmissionsByTheTasksReserveAndByTheOwner() {
+        for (long server = 1001; server <= 1002; server++) {
+            submit(server, "r" + server, List.of(), List.of());
+            answer(nextCommand(ValidateReinstall.class), validated());
+            nextCommand(CreateReinstallKey.class);
+        }
+
+        assertThat(registry.scrape())
+                .contains("reinstall_admissions_total{by=\"owner\"} 1")
+                .contains("reinstall_admissions_total{by=\"reserve\"} 1");
+    }
 }
