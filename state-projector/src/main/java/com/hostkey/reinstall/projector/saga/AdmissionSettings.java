@@ -65,9 +65,4 @@ public record AdmissionSettings(int maxActive, int maxActivePerLocation, Map<Str
     public int limitFor(String location) {
         return location == null ? maxActivePerLocation : locationLimits.getOrDefault(location, maxActivePerLocation);
     }
-
-    /** A copy without task reserves: every admission asks the owner. */
-    public AdmissionSettings withoutReserves() {
-        return new AdmissionSettings(maxActive, maxActivePerLocation, locationLimits, 0, reserveTerm, reserveIdle);
-    }
 }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
@@ -182,12 +183,7 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
                     event.getReinstallId(), event.getOccurredAt(), now);
             case ReserveLent lent -> slots.lent(lent.getReserved(), lent.getLocation(), event.getServerId(),
                     event.getReinstallId(), event.getOccurredAt(), now);
-            case ReserveRecalled recalled -> {
-                for (TaskSlot back : slots.recalled(recalled.getLocation())) {
-                    forwardAdmission(back.getServerId(), back.getReinstallId(), back.getLocation(),
-                            AdmissionReleased.newBuilder().setSlot(back.getSlot()).build(), now, now.toEpochMilli());
-                }
-            }
+            case ReserveRecalled recalled -> giveBack(slots.recalled(recalled.getLocation()), now);
             default -> { }
         }
     }
@@ -264,9 +260,14 @@ final class ReinstallSagaProcessor implements Processor<String, Object, String, 
         if (held > 0) {
             log.debug("{} due timer(s) wait while this task reads a backlog", held);
         }
-        for (TaskSlot idle : slots.idle(now)) {
-            forwardAdmission(idle.getServerId(), idle.getReinstallId(), idle.getLocation(),
-                    AdmissionReleased.newBuilder().setSlot(idle.getSlot()).build(), now, now.toEpochMilli());
+        giveBack(slots.idle(now), now);
+    }
+
+    /** Free slots the task no longer keeps, back to the admission owner by name. */
+    private void giveBack(List<TaskSlot> free, Instant now) {
+        for (TaskSlot slot : free) {
+            forwardAdmission(slot.getServerId(), slot.getReinstallId(), slot.getLocation(),
+                    AdmissionReleased.newBuilder().setSlot(slot.getSlot()).build(), now, now.toEpochMilli());
         }
     }
 

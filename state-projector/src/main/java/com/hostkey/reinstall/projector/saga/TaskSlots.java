@@ -144,11 +144,6 @@ final class TaskSlots {
         return free;
     }
 
-    /** Every slot on the task's books (tests and the task's metrics). */
-    int size() {
-        return slots.size();
-    }
-
     private boolean withinTerm(TaskSlot slot, Instant now) {
         return slot.getSince().plus(settings.reserveTerm()).isAfter(now);
     }

@@ -208,45 +208,31 @@ class TaskReserveTest extends ProjectorTopologyTestBase {
     }
 
     private int open() {
-        int open = 0;
-        try (var all = store.all()) {
-            while (all.hasNext()) {
-                open += ReinstallStateMachine.isTerminal(all.next().value.getPhase()) ? 0 : 1;
-            }
-        }
-        return open;
+        return count(store, (key, state) -> !ReinstallStateMachine.isTerminal(state.getPhase()));
     }
 
     private int holdingASlot() {
-        int held = 0;
-        try (var all = store.all()) {
-            while (all.hasNext()) {
-                held += all.next().value.getAdmissionSlot() != null ? 1 : 0;
-            }
-        }
-        return held;
+        return count(store, (key, state) -> state.getAdmissionSlot() != null);
     }
 
     private int heldAtOwner() {
         KeyValueStore<String, AdmissionEntry> owner = driver.getKeyValueStore(ReinstallTopology.ADMISSION_STORE);
-        int held = 0;
-        try (var all = owner.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, AdmissionEntry> next = all.next();
-                held += next.key.startsWith("slot|") || next.key.startsWith("active|") ? 1 : 0;
-            }
-        }
-        return held;
+        return count(owner, (key, entry) -> key.startsWith("slot|") || key.startsWith("active|"));
     }
 
     private int freeSlots() {
         KeyValueStore<String, TaskSlot> slots = driver.getKeyValueStore(ReinstallTopology.TASK_SLOTS_STORE);
-        int free = 0;
-        try (var all = slots.all()) {
+        return count(slots, (key, slot) -> !slot.getInUse());
+    }
+
+    private static <V> int count(KeyValueStore<String, V> store, java.util.function.BiPredicate<String, V> which) {
+        int count = 0;
+        try (var all = store.all()) {
             while (all.hasNext()) {
-                free += all.next().value.getInUse() ? 0 : 1;
+                KeyValue<String, V> next = all.next();
+                count += which.test(next.key, next.value) ? 1 : 0;
             }
         }
-        return free;
+        return count;
     }
 }
