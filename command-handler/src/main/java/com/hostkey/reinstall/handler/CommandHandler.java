@@ -165,6 +165,8 @@ public final class CommandHandler implements AutoCloseable {
         // Intents, events and consumed offsets commit atomically; a fenced zombie cannot write.
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // The loop commits back to back: retry soon after the last commit's markers are written.
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaClientProperties.TRANSACTIONAL_RETRY_BACKOFF_MS);
         return props;
     }
 
@@ -238,7 +240,9 @@ public final class CommandHandler implements AutoCloseable {
 
     /** One turn of the loop: poll, queue, collect answers, commit, start the next calls. */
     private void turn() {
-        ConsumerRecords<String, byte[]> records = consumer.poll(pipeline.isIdle() ? IDLE_POLL : BUSY_POLL);
+        // Answers already waiting are published this turn, not after a poll's wait.
+        Duration wait = !answered.isEmpty() ? Duration.ZERO : pipeline.isIdle() ? IDLE_POLL : BUSY_POLL;
+        ConsumerRecords<String, byte[]> records = consumer.poll(wait);
         Outbox out = new Outbox();
         for (ConsumerRecord<String, byte[]> record : records) {
             accept(record, out);

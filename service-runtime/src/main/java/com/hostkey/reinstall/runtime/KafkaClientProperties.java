@@ -12,6 +12,19 @@ import org.apache.kafka.clients.CommonClientConfigs;
  */
 public final class KafkaClientProperties {
 
+    /**
+     * {@code retry.backoff.ms} of a producer that commits transactions back to back (the command
+     * handler's loop, a projector stream thread under exactly-once). A commit returns once the
+     * coordinator has logged it, before its markers are written; the next transaction's
+     * AddOffsetsToTxn (and, with transactions v2, its first produce) meets
+     * {@code CONCURRENT_TRANSACTIONS} meanwhile and is retried after the backoff. At the default
+     * 100 ms about one commit in a hundred took over 100 ms, the hops' p99 (docs/benchmarks.md,
+     * "Back-to-back transactions"). The markers take a few milliseconds, so this retries soon after;
+     * retries still double up to {@code retry.backoff.max.ms} (1 s), so an unavailable broker is
+     * not hammered.
+     */
+    public static final int TRANSACTIONAL_RETRY_BACKOFF_MS = 5;
+
     private KafkaClientProperties() {}
 
     /** Bootstrap servers, client id and security: the base every client of a service starts from. */

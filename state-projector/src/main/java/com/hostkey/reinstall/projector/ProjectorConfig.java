@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -189,6 +190,8 @@ public record ProjectorConfig(
         // may block for poll.ms (default 100 ms): a command emitted just before a quiet moment could
         // wait that long for its commit, on top of the interval.
         props.put(StreamsConfig.POLL_MS_CONFIG, 5);
+        // A thread's transactions follow each other closely: retry soon after the last one's markers.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), KafkaClientProperties.TRANSACTIONAL_RETRY_BACKOFF_MS);
         // Static membership and the session timeout are the main consumer's: it alone is in the group
         // (Streams removes group.instance.id from its restore and global consumers anyway), and Streams
         // appends "-<thread index>" to the id for each stream thread, so one id per instance suffices.
