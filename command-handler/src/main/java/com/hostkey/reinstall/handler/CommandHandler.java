@@ -83,6 +83,14 @@ import org.slf4j.LoggerFactory;
  * projector reconciles (a reboot, for instance, is judged by whether installer stage 1 arrives).
  * The others, never started or idempotent (reads, boot_dev, clear_pxe, the reinstall key), run.
  *
+ * <p>A read-only step (the validation) does not wait for a turn: its outcome goes out at once on a
+ * plain idempotent producer, and the turn's transaction then commits only its offset and answered
+ * record. Published twice at worst (a crash or rebalance before that commit runs it again; it
+ * changes nothing at Hostkey), under the same event id, the second is stale for the projector and
+ * a duplicate for the history. This keeps the transaction's round trips (AddOffsetsToTxn,
+ * TxnOffsetCommit, EndTxn, the markers) off the hop into {@code eq/reinstall}, which admission now
+ * makes without a detour; if the send fails the transaction publishes the outcome as before.
+ *
  * <p>Back-pressure: above {@link HandlerConfig.Flow#maxBufferedCommands()} unanswered commands the
  * handler pauses its partitions and keeps polling, so it never overruns max.poll.interval.ms. A
  * handler losing partitions (rebalance, shutdown) first waits a bounded time for their running
@@ -101,6 +109,8 @@ public final class CommandHandler implements AutoCloseable {
 
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    /** Read-only steps' outcomes, published ahead of the transactions; replaced with the others on a reconnect. */
+    private volatile KafkaProducer<String, byte[]> readAnswers;
     private final HandlerConfig config;
     private final ReinstallTopics topics;
     private final Deserializer<StepCommand> commands;
@@ -170,11 +180,19 @@ public final class CommandHandler implements AutoCloseable {
         return props;
     }
 
+    /** The producer of read-only steps' outcomes: idempotent, outside any transaction. */
+    static Properties readAnswersConfig(HandlerConfig config) {
+        Properties props = KafkaClientProperties.base(config.bootstrapServers(), "command-handler-read-answers", config.clientSecurity());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return props;
+    }
+
     /** New clients: a fresh transactional producer (fencing any zombie of ours) and a subscribed consumer. */
     private void connect() {
         consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
+        readAnswers = new KafkaProducer<>(readAnswersConfig(config), new StringSerializer(), new ByteArraySerializer());
         consumer.subscribe(List.of(topics.steps.name()), new Rebalances());
         metrics.clientsConnected(consumer, producer);
     }
@@ -190,6 +208,11 @@ public final class CommandHandler implements AutoCloseable {
             producer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
             log.debug("closing the producer: {}", e.toString());
+        }
+        try {
+            readAnswers.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.debug("closing the read answers' producer: {}", e.toString());
         }
     }
 
@@ -325,8 +348,9 @@ public final class CommandHandler implements AutoCloseable {
         IntentLedger.Changes changes = ledger.plan(out.answered, out.opening, offsets, clock.instant());
         inTransaction(() -> {
             for (Work work : out.answered) {
-                send(topics.events.name(), String.valueOf(work.outcome.getServerId()),
-                        events.serialize(topics.events.name(), work.outcome));
+                if (!work.publishedAhead) {
+                    producer.send(outcomeRecord(work));
+                }
             }
             changes.writes().forEach((slot, intent) -> send(topics.intents.name(), slot.server(),
                     intent == null ? null : intents.serialize(topics.intents.name(), intent)));
@@ -348,8 +372,41 @@ public final class CommandHandler implements AutoCloseable {
                 outcome = executor.failedUnexpectedly(work.command, e);
             }
             work.outcome = outcome;
-            answered.add(work);
+            if (!(StepExecutor.readsOnly(work.command) && publishAhead(work))) {
+                answered.add(work);
+            }
         });
+    }
+
+    /**
+     * Sends a read-only step's outcome now, outside any transaction; the work goes to the loop once
+     * the send is acknowledged ({@link Work#publishedAhead}) or has failed (the turn's transaction
+     * then publishes it). False when it could not be sent at all.
+     */
+    private boolean publishAhead(Work work) {
+        KafkaProducer<String, byte[]> out = readAnswers;
+        if (work.abandoned || out == null) {
+            return false;
+        }
+        try {
+            out.send(outcomeRecord(work), (metadata, failure) -> {
+                if (failure != null) {
+                    log.warn("the outcome of {} was not published ahead ({}); the next transaction publishes it",
+                            work.command.getCommandId(), failure.toString());
+                }
+                work.publishedAhead = failure == null;
+                answered.add(work);
+            });
+            return true;
+        } catch (RuntimeException e) {
+            // Closed by a reconnect, or the serializer could not reach the registry: the loop decides.
+            return false;
+        }
+    }
+
+    private ProducerRecord<String, byte[]> outcomeRecord(Work work) {
+        return new ProducerRecord<>(topics.events.name(), String.valueOf(work.outcome.getServerId()),
+                events.serialize(topics.events.name(), work.outcome));
     }
 
     private void applyBackPressure() {

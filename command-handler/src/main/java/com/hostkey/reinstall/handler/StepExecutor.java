@@ -97,6 +97,15 @@ public final class StepExecutor {
         };
     }
 
+    /**
+     * True for steps that only read from Hostkey (the validation): running one again changes
+     * nothing at Hostkey and answers under the same event id, so its outcome may be published
+     * before the offset that says it ran is committed (see {@link CommandHandler}).
+     */
+    public static boolean readsOnly(StepCommand command) {
+        return command.getPayload() instanceof ValidateReinstall;
+    }
+
     /** The invapi call a step command makes, as {@code module/action}. */
     public static String callOf(StepCommand command) {
         return switch (command.getPayload()) {

@@ -23,6 +23,8 @@ final class Work {
     /** Its partition moved on: whatever it answers is not published by this instance. */
     volatile boolean abandoned;
     volatile ReinstallEvent outcome;
+    /** Its outcome is on the events topic already (a read-only step's, published ahead of the turn's transaction). */
+    volatile boolean publishedAhead;
 
     Work(TopicPartition partition, long offset, String server, StepCommand command, boolean outcomeUnknown, CallIntent intent) {
         this.partition = partition;

@@ -19,10 +19,15 @@ import com.hostkey.reinstall.schemas.avro.ReinstallEvent;
 import com.hostkey.reinstall.schemas.avro.ReinstallKeyCreated;
 import com.hostkey.reinstall.schemas.avro.SetBootDevice;
 import com.hostkey.reinstall.schemas.avro.StepExpired;
+import com.hostkey.reinstall.schemas.avro.ValidateReinstall;
+import com.hostkey.reinstall.schemas.avro.ValidationFailed;
+import com.hostkey.reinstall.schemas.secrets.SealingKeys;
 import com.hostkey.reinstall.schemas.secrets.SecretOpener;
+import com.hostkey.reinstall.schemas.secrets.SecretSealer;
 import com.hostkey.reinstall.schemas.secrets.StepAuthenticator;
 import com.hostkey.reinstall.schemas.serde.AvroSerde;
 import com.hostkey.reinstall.testkit.KafkaTestCluster;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,6 +85,8 @@ class CommandHandlerIT {
     /** The keys the test signs its steps with, as the projector would. */
     private final byte[] stepKey = StepAuthenticator.generateKey();
     private final StepAuthenticator stepAuth = StepAuthenticator.of(Map.of("k1", stepKey), "k1");
+    /** The handler's sealing keys, for the validation's root password. */
+    private static final KeyPair SEALING = SealingKeys.generate();
 
     @BeforeEach
     void startCluster() {
@@ -278,6 +286,43 @@ class CommandHandlerIT {
                         f -> assertThat(f.getErrorClass()).isEqualTo(HostkeyErrorClass.AMBIGUOUS));
     }
 
+    @Test
+    void shouldPublishAValidationsOutcomeAheadOfItsTransactionAndStillCommitItsOffset() throws Exception {
+        // Two servers whose commands and events share a partition: one validation, one reinstall key.
+        List<Long> servers = serversOnOnePartition(2);
+        long validated = servers.get(0);
+        long keyed = servers.get(1);
+        CommandHandler first = startHandler(HandlerConfig.Flow.defaults());
+        RecordMetadata validation = send(command(validated, "validate-" + validated, ValidateReinstall.newBuilder().setAccount("default")
+                .setOsId(1).setHostname("srv.example.net").setRootPassword(new SecretSealer("s1", SEALING.getPublic()).seal("Valid7%Password"))
+                .build()));
+        send(command(keyed, "key-" + keyed, CreateReinstallKey.newBuilder().setAccount("default").build()));
+        awaitEvents(e -> e.getServerId() == validated || e.getServerId() == keyed, 2);
+        assertThat(hostkey.calls(validated)).containsExactly("show", "os/list");
+        assertThat(events.stream().filter(e -> e.getServerId() == validated).map(ReinstallEvent::getPayload))
+                .singleElement().isInstanceOf(ValidationFailed.class); // os/list offers nothing here
+
+        // The partition's producers: the loop's transactional one (its markers set a coordinator
+        // epoch) wrote the reinstall key's outcome, and one that never wrote a marker the validation's.
+        TopicPartition eventPartition = new TopicPartition(ReinstallTopics.EVENTS, validation.partition());
+        try (Admin admin = kafka.admin()) {
+            List<ProducerState> producers = admin.describeProducers(List.of(eventPartition)).partitionResult(eventPartition).get()
+                    .activeProducers();
+            assertThat(producers).as("producers of %s", eventPartition).hasSize(2)
+                    .anySatisfy(p -> assertThat(p.coordinatorEpoch()).isPresent())
+                    .anySatisfy(p -> assertThat(p.coordinatorEpoch()).isEmpty());
+        }
+
+        // Its offset and answered record still commit with the loop's transaction: the next owner does not validate again.
+        awaitCommittedTo(validation);
+        first.close();
+        startHandler(HandlerConfig.Flow.defaults());
+        send(command(validated, "key-" + validated, CreateReinstallKey.newBuilder().setAccount("default").build()));
+        awaitEvents(e -> e.getCommandId().equals("key-" + validated), 1);
+        assertThat(hostkey.calls(validated)).containsExactly("show", "os/list", "reinstall");
+        assertThat(events.stream().filter(e -> e.getCommandId().equals("validate-" + validated))).hasSize(1);
+    }
+
     /** Server ids whose commands land on the same partition (the producer's default partitioner). */
     private static List<Long> serversOnOnePartition(int count) {
         Map<Integer, List<Long>> byPartition = new java.util.HashMap<>();
@@ -296,7 +341,7 @@ class CommandHandlerIT {
         HandlerConfig config = new HandlerConfig(kafka.bootstrapServers(), registryUrl, group, group + "-" + UUID.randomUUID(), Map.of(),
                 StepAuthenticator.verifier(Map.of("k1", stepKey)))
                 .withFlow(flow);
-        CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, new SecretOpener(Map.of()),
+        CommandHandler handler = CommandHandler.start(config, new StepExecutor(hostkey, new SecretOpener(Map.of("s1", SEALING.getPrivate())),
                 new ReinstallValidator(ValidationLimits.defaults()), Clock.systemUTC()));
         handlers.add(handler);
         return handler;
@@ -425,12 +470,14 @@ class CommandHandlerIT {
 
         @Override
         public List<OsOffer> listOs(String account, long serverId) {
+            calls.computeIfAbsent(serverId, s -> Collections.synchronizedList(new ArrayList<>())).add("os/list");
             return List.of();
         }
 
         @Override
         public ServerFacts show(String account, long serverId) {
-            throw new UnsupportedOperationException();
+            calls.computeIfAbsent(serverId, s -> Collections.synchronizedList(new ArrayList<>())).add("show");
+            return new ServerFacts(serverId, "active", "srv" + serverId, "NL", "dedicated", 64, List.of(480L), List.of());
         }
 
         @Override
