@@ -1,5 +1,6 @@
 package com.hostkey.reinstall.bench.figures;
 
+import com.hostkey.reinstall.bench.Stats;
 import com.hostkey.reinstall.bench.infra.RecordingProxy.Exchange;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -7,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Finds the saga's hops in what Hostkey saw: for each step's call (eq/reinstall, create_pxe,
@@ -70,5 +73,21 @@ public final class HopAnalysis {
         });
         hops.sort(Comparator.comparingLong(Hop::requestNanos));
         return hops;
+    }
+
+    /**
+     * The first hop against the others (issue 19 item 3: "no slower than the median of the other
+     * hops"): the p50 of the hops into {@code eq/reinstall} over the median of the other step calls'
+     * hop p50. NaN when there is no hop into {@code eq/reinstall} or into any other call.
+     */
+    public static double firstHopRatio(List<Hop> hops) {
+        Map<String, List<Double>> byCall = hops.stream().collect(Collectors.groupingBy(Hop::call, TreeMap::new,
+                Collectors.mapping(Hop::millis, Collectors.toList())));
+        List<Double> first = byCall.remove("eq/reinstall");
+        if (first == null || byCall.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> othersP50 = byCall.values().stream().map(values -> Stats.of(values).percentile(50)).toList();
+        return Stats.of(first).percentile(50) / Stats.of(othersP50).median();
     }
 }

@@ -31,4 +31,19 @@ class HopAnalysisTest {
         assertThat(hops).extracting(HopAnalysis.Hop::call).containsExactly("eq/reinstall", "eq/create_pxe", "eq/boot_dev");
         assertThat(hops).extracting(HopAnalysis.Hop::millis).containsExactly(20.0, 40.0, 30.0);
     }
+
+    @Test
+    void shouldCompareTheFirstHopWithTheMedianOfTheOtherCallsHops() {
+        List<HopAnalysis.Hop> hops = List.of(
+                new HopAnalysis.Hop(1, "eq/reinstall", 0, 30), new HopAnalysis.Hop(2, "eq/reinstall", 0, 36),
+                new HopAnalysis.Hop(3, "eq/reinstall", 0, 33),
+                // The others' p50: 10, 20 (of 20, 20, 90) and 40: their median is 20, whatever the tail of one call.
+                new HopAnalysis.Hop(1, "eq/create_pxe", 0, 10),
+                new HopAnalysis.Hop(1, "eq/boot_dev", 0, 20), new HopAnalysis.Hop(2, "eq/boot_dev", 0, 20),
+                new HopAnalysis.Hop(3, "eq/boot_dev", 0, 90),
+                new HopAnalysis.Hop(1, "eq/clear_pxe", 0, 40));
+
+        assertThat(HopAnalysis.firstHopRatio(hops)).isEqualTo(33.0 / 20.0);
+        assertThat(HopAnalysis.firstHopRatio(hops.subList(3, hops.size()))).isNaN();
+    }
 }
