@@ -85,7 +85,8 @@ class StagePollerIT {
         publish(1, key("old-key", AsyncActionKind.CREATE_PXE, Instant.now().minus(Duration.ofHours(1))));
         await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("old-key").isEmpty());
 
-        Instant opened = Instant.now();
+        // The key carries its opening time in milliseconds (Avro timestamp-millis): compare with what the poller read.
+        Instant opened = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         publish(2, key("fresh-key", AsyncActionKind.CREATE_PXE, opened));
         await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("fresh-key").isEmpty());
 
