@@ -154,7 +154,13 @@ public final class HopLatencyBenchmark implements Benchmark {
                 submitNext();
                 Thread.sleep(gapMillis);
             }
-            Thread.sleep(Math.min(10_000, installReal.toMillis() / 3));
+            // The windows measure the steady state: the first wave (every service's first hundred runs of
+            // every step, its JIT's warm-up) ends before the first window opens.
+            long warmUpEnd = System.nanoTime() + 4 * installReal.toNanos();
+            while (completed.get() + notCompleted.get() < inFlight && System.nanoTime() < warmUpEnd) {
+                Thread.sleep(200);
+            }
+            context.log("fig1: warm-up over, " + completed.get() + " completed and " + notCompleted.get() + " ended otherwise");
         }
 
         private static void seen(Map<Long, List<Long>> arrivals, long serverId) {
