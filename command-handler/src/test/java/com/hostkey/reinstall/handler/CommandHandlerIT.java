@@ -454,8 +454,12 @@ class CommandHandlerIT {
             return started.computeIfAbsent(action + ":" + server, k -> new CountDownLatch(1));
         }
 
-        private AsyncAction call(String action, long server) {
+        private void record(String action, long server) {
             calls.computeIfAbsent(server, s -> Collections.synchronizedList(new ArrayList<>())).add(action);
+        }
+
+        private AsyncAction call(String action, long server) {
+            record(action, server);
             startedLatch(action, server).countDown();
             CountDownLatch hold = holds.get(action + ":" + server);
             if (hold != null) {
@@ -470,13 +474,13 @@ class CommandHandlerIT {
 
         @Override
         public List<OsOffer> listOs(String account, long serverId) {
-            calls.computeIfAbsent(serverId, s -> Collections.synchronizedList(new ArrayList<>())).add("os/list");
+            record("os/list", serverId);
             return List.of();
         }
 
         @Override
         public ServerFacts show(String account, long serverId) {
-            calls.computeIfAbsent(serverId, s -> Collections.synchronizedList(new ArrayList<>())).add("show");
+            record("show", serverId);
             return new ServerFacts(serverId, "active", "srv" + serverId, "NL", "dedicated", 64, List.of(480L), List.of());
         }
 

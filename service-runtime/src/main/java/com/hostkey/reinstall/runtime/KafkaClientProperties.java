@@ -19,7 +19,7 @@ public final class KafkaClientProperties {
      * AddOffsetsToTxn (and, with transactions v2, its first produce) meets
      * {@code CONCURRENT_TRANSACTIONS} meanwhile and is retried after the backoff. At the default
      * 100 ms about one commit in a hundred took over 100 ms, the hops' p99 (docs/benchmarks.md,
-     * "Back-to-back transactions"). The markers take a few milliseconds, so this retries soon after;
+     * "Issue 19 items 3 and 4: back-to-back transactions, and the validation ahead"). The markers take a few milliseconds, so this retries soon after;
      * retries still double up to {@code retry.backoff.max.ms} (1 s), so an unavailable broker is
      * not hammered.
      */

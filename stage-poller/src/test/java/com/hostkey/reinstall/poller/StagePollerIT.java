@@ -17,6 +17,7 @@ import com.hostkey.reinstall.testkit.KafkaTestCluster;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -86,7 +87,7 @@ class StagePollerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("old-key").isEmpty());
 
         // The key carries its opening time in milliseconds (Avro timestamp-millis): compare with what the poller read.
-        Instant opened = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         publish(2, key("fresh-key", AsyncActionKind.CREATE_PXE, opened));
         await().atMost(Duration.ofSeconds(30)).until(() -> !hostkey.checks("fresh-key").isEmpty());
 

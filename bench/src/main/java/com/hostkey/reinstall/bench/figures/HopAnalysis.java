@@ -75,14 +75,19 @@ public final class HopAnalysis {
         return hops;
     }
 
+    /** Each step call's hop times (ms), by call name in order. */
+    public static Map<String, List<Double>> millisByCall(List<Hop> hops) {
+        return hops.stream().collect(Collectors.groupingBy(Hop::call, TreeMap::new,
+                Collectors.mapping(Hop::millis, Collectors.toList())));
+    }
+
     /**
      * The first hop against the others (issue 19 item 3: "no slower than the median of the other
      * hops"): the p50 of the hops into {@code eq/reinstall} over the median of the other step calls'
      * hop p50. NaN when there is no hop into {@code eq/reinstall} or into any other call.
      */
     public static double firstHopRatio(List<Hop> hops) {
-        Map<String, List<Double>> byCall = hops.stream().collect(Collectors.groupingBy(Hop::call, TreeMap::new,
-                Collectors.mapping(Hop::millis, Collectors.toList())));
+        Map<String, List<Double>> byCall = millisByCall(hops);
         List<Double> first = byCall.remove("eq/reinstall");
         if (first == null || byCall.isEmpty()) {
             return Double.NaN;

@@ -26,12 +26,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * Figure 1, hop latency: the time from the simulator sending the answer that ends step k of a
@@ -263,8 +261,7 @@ public final class HopLatencyBenchmark implements Benchmark {
                     .put("firstHop.ratio", HopAnalysis.firstHopRatio(hops))
                     .put("hops", hop.count())
                     .put("inFlight", Stats.of(inFlightSamples).mean());
-            Map<String, List<Double>> byCall = hops.stream().collect(Collectors.groupingBy(HopAnalysis.Hop::call, TreeMap::new,
-                    Collectors.mapping(HopAnalysis.Hop::millis, Collectors.toList())));
+            Map<String, List<Double>> byCall = HopAnalysis.millisByCall(hops);
             List<String> perCall = new ArrayList<>();
             byCall.forEach((call, values) -> perCall.add(String.format(Locale.ROOT, "%s p50 %.1f p99 %.1f (n=%d)", call,
                     Stats.of(values).percentile(50), Stats.of(values).percentile(99), values.size())));
