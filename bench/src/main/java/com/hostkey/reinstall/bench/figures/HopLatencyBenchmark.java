@@ -100,6 +100,11 @@ public final class HopLatencyBenchmark implements Benchmark {
         private final TopicTail<StepCommand> commandTail;
         private final Map<Long, List<Long>> eventsSeen = new ConcurrentHashMap<>();
         private final Map<Long, List<Long>> commandsSeen = new ConcurrentHashMap<>();
+        /**
+         * When the projector decided each command, on the clock of {@link #commandsSeen}: its record's
+         * timestamp (the decision's wall clock, same host) moved back from when it became visible here.
+         */
+        private final Map<Long, List<Long>> commandsDecided = new ConcurrentHashMap<>();
         /** Admissions so far: from a saga task's reserve (no round trip to the owner), or granted by the owner. */
         private final AtomicLong admittedFromReserve = new AtomicLong();
         private final AtomicLong admittedByOwner = new AtomicLong();
@@ -142,7 +147,15 @@ public final class HopLatencyBenchmark implements Benchmark {
                         }
                     });
             commandTail = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.STEPS,
-                    stack.topics.steps.valueSerde().deserializer(), r -> seen(commandsSeen, r.record().value().getServerId()));
+                    stack.topics.steps.valueSerde().deserializer(), r -> {
+                        long serverId = r.record().value().getServerId();
+                        long decidedAgo = Math.max(0, r.receivedAtMillis() - r.record().timestamp());
+                        synchronized (commandsSeen) {
+                            seen(commandsSeen, serverId);
+                            commandsDecided.computeIfAbsent(serverId, x -> Collections.synchronizedList(new ArrayList<>()))
+                                    .add(System.nanoTime() - decidedAgo * 1_000_000);
+                        }
+                    });
             completions = new TopicTail<>(stack.bootstrapServers(), ReinstallTopics.COMPLETIONS,
                     stack.topics.completions.valueSerde().deserializer(), received -> onCompletion(received.record().value()));
             // Stagger the first reinstalls over one install, so steps of different servers interleave.
@@ -169,11 +182,15 @@ public final class HopLatencyBenchmark implements Benchmark {
          * Where a hop's time goes, from when the server's next event and then its next command became
          * visible here (read_committed, so after their transactions committed): the answer until its
          * event is visible (handler or poller), the event until the next command is visible (projector),
-         * the command until its call reaches Hostkey (handler).
+         * the command until its call reaches Hostkey (handler). The projector's segment is split at the
+         * command's record timestamp (its decision, millisecond wall clock): until the decision (the
+         * event's way into the projector and its processing), then until visible (its transaction).
          */
         private String segments(List<HopAnalysis.Hop> hops) {
             List<Double> toEvent = new ArrayList<>();
             List<Double> toCommand = new ArrayList<>();
+            List<Double> toDecision = new ArrayList<>();
+            List<Double> decisionToVisible = new ArrayList<>();
             List<Double> toCall = new ArrayList<>();
             for (HopAnalysis.Hop hop : hops) {
                 long concluded = hop.requestNanos() - (long) (hop.millis() * 1e6);
@@ -182,15 +199,30 @@ public final class HopLatencyBenchmark implements Benchmark {
                 if (command >= 0) {
                     toEvent.add((event - concluded) / 1e6);
                     toCommand.add((command - event) / 1e6);
+                    long decided = decidedAt(hop.serverId(), command);
+                    toDecision.add((decided - event) / 1e6);
+                    decisionToVisible.add((command - decided) / 1e6);
                     toCall.add((hop.requestNanos() - command) / 1e6);
                 }
             }
             Stats a = Stats.of(toEvent);
             Stats b = Stats.of(toCommand);
+            Stats d = Stats.of(toDecision);
+            Stats e = Stats.of(decisionToVisible);
             Stats c = Stats.of(toCall);
             return String.format(Locale.ROOT, "hop segments p50/p99 ms (n=%d): answer to event visible %.1f/%.1f;"
-                    + " event to command visible %.1f/%.1f; command to call %.1f/%.1f", toEvent.size(),
-                    a.percentile(50), a.percentile(99), b.percentile(50), b.percentile(99), c.percentile(50), c.percentile(99));
+                    + " event to command visible %.1f/%.1f (to its decision %.1f/%.1f, decision to visible %.1f/%.1f);"
+                    + " command to call %.1f/%.1f", toEvent.size(),
+                    a.percentile(50), a.percentile(99), b.percentile(50), b.percentile(99), d.percentile(50), d.percentile(99),
+                    e.percentile(50), e.percentile(99), c.percentile(50), c.percentile(99));
+        }
+
+        /** When the projector decided the command that became visible here at {@code seenNanos}. */
+        private long decidedAt(long serverId, long seenNanos) {
+            synchronized (commandsSeen) {
+                List<Long> seen = commandsSeen.get(serverId);
+                return commandsDecided.get(serverId).get(seen.indexOf(seenNanos));
+            }
         }
 
         private static long firstBetween(List<Long> arrivals, long from, long to) {
