@@ -181,9 +181,9 @@ public record ProjectorConfig(
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + queryPort);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replication);
         // Each hop of the saga waits on a commit under EOS: a command is visible to the handler only once
-        // the transaction that emitted it commits. The saga and the admission ask for a commit after
-        // the batch that answered a fresh record (BacklogGuard.commitUnlessReadingBacklog), so a hop
-        // does not wait for the interval; the interval is for backlogs, where fewer, larger
+        // the transaction that emitted it commits. The router, the saga and the admission ask for a
+        // commit within a linger of answering a fresh record (CommitPacer), so a hop does not wait
+        // for the interval; the interval is for backlogs, where fewer, larger
         // transactions fold a replay faster (it was 20 ms for every record: docs/benchmarks.md).
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         // The stream thread checks the commit interval between polls, and a poll with nothing to read

@@ -11,9 +11,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * saga's own next hop) before its transaction commits; the commit interval is for backlogs, where
  * fewer, larger transactions fold the records faster (figure 3).
  *
- * <p>Paced per stream thread: exactly-once v2 commits every task of a thread in one transaction,
- * so the thread asks at most once per {@link #MIN_GAP}, whichever of its tasks forwarded, and an
- * ask owed meanwhile is paid by a one-off wall-clock punctuation when the gap is over. Paced per task
+ * <p>A linger per stream thread: exactly-once v2 commits every task of a thread in one transaction,
+ * so the first answer any task of the thread forwards after the thread's last ask opens a window of
+ * {@link #LINGER}, every answer forwarded meanwhile joins it, and a one-off wall-clock punctuation
+ * asks when it closes. An answer waits at most the linger (and the loop's poll), whenever it came,
+ * and a busy thread asks at most once per linger. Until 2026-12-05 the thread asked at once unless
+ * it had asked in the last 20 ms: the wait then depended on when an answer came, and the command
+ * handler's answers, which come a few milliseconds after the commit that made their command
+ * visible, waited most of a gap (figure 1's first hop, docs/benchmarks.md, session 10). Paced per task
  * instead, thirteen tasks on one thread asked up to thirteen times as often: commits blocked the
  * thread and figure 1's hops doubled. Unpaced, a burst of fresh records had Streams commit after
  * every loop iteration, each commit halving the records processed per iteration, down to one. While
@@ -24,14 +29,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  */
 final class CommitPacer {
 
-    static final Duration MIN_GAP = Duration.ofMillis(20);
+    /** How long the first answer after an ask waits for others to share its commit. */
+    static final Duration LINGER = Duration.ofMillis(10);
 
-    /** One stream thread's asks. */
+    /** One stream thread's window. */
     private static final class Pace {
-        long lastAskedAt = Long.MIN_VALUE / 2;
-        boolean owed;
-        /** When the punctuation that pays an owed ask was scheduled; negative when none is. */
-        long payScheduledAt = -1;
+        /** When the open window's punctuation was scheduled; negative when no window is open. */
+        long openedAt = -1;
     }
 
     private final ThreadLocal<Pace> paces = ThreadLocal.withInitial(Pace::new);
@@ -59,33 +63,19 @@ final class CommitPacer {
                 return;
             }
             Pace pace = paces.get();
-            long sinceAsked = now - pace.lastAskedAt;
-            if (sinceAsked >= MIN_GAP.toMillis()) {
-                ask(pace, now);
+            // One punctuation per window, not one per task: every punctuation that runs halves the
+            // records Streams processes per loop iteration. A window whose punctuation belongs to a
+            // task that has since gone (revoked, closed) never closes: after two lingers another opens.
+            if (pace.openedAt >= 0 && now - pace.openedAt <= 2 * LINGER.toMillis()) {
                 return;
             }
-            pace.owed = true;
-            // One punctuation per owed ask, not one per task every gap: every punctuation that runs
-            // halves the records Streams processes per loop iteration. One scheduled by a task that
-            // has since gone (revoked, closed) never runs: after two gaps another is scheduled.
-            if (pace.payScheduledAt < 0 || now - pace.payScheduledAt > 2 * MIN_GAP.toMillis()) {
-                pace.payScheduledAt = now;
-                Cancellable[] once = new Cancellable[1];
-                once[0] = context.schedule(Duration.ofMillis(Math.max(1, MIN_GAP.toMillis() - sinceAsked)),
-                        PunctuationType.WALL_CLOCK_TIME, at -> {
-                            once[0].cancel();
-                            pace.payScheduledAt = -1;
-                            if (pace.owed) {
-                                ask(pace, at);
-                            }
-                        });
-            }
-        }
-
-        private void ask(Pace pace, long now) {
-            context.commit();
-            pace.lastAskedAt = now;
-            pace.owed = false;
+            pace.openedAt = now;
+            Cancellable[] once = new Cancellable[1];
+            once[0] = context.schedule(LINGER, PunctuationType.WALL_CLOCK_TIME, at -> {
+                once[0].cancel();
+                pace.openedAt = -1;
+                context.commit();
+            });
         }
     }
 }

@@ -17,48 +17,65 @@ class CommitPacerTest {
     private final CommitPacer.Task pacer = pacing.forTask(context, backlog);
 
     @Test
-    void shouldAskForACommitRightAfterAnsweringAFreshRecord() {
+    void shouldAskForACommitOneLingerAfterAnsweringAFreshRecord() {
         fresh(T0 + 100);
         pacer.forwarded();
+        assertThat(context.committed()).as("the window is open, not yet closed").isFalse();
+        assertThat(context.scheduledPunctuators()).hasSize(1).first()
+                .satisfies(p -> assertThat(p.getInterval()).isEqualTo(CommitPacer.LINGER));
+        punctuate(T0 + 110);
         assertThat(context.committed()).isTrue();
     }
 
     @Test
-    void shouldAskAtMostOncePerGapAndPayWhatItOwesAtTheNextPunctuation() {
+    void shouldLetTheAnswersOfOneWindowShareItsCommitAndOpenTheNextWindowWithTheNextAnswer() {
         fresh(T0 + 100);
         pacer.forwarded();
+        fresh(T0 + 104);
+        pacer.forwarded();
+        fresh(T0 + 109);
+        pacer.forwarded();
+        assertThat(context.scheduledPunctuators()).as("one punctuation per window, not one per answer").hasSize(1);
+        punctuate(T0 + 110);
+        assertThat(context.committed()).isTrue();
         context.resetCommit();
 
-        fresh(T0 + 105);
+        fresh(T0 + 111);
         pacer.forwarded();
-        assertThat(context.committed()).as("within the gap: owed, not asked").isFalse();
-
-        fresh(T0 + 110);
-        pacer.forwarded();
-        assertThat(context.scheduledPunctuators()).as("one punctuation for what is owed, not one per forward").hasSize(1);
-        punctuate(T0 + 120);
-        assertThat(context.committed()).as("the owed commit is asked for at the punctuation").isTrue();
-        context.resetCommit();
-        fresh(T0 + 150);
-        pacer.forwarded();
-        assertThat(context.committed()).as("past the gap: asked at once").isTrue();
+        assertThat(context.committed()).as("the next answer waits a whole linger, however soon after the last commit").isFalse();
+        assertThat(context.scheduledPunctuators()).hasSize(2);
+        context.scheduledPunctuators().get(1).getPunctuator().punctuate(T0 + 121);
+        assertThat(context.committed()).isTrue();
     }
 
     @Test
-    void shouldPaceTheTasksOfOneThreadTogether() {
+    void shouldShareOneWindowBetweenTheTasksOfOneThread() {
         MockProcessorContext<Object, Object> other = new MockProcessorContext<>(new Properties());
         CommitPacer.Task otherTask = pacing.forTask(other, backlog);
         fresh(T0 + 100);
         pacer.forwarded();
         other.setCurrentSystemTimeMs(T0 + 105);
         otherTask.forwarded();
-        assertThat(other.committed()).as("the thread asked 5 ms ago: one transaction commits both tasks").isFalse();
+        assertThat(other.scheduledPunctuators()).as("the thread's window is open: one transaction commits both tasks").isEmpty();
+        punctuate(T0 + 110);
+        assertThat(context.committed()).isTrue();
+    }
 
-        assertThat(context.scheduledPunctuators()).isEmpty();
-        other.setCurrentSystemTimeMs(T0 + 125);
-        assertThat(other.scheduledPunctuators()).hasSize(1).first().satisfies(p -> assertThat(p.getInterval()).isEqualTo(Duration.ofMillis(15)));
-        other.scheduledPunctuators().getFirst().getPunctuator().punctuate(T0 + 125);
-        assertThat(other.committed()).as("owed by the thread, paid when the gap is over").isTrue();
+    @Test
+    void shouldOpenAnotherWindowWhenTheOpenOnesTaskIsGone() {
+        MockProcessorContext<Object, Object> gone = new MockProcessorContext<>(new Properties());
+        gone.setCurrentSystemTimeMs(T0 + 100);
+        backlog.processed(T0 + 90, T0 + 100);
+        pacing.forTask(gone, backlog).forwarded();
+        assertThat(gone.scheduledPunctuators()).as("its punctuation never runs: the task was revoked").hasSize(1);
+        fresh(T0 + 105);
+        pacer.forwarded();
+        assertThat(context.scheduledPunctuators()).as("the window is not two lingers old: joined").isEmpty();
+        fresh(T0 + 100 + 2 * CommitPacer.LINGER.toMillis() + 1);
+        pacer.forwarded();
+        assertThat(context.scheduledPunctuators()).hasSize(1);
+        punctuate(T0 + 131);
+        assertThat(context.committed()).isTrue();
     }
 
     @Test
