@@ -14,8 +14,12 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * <p>A linger per stream thread: exactly-once v2 commits every task of a thread in one transaction,
  * so the first answer any task of the thread forwards after the thread's last ask opens a window of
  * {@link #LINGER}, every answer forwarded meanwhile joins it, and a one-off wall-clock punctuation
- * asks when it closes. An answer waits at most the linger (and the loop's poll), whenever it came,
- * and a busy thread asks at most once per linger. Until 2026-12-05 the thread asked at once unless
+ * asks when it closes. An answer waits at most the linger (and the loop's poll), whenever it came.
+ * The linger follows the load: a millisecond per answer the thread's last window carried, from
+ * {@link #LINGER} to {@link #BUSY_LINGER}, so a thread answering a few records per window (figure 1:
+ * one to four) commits within 10 ms and a busy one (figure 2: dozens) at most once per 20 ms, the
+ * pace its throughput was measured with (a 10 ms linger for all cost figure 2 a fifth of its rate).
+ * Until 2026-12-05 the thread asked at once unless
  * it had asked in the last 20 ms: the wait then depended on when an answer came, and the command
  * handler's answers, which come a few milliseconds after the commit that made their command
  * visible, waited most of a gap (figure 1's first hop, docs/benchmarks.md, session 10). Paced per task
@@ -29,13 +33,24 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  */
 final class CommitPacer {
 
-    /** How long the first answer after an ask waits for others to share its commit. */
+    /** How long the first answer after an ask waits for others to share its commit, at least. */
     static final Duration LINGER = Duration.ofMillis(10);
+    /** The linger of a busy thread: at most one ask per 20 ms. */
+    static final Duration BUSY_LINGER = Duration.ofMillis(20);
 
     /** One stream thread's window. */
     private static final class Pace {
         /** When the open window's punctuation was scheduled; negative when no window is open. */
         long openedAt = -1;
+        /** Answers forwarded in the open window, or in the last one while none is open. */
+        int answers;
+        /** The linger of the next window. */
+        long lingerMs = LINGER.toMillis();
+    }
+
+    /** The linger after a window that carried {@code answers}: a millisecond each, within its bounds. */
+    static long lingerAfter(int answers) {
+        return Math.clamp(answers, LINGER.toMillis(), BUSY_LINGER.toMillis());
     }
 
     private final ThreadLocal<Pace> paces = ThreadLocal.withInitial(Pace::new);
@@ -65,15 +80,18 @@ final class CommitPacer {
             Pace pace = paces.get();
             // One punctuation per window, not one per task: every punctuation that runs halves the
             // records Streams processes per loop iteration. A window whose punctuation belongs to a
-            // task that has since gone (revoked, closed) never closes: after two lingers another opens.
-            if (pace.openedAt >= 0 && now - pace.openedAt <= 2 * LINGER.toMillis()) {
+            // task that has since gone (revoked, closed) never closes: after two busy lingers another opens.
+            if (pace.openedAt >= 0 && now - pace.openedAt <= 2 * BUSY_LINGER.toMillis()) {
+                pace.answers++;
                 return;
             }
             pace.openedAt = now;
+            pace.answers = 1;
             Cancellable[] once = new Cancellable[1];
-            once[0] = context.schedule(LINGER, PunctuationType.WALL_CLOCK_TIME, at -> {
+            once[0] = context.schedule(Duration.ofMillis(pace.lingerMs), PunctuationType.WALL_CLOCK_TIME, at -> {
                 once[0].cancel();
                 pace.openedAt = -1;
+                pace.lingerMs = lingerAfter(pace.answers);
                 context.commit();
             });
         }

@@ -49,6 +49,30 @@ class CommitPacerTest {
     }
 
     @Test
+    void shouldLingerLongerAfterABusyWindowAndShorterAgainAfterAQuietOne() {
+        fresh(T0 + 100);
+        for (int i = 0; i < 30; i++) {
+            pacer.forwarded();
+        }
+        punctuate(T0 + 110);
+        assertThat(context.committed()).isTrue();
+        context.resetCommit();
+
+        fresh(T0 + 111);
+        pacer.forwarded();
+        assertThat(context.scheduledPunctuators().get(1).getInterval()).as("30 answers in the last window: a busy thread")
+                .isEqualTo(CommitPacer.BUSY_LINGER);
+        context.scheduledPunctuators().get(1).getPunctuator().punctuate(T0 + 131);
+        assertThat(context.committed()).isTrue();
+
+        fresh(T0 + 140);
+        pacer.forwarded();
+        assertThat(context.scheduledPunctuators().get(2).getInterval()).as("one answer in the last window: quiet again")
+                .isEqualTo(CommitPacer.LINGER);
+        assertThat(CommitPacer.lingerAfter(15)).isEqualTo(15);
+    }
+
+    @Test
     void shouldShareOneWindowBetweenTheTasksOfOneThread() {
         MockProcessorContext<Object, Object> other = new MockProcessorContext<>(new Properties());
         CommitPacer.Task otherTask = pacing.forTask(other, backlog);
@@ -71,10 +95,10 @@ class CommitPacerTest {
         fresh(T0 + 105);
         pacer.forwarded();
         assertThat(context.scheduledPunctuators()).as("the window is not two lingers old: joined").isEmpty();
-        fresh(T0 + 100 + 2 * CommitPacer.LINGER.toMillis() + 1);
+        fresh(T0 + 100 + 2 * CommitPacer.BUSY_LINGER.toMillis() + 1);
         pacer.forwarded();
         assertThat(context.scheduledPunctuators()).hasSize(1);
-        punctuate(T0 + 131);
+        punctuate(T0 + 151);
         assertThat(context.committed()).isTrue();
     }
 
