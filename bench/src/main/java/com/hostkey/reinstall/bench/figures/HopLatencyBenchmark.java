@@ -195,14 +195,21 @@ public final class HopLatencyBenchmark implements Benchmark {
             for (HopAnalysis.Hop hop : hops) {
                 long concluded = hop.requestNanos() - (long) (hop.millis() * 1e6);
                 long event = firstBetween(eventsSeen.get(hop.serverId()), concluded, hop.requestNanos());
-                long command = event < 0 ? -1 : firstBetween(commandsSeen.get(hop.serverId()), event, hop.requestNanos());
-                if (command >= 0) {
-                    toEvent.add((event - concluded) / 1e6);
-                    toCommand.add((command - event) / 1e6);
-                    long decided = decidedAt(hop.serverId(), command);
-                    toDecision.add((decided - event) / 1e6);
-                    decisionToVisible.add((command - decided) / 1e6);
-                    toCall.add((hop.requestNanos() - command) / 1e6);
+                if (event < 0) {
+                    continue;
+                }
+                synchronized (commandsSeen) {
+                    List<Long> seen = commandsSeen.get(hop.serverId());
+                    int index = firstIndexBetween(seen, event, hop.requestNanos());
+                    if (index >= 0) {
+                        long command = seen.get(index);
+                        long decided = commandsDecided.get(hop.serverId()).get(index);
+                        toEvent.add((event - concluded) / 1e6);
+                        toCommand.add((command - event) / 1e6);
+                        toDecision.add((decided - event) / 1e6);
+                        decisionToVisible.add((command - decided) / 1e6);
+                        toCall.add((hop.requestNanos() - command) / 1e6);
+                    }
                 }
             }
             Stats a = Stats.of(toEvent);
@@ -217,23 +224,25 @@ public final class HopLatencyBenchmark implements Benchmark {
                     e.percentile(50), e.percentile(99), c.percentile(50), c.percentile(99));
         }
 
-        /** When the projector decided the command that became visible here at {@code seenNanos}. */
-        private long decidedAt(long serverId, long seenNanos) {
-            synchronized (commandsSeen) {
-                List<Long> seen = commandsSeen.get(serverId);
-                return commandsDecided.get(serverId).get(seen.indexOf(seenNanos));
-            }
-        }
-
         private static long firstBetween(List<Long> arrivals, long from, long to) {
             if (arrivals == null) {
                 return -1;
             }
             synchronized (arrivals) {
-                for (long at : arrivals) {
-                    if (at >= from && at <= to) {
-                        return at;
-                    }
+                int index = firstIndexBetween(arrivals, from, to);
+                return index < 0 ? -1 : arrivals.get(index);
+            }
+        }
+
+        /** The index of the first arrival within [from, to], or -1; the caller holds the list's lock. */
+        private static int firstIndexBetween(List<Long> arrivals, long from, long to) {
+            if (arrivals == null) {
+                return -1;
+            }
+            for (int i = 0; i < arrivals.size(); i++) {
+                long at = arrivals.get(i);
+                if (at >= from && at <= to) {
+                    return i;
                 }
             }
             return -1;

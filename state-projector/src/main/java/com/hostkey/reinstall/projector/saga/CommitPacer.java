@@ -19,9 +19,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * {@link #LINGER} to {@link #BUSY_LINGER}, so a thread answering a few records per window (figure 1:
  * one to four) commits within 10 ms and a busy one (figure 2: dozens) at most once per 20 ms, the
  * pace its throughput was measured with (a 10 ms linger for all cost figure 2 a fifth of its rate).
- * Until 2026-12-05 the thread asked at once unless
- * it had asked in the last 20 ms: the wait then depended on when an answer came, and the command
- * handler's answers, which come a few milliseconds after the commit that made their command
+ * Until 2026-12-05 the thread asked at once unless it had asked in the last 20 ms: the wait then
+ * depended on when an answer came, and the command handler's answers, which come a few milliseconds after the commit that made their command
  * visible, waited most of a gap (figure 1's first hop, docs/benchmarks.md, session 10). Paced per task
  * instead, thirteen tasks on one thread asked up to thirteen times as often: commits blocked the
  * thread and figure 1's hops doubled. Unpaced, a burst of fresh records had Streams commit after
@@ -42,10 +41,8 @@ final class CommitPacer {
     private static final class Pace {
         /** When the open window's punctuation was scheduled; negative when no window is open. */
         long openedAt = -1;
-        /** Answers forwarded in the open window, or in the last one while none is open. */
+        /** Answers forwarded in the open window, or in the last one while none is open (its linger follows them). */
         int answers;
-        /** The linger of the next window. */
-        long lingerMs = LINGER.toMillis();
     }
 
     /** The linger after a window that carried {@code answers}: a millisecond each, within its bounds. */
@@ -85,13 +82,13 @@ final class CommitPacer {
                 pace.answers++;
                 return;
             }
+            Duration linger = Duration.ofMillis(lingerAfter(pace.answers));
             pace.openedAt = now;
             pace.answers = 1;
             Cancellable[] once = new Cancellable[1];
-            once[0] = context.schedule(Duration.ofMillis(pace.lingerMs), PunctuationType.WALL_CLOCK_TIME, at -> {
+            once[0] = context.schedule(linger, PunctuationType.WALL_CLOCK_TIME, at -> {
                 once[0].cancel();
                 pace.openedAt = -1;
-                pace.lingerMs = lingerAfter(pace.answers);
                 context.commit();
             });
         }
